@@ -1,0 +1,97 @@
+"""Compare two statements: symbolically within a time budget, and numerically at 30 digits.
+
+Two equations are the same statement when their left sides agree and their right sides
+are equal as functions, or when one is the other with sides swapped, or when their
+residuals ``lhs - rhs`` are equal. Symbolic proof is attempted first (expand, merge
+spectral sums, simplify) under a time budget; an independent mpmath spot-check at random
+points always runs. A comparison passes only if the spot-check passes, and it says
+whether SymPy proved it or only the numbers confirmed it.
+"""
+from __future__ import annotations
+
+import sympy as sp
+
+from derive.equations import equation_parts
+from derive.spectral import merge_sums
+from derivations.engine.budget import SymbolicTimeout, time_budget
+from derivations.engine.checks import CheckResult
+from numerics.bridge import spot_check_equal
+
+SPOT_DPS = 30
+SPOT_POINTS = 5
+DEFAULT_MODES = 4  # number of modes D used when a spectral sum is evaluated numerically
+
+
+def sides_to_compare(a: sp.Eq, b: sp.Eq) -> tuple[str, sp.Expr, sp.Expr]:
+    """The two expressions whose equality makes ``a`` and ``b`` the same statement."""
+    if a.lhs == b.lhs:
+        return "right sides", a.rhs, b.rhs
+    if a.lhs == b.rhs and a.rhs == b.lhs:
+        return "swapped sides", a.rhs, b.lhs
+    return "residuals", a.lhs - a.rhs, b.lhs - b.rhs
+
+
+def _simplify_sums(expr):
+    return expr.replace(lambda e: isinstance(e, sp.Sum),
+                        lambda s: sp.Sum(sp.simplify(s.function), *s.limits).doit())
+
+
+def prove_zero(expr: sp.Expr, seconds: float) -> tuple[str, str]:
+    """Try to show ``expr == 0``: returns (status, detail), status in proved/unproved/timeout."""
+    try:
+        with time_budget(seconds):
+            e = merge_sums(expr)
+            if e == 0:
+                return "proved", "expand and merge sums give 0"
+            e = sp.simplify(_simplify_sums(e))
+            if e == 0:
+                return "proved", "simplify gives 0"
+            return "unproved", "simplify did not reach 0"
+    except SymbolicTimeout:
+        return "timeout", f"symbolic proof timed out after {seconds:g} s"
+
+
+def concretize(exprs: list, modes: int = DEFAULT_MODES):
+    """Evaluate spectral sums at a concrete number of modes; indexed atoms become symbols."""
+    from derive.spectral import D
+    out = [sp.sympify(e).subs(D, modes).doit() for e in exprs]
+    indexed = sorted(set().union(*(e.atoms(sp.Indexed) for e in out)), key=str)
+    mapping = {x: sp.Dummy(str(x).replace("[", "_").replace("]", ""),
+                           positive=bool(x.base.is_positive), real=True) for x in indexed}
+    return [e.xreplace(mapping) for e in out]
+
+
+def numeric_equal(a, b, *, domains=None, dps=SPOT_DPS, n=SPOT_POINTS, seed=0):
+    a, b = concretize([a, b])
+    return spot_check_equal(a, b, n=n, dps=dps, seed=seed, domains=domains)
+
+
+def compare_statements(replayed, stated, *, name: str, domains=None, seconds: float = 10.0,
+                       what: str = "replay") -> list[CheckResult]:
+    """Check results saying whether ``replayed`` and ``stated`` are the same statement."""
+    parts_r, parts_s = equation_parts(replayed), equation_parts(stated)
+    if len(parts_r) != len(parts_s):
+        return [CheckResult(f"{name}: {what}", "symbolic", False,
+                            detail=f"{what} gave {len(parts_r)} equations, statement has {len(parts_s)}")]
+    results = []
+    for i, (r, s) in enumerate(zip(parts_r, parts_s)):
+        label = f"{name}: {what}" + (f" [{i + 1}]" if len(parts_s) > 1 else "")
+        results.append(_compare_pair(r, s, label, domains, seconds))
+    return results
+
+
+def _compare_pair(r, s, label, domains, seconds) -> CheckResult:
+    for eq in (r, s):
+        if not isinstance(eq, sp.Equality):
+            return CheckResult(label, "symbolic", False, detail=f"not an equation: {eq}")
+    mode, a, b = sides_to_compare(r, s)
+    status, how = prove_zero(a - b, seconds)
+    spot = numeric_equal(a, b, domains=domains)
+    numbers = (f"mpmath spot-check at {spot.dps} digits, {spot.n_points} points: "
+               f"max rel. error {spot.max_rel_error}" if spot.passed else f"spot-check FAILED: {spot.detail}")
+    if status == "proved":
+        return CheckResult(label, "symbolic", spot.passed, expected=0, observed=0,
+                           detail=f"{mode} equal; SymPy: {how}; {numbers}")
+    return CheckResult(label, "numeric", spot.passed, expected=0, observed=spot.max_rel_error,
+                       tolerance=f"1e-{spot.dps - 8}",
+                       detail=f"{mode}: SymPy {how} (not proved symbolically); verified numerically only: {numbers}")

@@ -1,0 +1,190 @@
+"""A derivation: an ordered list of checkable steps plus the numeric checks that back it.
+
+>>> import sympy as sp
+>>> from derive.operations import solve_for
+>>> x, a = sp.symbols("x a", positive=True)
+>>> d = Derivation("toy", "Square root", Source("none", "textbook"))
+>>> d.define("eq", "An equation", "x squared is a.", sp.Eq(x**2, a))
+>>> d.derive("root", "Its positive root", "Solve for x.", solve_for("eq", x), display=sp.Eq(x, sp.sqrt(a)))
+>>> d.verify().passed
+True
+"""
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+from typing import Callable
+
+from derive.operations import Operation
+from derivations.engine.checks import CheckResult
+from derivations.engine.compare import compare_statements
+from derivations.engine.step import Justification, Step
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where a result comes from: arXiv id, authors, year, and where in the paper."""
+
+    arxiv: str
+    authors: str
+    year: str = ""
+    title: str = ""
+    section: str = ""
+    equation: str = ""
+
+    def cite(self) -> str:
+        where = ", ".join(p for p in (self.section, self.equation) if p)
+        head = f"{self.authors} {self.year}".strip()
+        ref = f"arXiv:{self.arxiv}" if self.arxiv and self.arxiv[0].isdigit() else self.arxiv
+        return f"{head}, {ref}" + (f" ({where})" if where else "")
+
+
+@dataclass
+class NumericCheck:
+    """A numeric check of a derivation: ``run(quick)`` returns one or more CheckResults."""
+
+    name: str
+    kind: str
+    description: str
+    run: Callable
+
+
+@dataclass
+class Report:
+    name: str
+    passed: bool
+    seconds: float
+    checks: list[CheckResult]
+
+    def to_json(self) -> dict:
+        return {"name": self.name, "passed": self.passed, "seconds": round(self.seconds, 3),
+                "checks": [c.to_json() for c in self.checks]}
+
+
+@dataclass
+class Derivation:
+    """An ordered, checkable sequence of steps with its source and assumptions."""
+
+    name: str
+    title: str
+    source: Source
+    summary: str = ""
+    assumptions: tuple = ()
+    steps: list[Step] = field(default_factory=list)
+    numeric_checks: list[NumericCheck] = field(default_factory=list)
+    symbolic_budget: float = 10.0
+
+    # ---- building -------------------------------------------------------------------
+    def _add(self, step: Step) -> None:
+        if step.label in self.labels():
+            raise ValueError(f"{self.name}: duplicate step label {step.label!r}")
+        self.steps.append(step)
+
+    def define(self, label, title, prose, statement, **kw):
+        self._add(Step(label, title, prose, statement, Justification.DEFINITION, **kw))
+
+    def assume(self, label, title, prose, statement, **kw):
+        self._add(Step(label, title, prose, statement, Justification.ASSUMPTION, **kw))
+
+    def identity(self, label, title, prose, statement, **kw):
+        self._add(Step(label, title, prose, statement, Justification.IDENTITY, **kw))
+
+    def approximate(self, label, title, prose, statement, checked_by, **kw):
+        self._add(Step(label, title, prose, statement, Justification.APPROXIMATION,
+                       checked_by=tuple(checked_by), **kw))
+
+    def quote(self, label, title, prose, statement, checked_by, reference="", **kw):
+        self._add(Step(label, title, prose, statement, Justification.QUOTED,
+                       checked_by=tuple(checked_by), reference=reference, **kw))
+
+    def derive(self, label, title, prose, operation: Operation, display=None, **kw):
+        """Add a step whose statement is produced by ``operation`` on earlier steps.
+
+        ``display`` is the form shown to readers; if given, the check proves that it is
+        the same statement as the operation's result.
+        """
+        produced = operation.apply(self.statements())
+        self._add(Step(label, title, prose, produced if display is None else display,
+                       Justification.DERIVED, operation=operation, **kw))
+
+    def check(self, name: str, kind: str, description: str):
+        """Decorator registering a numeric check ``fn(quick: bool) -> CheckResult | list``."""
+        def register(fn):
+            self.numeric_checks.append(NumericCheck(name, kind, description, fn))
+            return fn
+        return register
+
+    # ---- reading --------------------------------------------------------------------
+    def labels(self) -> list[str]:
+        return [s.label for s in self.steps]
+
+    def statements(self, upto: str | None = None) -> dict:
+        out = {}
+        for s in self.steps:
+            if s.label == upto:
+                break
+            out[s.label] = s.statement
+        return out
+
+    def step(self, label: str) -> Step:
+        for s in self.steps:
+            if s.label == label:
+                return s
+        raise KeyError(f"{self.name} has no step {label!r}; steps: {self.labels()}")
+
+    def __getitem__(self, label: str):
+        return self.step(label).statement
+
+    # ---- checking -------------------------------------------------------------------
+    def run_numeric_checks(self, quick: bool = False) -> list[CheckResult]:
+        results = []
+        for check in self.numeric_checks:
+            t0 = time.perf_counter()
+            try:
+                out = check.run(quick)
+            except Exception as exc:  # reported, never swallowed into a pass
+                out = CheckResult(check.name, check.kind, False, detail=f"raised {exc!r}")
+            out = out if isinstance(out, list) else [out]
+            for r in out:
+                r.extra.setdefault("seconds", round(time.perf_counter() - t0, 3))
+            results.extend(out)
+        return results
+
+    def check_steps(self, numeric_results: dict) -> list[CheckResult]:
+        results = []
+        for step in self.steps:
+            results.extend(step.check(self.statements(upto=step.label), numeric_results,
+                                      seconds=self.symbolic_budget))
+        return results
+
+    def verify(self, quick: bool = False) -> Report:
+        """Check every step and run every numeric check; passed only if all passed."""
+        t0 = time.perf_counter()
+        numeric = self.run_numeric_checks(quick)
+        by_check = {c.name: True for c in self.numeric_checks}
+        for r in numeric:
+            group = r.name.split(":")[0]
+            by_check[group] = by_check.get(group, True) and r.passed
+        checks = self.check_steps(by_check) + numeric
+        return Report(self.name, all(c.passed for c in checks), time.perf_counter() - t0, checks)
+
+    def compare(self, label: str, other) -> list[CheckResult]:
+        """Is ``other`` the same statement as step ``label``? (symbolic + numeric)"""
+        return compare_statements(other, self[label], name=f"{self.name}:{label}")
+
+    # ---- rendering ------------------------------------------------------------------
+    def to_text(self) -> str:
+        from derivations.engine.render import to_text
+        return to_text(self)
+
+    def to_latex(self) -> str:
+        from derivations.engine.render import to_latex_document
+        return to_latex_document(self)
+
+    def to_markdown(self) -> str:
+        from derivations.engine.render import to_markdown
+        return to_markdown(self)
+
+    def _repr_latex_(self) -> str:
+        from derivations.engine.render import to_jupyter_latex
+        return to_jupyter_latex(self)
