@@ -1,1 +1,14 @@
+"""The catalogue of derivations of the theory of neural scaling laws, and its command line.
 
+>>> import derivations
+>>> derivations.names()
+['marchenko-pastur', 'ridge-regression']
+>>> derivations.get("marchenko-pastur")["s-transform"]
+Eq(S_W(t), 1/(q*t + 1))
+
+Entries (modules): ``marchenko_pastur``, ``ridge_regression`` (with ``learning_curve``).
+The engine is in :mod:`derivations.engine`.
+"""
+from derivations.registry import describe, get, names
+
+__all__ = ["get", "names", "describe"]

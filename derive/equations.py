@@ -32,9 +32,16 @@ def equation_parts(statement) -> tuple[sp.Eq, ...]:
 
 
 def substitute_equations(expr, equations: Iterable[sp.Eq]):
-    """Replace each equation's left side by its right side in ``expr`` (simultaneously)."""
+    """Replace each equation's left side by its right side in ``expr`` (simultaneously).
+
+    ``subs`` does the mathematical substitution; ``xreplace`` then also reaches inside
+    sums, where ``subs`` leaves terms with the summation index alone.
+    """
     mapping = {eq.lhs: eq.rhs for eq in equations}
+
+    def sub(e):
+        return e.subs(mapping, simultaneous=True).xreplace(mapping)
+
     if isinstance(expr, sp.Equality):
-        return sp.Eq(expr.lhs.subs(mapping, simultaneous=True),
-                     expr.rhs.subs(mapping, simultaneous=True), evaluate=False)
-    return expr.subs(mapping, simultaneous=True)
+        return sp.Eq(sub(expr.lhs), sub(expr.rhs), evaluate=False)
+    return sub(expr)

@@ -49,3 +49,28 @@ def merge_sums(expr: sp.Expr) -> sp.Expr:
         groups[limits] = groups.get(limits, sp.Integer(0)) + coeff * sums[0].function
     merged = [sp.Sum(sp.factor(sp.together(f)), *lim) for lim, f in groups.items()]
     return rest + sp.Add(*merged)
+
+
+def recognize_sums(expr: sp.Expr, known: dict) -> sp.Expr:
+    """Replace each sum whose summand is a k-independent multiple of a known summand.
+
+    ``known`` maps a ``Sum`` to the expression that stands for it (e.g. ``P*gamma``).
+    Sums are merged first, so ``P - Sum(eta**2/(eta+kappa)**2)`` is recognised.
+
+    >>> import sympy as sp
+    >>> kappa, P, gamma = sp.symbols("kappa P gamma", positive=True)
+    >>> s2 = spectral_sum(ETA[K]**2 / (ETA[K] + kappa)**2)
+    >>> recognize_sums(P - s2, {s2: P * gamma})
+    -P*gamma + P
+    """
+    def swap(s):
+        for ref, value in known.items():
+            if s.limits != ref.limits:
+                continue
+            ratio = sp.simplify(s.function / ref.function)
+            if not ratio.has(*s.variables):
+                return ratio * value
+        return s
+
+    merged = merge_sums(expr).replace(lambda e: isinstance(e, sp.Add) and e.has(sp.Sum), merge_sums)
+    return merged.replace(lambda e: isinstance(e, sp.Sum), swap)

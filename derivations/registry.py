@@ -1,0 +1,32 @@
+"""The catalogue: entry name -> module that builds its derivation (imported on first use)."""
+from __future__ import annotations
+
+import importlib
+
+#: catalogue entries, in the order they build on each other
+CATALOGUE = {
+    "marchenko-pastur": "derivations.marchenko_pastur",
+    "ridge-regression": "derivations.ridge_regression",
+}
+
+
+def names() -> list[str]:
+    """Names of all catalogue entries."""
+    return list(CATALOGUE)
+
+
+def module(name: str):
+    if name not in CATALOGUE:
+        raise KeyError(f"unknown derivation {name!r}; known: {', '.join(CATALOGUE)}")
+    return importlib.import_module(CATALOGUE[name])
+
+
+def get(name: str):
+    """The :class:`~derivations.engine.Derivation` of catalogue entry ``name`` (built once, cached)."""
+    return module(name).build()
+
+
+def describe(name: str) -> dict:
+    """Name, title and source of an entry without building its derivation."""
+    m = module(name)
+    return {"name": name, "title": m.TITLE, "source": m.SOURCE.cite()}

@@ -1,0 +1,225 @@
+"""``ridge-regression``: the deterministic equivalent of ridge regression from the S-transform.
+
+With x ~ N(0, Σ) in D dimensions, P samples, Σ̂ = XᵀX/P and q = D/P, free multiplicative
+convolution S_Σ̂ = S_Σ·S_W gives the renormalised ridge κ = λ/(1 − q df¹_Σ(κ)); implicit
+differentiation gives dκ/dλ = 1/(1 − γ) with γ = q df²_Σ(κ); from these follow the bias,
+the noise variance, the test and training errors, the GCV estimator and the ridgeless limits.
+
+Source: Atanasov, Zavatone-Veth, Pehlevan, arXiv:2405.00592 (Sec. 3–4; the paper's own
+equation numbers were not available to us).
+
+>>> from derivations.ridge_regression import learning_curve
+>>> r = learning_curve([1.0] * 100, [0.1] * 100, P=200, ridge=0.0)   # q = 1/2, ridgeless
+>>> round(float(r.kappa), 12), round(float(r.gamma), 12)
+(0.0, 0.5)
+"""
+from __future__ import annotations
+
+import functools
+
+import sympy as sp
+
+from derive.equations import residual
+from derive.operations import Operation, solve_for, substitute, transform
+from derive.spectral import D, ETA, K, WBAR, merge_sums, recognize_sums, spectral_sum
+from derivations.engine import Derivation, Source
+
+NAME = "ridge-regression"
+TITLE = "Deterministic equivalent of ridge regression and its learning curve"
+SOURCE = Source("2405.00592", "Atanasov, Zavatone-Veth, Pehlevan", "2024",
+                "Scaling and renormalization in high-dimensional regression", section="Sec. 3-4")
+
+lam = sp.Symbol("lambda", nonnegative=True)
+kappa = sp.Symbol("kappa", nonnegative=True)
+q, P, t = sp.symbols("q P t", positive=True)
+d_val = sp.Symbol("d", positive=True)
+gamma = sp.Symbol("gamma", positive=True)
+sigma = sp.Symbol("sigma_eps", nonnegative=True)
+E_g, E_tr, Bias2, Var_X, Var_Xeps = sp.symbols("E_g E_tr Bias2 Var_X Var_Xeps")
+a = sp.Symbol("a", positive=True)
+S_hat, S_Sig, S_W, S_A = (sp.Function(n) for n in ("S_hatSigma", "S_Sigma", "S_W", "S_A"))
+df1, df2, df1hat, tf1p = (sp.Function(n) for n in ("df1", "df2", "df1hat", "tf1p"))
+psiinv = sp.Function("psiinv_A")
+WMEAN = sp.IndexedBase("wmean", real=True)
+kappa_of = sp.Function("kappa")(lam)
+
+SUM_DF1 = spectral_sum(ETA[K] / (ETA[K] + kappa))
+SUM_DF2 = spectral_sum(ETA[K] ** 2 / (ETA[K] + kappa) ** 2)
+SUM_TF1P = spectral_sum(WBAR[K] ** 2 * ETA[K] / (ETA[K] + kappa) ** 2)
+#: random spot-check values: q < 1 keeps 1 − q df > 0; d is a degrees-of-freedom value in (0, 1)
+DOMAINS = {q: (sp.Rational(1, 10), sp.Rational(9, 10)), d_val: (sp.Rational(1, 10), sp.Rational(9, 10))}
+
+
+def _import_step(derivation: str, label: str) -> Operation:
+    def fetch():
+        from derivations.registry import get
+        return get(derivation)[label]
+    return Operation("import", (), f"imported from {derivation} ({label})", fetch)
+
+
+@functools.cache
+def build() -> Derivation:
+    d = Derivation(NAME, TITLE, SOURCE, assumptions=(lam, kappa, q, P, D, sigma), summary=(
+        "Linear teacher y = w̄·x + ε, x ~ N(0, Σ) in D dimensions, P samples, noise variance σ², "
+        "ridge estimator ŵ = (Σ̂ + λ)⁻¹XᵀY/P; D, P → ∞ with q = D/P fixed. Sums run over the "
+        "eigenvalues η_k of Σ and the teacher's components w̄_k in its eigenbasis."))
+    _free_probability(d)
+    _derivative_and_errors(d)
+    _limits(d)
+    from derivations import _ridge_checks
+    _ridge_checks.register(d)
+    return d
+
+
+def _free_probability(d: Derivation) -> None:
+    d.define("model", "Overparameterisation ratio", "Σ̂ = XᵀX/P is a D×D sample covariance.", sp.Eq(q, D / P))
+    d.define("df-definition", "Degrees of freedom", "Normalised traces of the population covariance.",
+             (sp.Eq(df1(kappa), SUM_DF1 / D), sp.Eq(df2(kappa), SUM_DF2 / D)))
+    d.define("s-definition", "S-transform", "For a matrix A with moment generating function ψ_A, "
+             "S_A(t) = (1 + t)/t · ψ_A⁻¹(t).", sp.Eq(S_A(t), (1 + t) / t * psiinv(t)))
+    d.identity("psi-at-ridge", "ψ at −1/λ is minus the degrees of freedom", "Per eigenvalue a of A, "
+               "ψ(−1/λ) = τ[zA(1 − zA)⁻¹] at z = −1/λ equals −a/(a + λ); so ψ_A⁻¹(−df_A(λ)) = −1/λ.",
+               sp.Eq((-a / lam) / (1 + a / lam), -a / (a + lam)))
+    d.derive("s-of-df", "S-transform at t = −df", "Evaluate the definition at t = −d with ψ_A⁻¹(−d) = −1/λ.",
+             substitute("s-definition", extra={psiinv(t): -1 / lam, t: -d_val}, then=sp.factor,
+                        then_text="factor"),
+             display=sp.Eq(S_A(-d_val), (1 - d_val) / (lam * d_val)), domains=DOMAINS)
+    d.quote("free-product", "Free multiplicative convolution", "Σ̂ = Σ^{1/2} W Σ^{1/2} with W white "
+            "Wishart of ratio q; Σ and W are asymptotically free, so S-transforms multiply.",
+            sp.Eq(S_hat(t), S_Sig(t) * S_W(t)), checked_by=("deterministic-equivalent",),
+            reference="Voiculescu; arXiv:2405.00592 Sec. 2")
+    d.derive("wishart-s", "S-transform of the white Wishart factor", "Derived in marchenko-pastur.",
+             _import_step("marchenko-pastur", "s-transform"))
+    d.define("df-matching", "Renormalised ridge κ", "κ is the ridge at which the population "
+             "degrees of freedom match the sample ones: d = df¹_Σ̂(λ) = df¹_Σ(κ).",
+             (sp.Eq(d_val, df1hat(lam)), sp.Eq(d_val, df1(kappa))))
+    d.derive("renormalized-ridge", "Self-consistent renormalised ridge",
+             "At t = −d, S_Σ̂ uses ridge λ and S_Σ uses ridge κ; solve the product rule for κ.",
+             transform(("free-product", "s-of-df", "wishart-s"), _solve_product_rule,
+                       "evaluate (free-product) at t = −d with (s-of-df) for Σ̂ (ridge λ) and Σ (ridge κ) "
+                       "and (wishart-s); solve for κ; d = df¹_Σ(κ)", name="substitute and solve"),
+             display=sp.Eq(kappa, lam / (1 - q * df1(kappa))), domains=DOMAINS)
+    d.approximate("deterministic-equivalent", "Deterministic equivalent",
+                  "The df matching holds for every bounded linear statistic of the resolvent, not only "
+                  "its trace (large D, P).", sp.Eq(sp.Symbol("lambda (hatSigma + lambda)^-1"),
+                                                   sp.Symbol("kappa (Sigma + kappa)^-1")),
+                  checked_by=("deterministic-equivalent",))
+    d.derive("kappa-equation", "Equation solved for κ", "Insert the df definition and q = D/P and "
+             "multiply by the denominator.",
+             transform(("renormalized-ridge", "df-definition", "model"), _clear_denominator,
+                       "substitute (df-definition), (model) into (renormalized-ridge), multiply by 1 − q df¹"),
+             display=sp.Eq(kappa * (1 - SUM_DF1 / P), lam))
+
+
+def _solve_product_rule(product, s_of_df, wishart):
+    s_at = lambda ridge: s_of_df.rhs.subs(lam, ridge)
+    eq = sp.Eq(s_at(lam), s_at(kappa) * wishart.rhs.subs(t, -d_val))
+    (root,) = sp.solve(eq, kappa)
+    return sp.Eq(kappa, root.subs(d_val, df1(kappa)))
+
+
+def _clear_denominator(rr, dfd, model):
+    eq = substitute("rr", "dfd", "model").apply({"rr": rr, "dfd": dfd, "model": model})
+    den = sp.denom(sp.together(eq.rhs))
+    num = sp.numer(sp.together(eq.rhs))
+    return sp.Eq(sp.expand(eq.lhs * den / P), sp.expand(num / P))
+
+
+def _implicit_dkappa(kappa_eq, gamma_def):
+    F = residual(kappa_eq)
+    slope = -sp.diff(F, lam) / sp.diff(F, kappa)
+    slope = recognize_sums(sp.together(slope), {SUM_DF2: P * gamma})
+    return sp.Eq(sp.Derivative(kappa_of, lam), sp.simplify(slope))
+
+
+def _noise_variance(var_def, resolvent_eq, slope):
+    """(σ²/P) ∂_λ[κ(λ) Σ η/(η+κ(λ))], chain rule with dκ/dλ from (dkappa-dlambda)."""
+    inside = resolvent_eq.rhs.subs(kappa, kappa_of)
+    value = var_def.rhs.subs(sp.Symbol("lambda T(lambda)"), inside).doit()
+    value = value.subs(sp.Derivative(kappa_of, lam), slope.rhs).subs(kappa_of, kappa)
+    return sp.Eq(Var_Xeps, sp.simplify(recognize_sums(value, {SUM_DF2: P * gamma})))
+
+
+def _derivative_and_errors(d: Derivation) -> None:
+    d.define("gamma-definition", "γ", "γ = q df²_Σ(κ), written as a sum over modes.",
+             sp.Eq(gamma, SUM_DF2 / P))
+    d.derive("dkappa-dlambda", "dκ/dλ by implicit differentiation",
+             "Differentiate the κ equation F(κ, λ) = 0: dκ/dλ = −F_λ/F_κ; recognise γ.",
+             transform(("kappa-equation", "gamma-definition"), _implicit_dkappa,
+                       "implicit differentiation of (kappa-equation), dκ/dλ = −F_λ/F_κ, sums recognised "
+                       "via (gamma-definition)", name="implicit differentiation"),
+             display=sp.Eq(sp.Derivative(kappa_of, lam), 1 / (1 - gamma)))
+    d.define("bias-definition", "Bias", "Squared bias of the data-averaged predictor ⟨ŵ⟩ in the Σ norm.",
+             sp.Eq(Bias2, spectral_sum(ETA[K] * (WBAR[K] - WMEAN[K]) ** 2)))
+    d.approximate("mean-predictor", "Mean predictor", "ŵ = (1 − λ(Σ̂+λ)⁻¹)w̄ + noise term of mean zero; "
+                  "apply the deterministic equivalent.", sp.Eq(WMEAN[K], ETA[K] / (ETA[K] + kappa) * WBAR[K]),
+                  checked_by=("bias-variance",))
+    d.derive("bias", "Bias²", "Insert the mean predictor.",
+             substitute("bias-definition", "mean-predictor", then=merge_sums, then_text="merge sums"),
+             display=sp.Eq(Bias2, kappa ** 2 * SUM_TF1P))
+    d.identity("noise-derivative", "Noise term as a derivative", "The noise part of ŵ is (Σ̂+λ)⁻¹Xᵀε/P; "
+               "its test error is (σ²/P) tr[Σ Σ̂(Σ̂+λ)⁻²], and per eigenvalue s of Σ̂, s/(s+λ)² = ∂_λ[λ/(s+λ)].",
+               sp.Eq(a / (a + lam) ** 2, sp.Derivative(lam / (a + lam), lam), evaluate=False))
+    d.define("noise-variance-definition", "Noise variance", "By (noise-derivative), with T(λ) = tr Σ(Σ̂+λ)⁻¹.",
+             sp.Eq(Var_Xeps, sigma ** 2 / P * sp.Derivative(sp.Symbol("lambda T(lambda)"), lam)))
+    d.approximate("resolvent-equivalent", "Equivalent of λ T(λ)", "Multiply the deterministic equivalent "
+                  "by Σ and take the trace.", sp.Eq(sp.Symbol("lambda T(lambda)"), kappa * SUM_DF1),
+                  checked_by=("deterministic-equivalent",))
+    d.derive("noise-variance", "Var_Xε", "Differentiate κ(λ)Σ_k η_k/(η_k+κ(λ)) by the chain rule.",
+             transform(("noise-variance-definition", "resolvent-equivalent", "dkappa-dlambda"), _noise_variance,
+                       "substitute (resolvent-equivalent) into (noise-variance-definition), differentiate, "
+                       "insert (dkappa-dlambda), recognise γ", name="chain rule"),
+             display=sp.Eq(Var_Xeps, sigma ** 2 * gamma / (1 - gamma)))
+    d.define("tf-definition", "Task function", "tf₁'(κ) = Σ_k w̄_k² η_k/(η_k+κ)².", sp.Eq(tf1p(kappa), SUM_TF1P))
+    d.quote("generalization-error", "Test error", "Excess test error of ridge regression (without the "
+            "test-label noise).", sp.Eq(E_g, (kappa ** 2 * tf1p(kappa) + gamma * sigma ** 2) / (1 - gamma)),
+            checked_by=("ridge-simulation",), reference="arXiv:2405.00592, Sec. 3")
+    d.derive("noise-consistency", "Noise part of E_g", "The σ²-dependent part of the quoted E_g is the "
+             "derived noise variance: the quoted formula agrees with the derivation.",
+             transform("generalization-error", lambda eg: sp.Eq(Var_Xeps, sp.simplify(eg.rhs - eg.rhs.subs(sigma, 0))),
+                       "E_g − E_g|σ=0 from (generalization-error)"),
+             display=sp.Eq(Var_Xeps, sigma ** 2 * gamma / (1 - gamma)))
+    d.derive("variance-X", "Var_X", "Noiseless error minus bias².",
+             transform(("generalization-error", "bias", "tf-definition"),
+                       lambda eg, b, tf: sp.Eq(Var_X, sp.factor(eg.rhs.subs(sigma, 0) - b.rhs.subs(SUM_TF1P, tf.lhs))),
+                       "E_g|σ=0 − Bias², Bias² = κ² tf₁' by (bias), (tf-definition)"),
+             display=sp.Eq(Var_X, kappa ** 2 * tf1p(kappa) * gamma / (1 - gamma)))
+    d.quote("training-error", "Training error", "Mean squared residual on the training set.",
+            sp.Eq(E_tr, (lam / kappa) ** 2 * (E_g + sigma ** 2)), checked_by=("ridge-simulation",),
+            reference="arXiv:2405.00592, Sec. 3")
+    d.derive("train-test-gap", "Train–test gap", "λ/κ = 1 − q df¹_Σ(κ) by the renormalised ridge: finite "
+             "also as λ → 0.", transform(("training-error", "renormalized-ridge"),
+                                         lambda tr, rr: sp.Eq(E_tr, tr.rhs.subs(kappa, rr.rhs).simplify()),
+                                         "substitute κ from (renormalized-ridge) into λ/κ"),
+             display=sp.Eq(E_tr, (1 - q * df1(kappa)) ** 2 * (E_g + sigma ** 2)))
+    d.derive("gcv", "GCV estimator", "Solve for E_g and replace df¹_Σ(κ) by the observable df¹_Σ̂(λ) "
+             "(df-matching): the test error from training data alone.",
+             transform(("train-test-gap", "df-matching"),
+                       lambda tt, dm: sp.Eq(E_g, sp.solve(residual(tt), E_g)[0].subs(df1(kappa), dm[0].rhs)),
+                       "solve (train-test-gap) for E_g, substitute (df-matching)"),
+             display=sp.Eq(E_g, E_tr / (1 - q * df1hat(lam)) ** 2 - sigma ** 2))
+
+
+def _ridgeless_error_under(eg, gdef, model):
+    """κ = 0: γ = Σ_k η_k²/η_k² / P = D/P = q, and the bias term κ² tf₁' vanishes."""
+    g0 = gdef.rhs.subs(kappa, 0).doit()
+    value = eg.rhs.subs(gamma, g0).subs(kappa, 0)
+    return sp.Eq(E_g, sp.simplify(value.subs(D, sp.solve(model, D)[0])))
+
+
+def _limits(d: Derivation) -> None:
+    d.derive("ridgeless", "Ridgeless limit", "At λ = 0 the κ equation factorises: κ = 0 or q df¹_Σ(κ) = 1. "
+             "Since df¹_Σ ≤ 1, for q < 1 only κ = 0 remains; for q > 1 the ridge is implicit: q df¹_Σ(κ) = 1.",
+             transform("renormalized-ridge", lambda rr: sp.Eq(
+                 (rr.lhs * sp.denom(rr.rhs)).subs(lam, 0), (rr.rhs * sp.denom(rr.rhs)).subs(lam, 0), evaluate=False),
+                 "multiply (renormalized-ridge) by its denominator, set λ = 0"),
+             display=sp.Eq(kappa * (1 - q * df1(kappa)), 0, evaluate=False))
+    d.derive("ridgeless-error-under", "Ridgeless error for q < 1", "With κ = 0 the bias vanishes and γ = q.",
+             transform(("generalization-error", "gamma-definition", "model"), _ridgeless_error_under,
+                       "κ = 0 in (generalization-error) and (gamma-definition), D = qP"),
+             display=sp.Eq(E_g, sigma ** 2 * q / (1 - q)))
+    d.derive("isotropic-implicit-ridge", "Isotropic ridgeless κ for q > 1",
+             "Σ = I: df¹_Σ(κ) = 1/(1 + κ), and q df¹_Σ(κ) = 1 gives κ = q − 1.",
+             transform("ridgeless", lambda rl: sp.Eq(kappa, sp.solve((1 - q * df1(kappa)).subs(
+                 df1(kappa), 1 / (1 + kappa)), kappa)[0]), "second factor of (ridgeless) with df¹ = 1/(1 + κ), solve"),
+             display=sp.Eq(kappa, q - 1))
