@@ -1,0 +1,42 @@
+"""Numbers for the derivations: one bridge from SymPy, solvers, simulations.
+
+==============  ===========================================================
+module          contents
+==============  ===========================================================
+``precision``   :func:`validate_dps`, :func:`workdps`, :func:`tolerance`
+``bridge``      :func:`opaque_atoms`, :func:`to_mpmath`, :func:`to_numpy`,
+                :func:`random_points`, :func:`spot_check_equal`,
+                :class:`SpotCheck` (the only module that imports SymPy)
+``solvers``     :func:`find_root_bracketed`, :func:`fixed_point`,
+                :func:`find_root_vector`, :class:`RootResult`,
+                :class:`FixedPointResult`, :class:`ConvergenceError`
+``simulation``  :func:`spawn_generators`, :func:`run_ensemble`,
+                :class:`Ensemble`, :class:`Estimate`, :func:`z_threshold`,
+                :func:`z_test`, :class:`ZTest`, :func:`jackknife_se`
+==============  ===========================================================
+
+Solvers and simulations take plain callables; SymPy expressions reach them
+through :mod:`numerics.bridge`.
+
+>>> from numerics import find_root_bracketed
+>>> round(find_root_bracketed(lambda x: x * x - 2, 0.0, 2.0).root, 12)
+1.414213562373
+"""
+
+from .bridge import (SpotCheck, opaque_atoms, random_points, spot_check_equal,
+                     to_mpmath, to_numpy)
+from .precision import tolerance, validate_dps, workdps
+from .simulation import (Ensemble, Estimate, ZTest, jackknife_se, run_ensemble,
+                         spawn_generators, z_test, z_threshold)
+from .solvers import (ConvergenceError, FixedPointResult, RootResult,
+                      find_root_bracketed, find_root_vector, fixed_point)
+
+__all__ = [
+    "validate_dps", "workdps", "tolerance",
+    "opaque_atoms", "to_mpmath", "to_numpy", "random_points",
+    "spot_check_equal", "SpotCheck",
+    "ConvergenceError", "RootResult", "FixedPointResult",
+    "find_root_bracketed", "fixed_point", "find_root_vector",
+    "spawn_generators", "Estimate", "Ensemble", "run_ensemble",
+    "z_threshold", "ZTest", "z_test", "jackknife_se",
+]
