@@ -43,6 +43,8 @@ psiinv = sp.Function("psiinv_A")
 WMEAN = sp.IndexedBase("wmean", real=True)
 kappa_of = sp.Function("kappa")(lam)
 
+from derivations._ridge_theory import RidgeResult, learning_curve, solve_kappa  # noqa: E402  (numbers)
+
 SUM_DF1 = spectral_sum(ETA[K] / (ETA[K] + kappa))
 SUM_DF2 = spectral_sum(ETA[K] ** 2 / (ETA[K] + kappa) ** 2)
 SUM_TF1P = spectral_sum(WBAR[K] ** 2 * ETA[K] / (ETA[K] + kappa) ** 2)

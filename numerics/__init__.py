@@ -23,6 +23,15 @@ through :mod:`numerics.bridge`.
 1.414213562373
 """
 
+import os as _os
+
+# Simulations here use many small matrices; multi-threaded BLAS makes those ~30x slower on
+# small machines (thread start-up per call). Default to one BLAS thread per process and
+# parallelise over draws with an executor instead. Takes effect only if NumPy is imported
+# after this package; an explicit setting by the user is kept.
+for _var in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+    _os.environ.setdefault(_var, "1")
+
 from .bridge import (SpotCheck, opaque_atoms, random_points, spot_check_equal,
                      to_mpmath, to_numpy)
 from .precision import tolerance, validate_dps, workdps
