@@ -42,6 +42,8 @@ df1, df2, df1hat, tf1p = (sp.Function(n) for n in ("df1", "df2", "df1hat", "tf1p
 psiinv = sp.Function("psiinv_A")
 WMEAN = sp.IndexedBase("wmean", real=True)
 kappa_of = sp.Function("kappa")(lam)
+T_res = sp.Function("T")(lam)  # T(λ) = tr Σ(Σ̂ + λ)⁻¹
+SIGMA, SIGMA_HAT = sp.MatrixSymbol("Sigma", D, D), sp.MatrixSymbol("hatSigma", D, D)
 
 from derivations._ridge_theory import RidgeResult, learning_curve, solve_kappa  # noqa: E402  (numbers)
 
@@ -103,8 +105,8 @@ def _free_probability(d: Derivation) -> None:
              display=sp.Eq(kappa, lam / (1 - q * df1(kappa))), domains=DOMAINS)
     d.approximate("deterministic-equivalent", "Deterministic equivalent",
                   "The df matching holds for every bounded linear statistic of the resolvent, not only "
-                  "its trace (large D, P).", sp.Eq(sp.Symbol("lambda (hatSigma + lambda)^-1"),
-                                                   sp.Symbol("kappa (Sigma + kappa)^-1")),
+                  "its trace (large D, P).", sp.Eq(lam * (SIGMA_HAT + lam * sp.Identity(D)) ** -1,
+                                                   kappa * (SIGMA + kappa * sp.Identity(D)) ** -1, evaluate=False),
                   checked_by=("deterministic-equivalent",))
     d.derive("kappa-equation", "Equation solved for κ", "Insert the df definition and q = D/P and "
              "multiply by the denominator.",
@@ -137,7 +139,7 @@ def _implicit_dkappa(kappa_eq, gamma_def):
 def _noise_variance(var_def, resolvent_eq, slope):
     """(σ²/P) ∂_λ[κ(λ) Σ η/(η+κ(λ))], chain rule with dκ/dλ from (dkappa-dlambda)."""
     inside = resolvent_eq.rhs.subs(kappa, kappa_of)
-    value = var_def.rhs.subs(sp.Symbol("lambda T(lambda)"), inside).doit()
+    value = var_def.rhs.xreplace({sp.Derivative(lam * T_res, lam): sp.Derivative(inside, lam)}).doit()
     value = value.subs(sp.Derivative(kappa_of, lam), slope.rhs).subs(kappa_of, kappa)
     return sp.Eq(Var_Xeps, sp.simplify(recognize_sums(value, {SUM_DF2: P * gamma})))
 
@@ -163,9 +165,9 @@ def _derivative_and_errors(d: Derivation) -> None:
                "its test error is (σ²/P) tr[Σ Σ̂(Σ̂+λ)⁻²], and per eigenvalue s of Σ̂, s/(s+λ)² = ∂_λ[λ/(s+λ)].",
                sp.Eq(a / (a + lam) ** 2, sp.Derivative(lam / (a + lam), lam), evaluate=False))
     d.define("noise-variance-definition", "Noise variance", "By (noise-derivative), with T(λ) = tr Σ(Σ̂+λ)⁻¹.",
-             sp.Eq(Var_Xeps, sigma ** 2 / P * sp.Derivative(sp.Symbol("lambda T(lambda)"), lam)))
+             sp.Eq(Var_Xeps, sigma ** 2 / P * sp.Derivative(lam * T_res, lam)))
     d.approximate("resolvent-equivalent", "Equivalent of λ T(λ)", "Multiply the deterministic equivalent "
-                  "by Σ and take the trace.", sp.Eq(sp.Symbol("lambda T(lambda)"), kappa * SUM_DF1),
+                  "by Σ and take the trace.", sp.Eq(lam * T_res, kappa * SUM_DF1),
                   checked_by=("deterministic-equivalent",))
     d.derive("noise-variance", "Var_Xε", "Differentiate κ(λ)Σ_k η_k/(η_k+κ(λ)) by the chain rule.",
              transform(("noise-variance-definition", "resolvent-equivalent", "dkappa-dlambda"), _noise_variance,

@@ -53,6 +53,7 @@ SYMBOL_NOTATION = {
     "sigma_eps": r"\sigma_{\epsilon}",
     "hat_E_g": r"\hat{E}_{g}",
     "a_mass": r"m_{0}",
+    "hatSigma": r"\hat{\Sigma}",
 }
 
 _GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi "
@@ -62,7 +63,6 @@ _GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu
 class HouseLatexPrinter(LatexPrinter):
     """SymPy's LaTeX printer with the notation of the scaling-law papers."""
 
-    printmethod = "_house_latex"
 
     def _print_Function(self, expr, exp=None):
         head = FUNCTION_NOTATION.get(type(expr).__name__)
@@ -71,6 +71,9 @@ class HouseLatexPrinter(LatexPrinter):
         args = ", ".join(self._print(a) for a in expr.args)
         out = rf"{head}\left({args}\right)"
         return rf"{out}^{{{exp}}}" if exp else out
+
+    def _print_MatrixSymbol(self, expr, style="plain"):
+        return SYMBOL_NOTATION.get(expr.name) or super()._print_MatrixSymbol(expr)
 
     def _print_Symbol(self, expr, style="plain"):
         if expr.name in SYMBOL_NOTATION:
@@ -83,11 +86,24 @@ def latex(expr, **settings) -> str:
     return HouseLatexPrinter(settings).doprint(expr)
 
 
+_MATH = re.compile(r"\$[^$]+\$|\\begin\{(equation|align)\}.*?\\end\{\1\}", re.S)
+
+
+def math_segments(text: str) -> list[str]:
+    """The math of a LaTeX text: inline ``$...$`` and equation/align environments, labels removed."""
+    return [re.sub(r"\\label\{[^}]*\}", "", m.group(0)) for m in _MATH.finditer(text)]
+
+
 def lint_latex(text: str) -> list[str]:
-    """Problems pdflatex would let through: bare Greek names and raw non-ASCII characters."""
+    """Problems pdflatex would let through: bare Greek names in math, raw non-ASCII characters.
+
+    Math is taken from ``$...$`` and equation/align blocks; text without such markers is
+    treated as math as a whole (e.g. the output of :func:`latex`).
+    """
     problems = []
+    segments = math_segments(text) if ("$" in text or "\\begin{" in text) else [text]
     for name in _GREEK:
-        if re.search(rf"(?<![\\A-Za-z]){name}(?![A-Za-z])", text):
+        if any(re.search(rf"(?<![\\A-Za-z]){name}(?![A-Za-z])", seg) for seg in segments):
             problems.append(f'bare Greek name "{name}"')
     odd = sorted({c for c in text if ord(c) > 127})
     if odd:
@@ -100,45 +116,82 @@ _UNICODE_MATH = {
     "η": r"\eta", "θ": r"\theta", "κ": r"\kappa", "λ": r"\lambda", "μ": r"\mu",
     "ν": r"\nu", "ξ": r"\xi", "π": r"\pi", "ρ": r"\rho", "σ": r"\sigma", "τ": r"\tau",
     "φ": r"\phi", "χ": r"\chi", "ψ": r"\psi", "ω": r"\omega", "Σ": r"\Sigma",
-    "Γ": r"\Gamma", "Λ": r"\Lambda", "Ψ": r"\Psi", "Ω": r"\Omega",
+    "Γ": r"\Gamma", "Λ": r"\Lambda", "Ψ": r"\Psi", "Ω": r"\Omega", "ŵ": r"\hat{w}",
     "≃": r"\simeq", "≈": r"\approx", "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "±": r"\pm",
     "→": r"\to", "∞": r"\infty", "·": r"\cdot", "×": r"\times", "−": "-", "√": r"\surd",
-    "∈": r"\in", "∂": r"\partial", "⁻": "^{-}", "¹": "^{1}", "²": "^{2}", "³": "^{3}",
-    "₀": "_{0}", "₁": "_{1}", "₂": "_{2}", "ᵀ": "^{T}", "∑": r"\sum", "∫": r"\int",
-    "ŵ": r"\hat w", "Σ̂": r"\hat\Sigma", "ψ": r"\psi", "⟨": r"\langle", "⟩": r"\rangle",
+    "∈": r"\in", "∂": r"\partial", "∑": r"\sum", "∫": r"\int", "⟨": r"\langle", "⟩": r"\rangle",
+    "∖": r"\setminus", "ℂ": r"\mathbb{C}",
 }
+_SUPERSCRIPT = {"⁻": "-", "⁺": "+", "¹": "1", "²": "2", "³": "3", "ᵀ": "T", "ᵏ": "k"}
+_SUBSCRIPT = {"₀": "0", "₁": "1", "₂": "2", "₊": "+", "₋": "-", "ₖ": "k"}
+_COMBINING = {"\u0302": r"\hat", "\u0304": r"\bar", "\u0303": r"\tilde"}
 _TEXT_SPECIAL = {"%": r"\%", "&": r"\&", "#": r"\#", "_": r"\_", "$": r"\$",
                  "{": r"\{", "}": r"\}", "^": r"\^{}", "~": r"\~{}", "\\": r"\textbackslash{}"}
 _TEXT_UNICODE = {"–": "--", "—": "---", "‘": "`", "’": "'", "“": "``", "”": "''", "…": r"\dots{}",
-                 "é": r"\'e", "ö": r"\"o", "ü": r"\"u"}
+                 "é": r"\'e", "ö": r'\"o', "ü": r'\"u'}
+
+
+def _script_run(text: str, i: int, table: dict) -> tuple[str, int]:
+    j = i
+    while j < len(text) and text[j] in table:
+        j += 1
+    return "".join(table[c] for c in text[i:j]), j
+
+
+def _attach(out: list, piece: str) -> None:
+    """Attach a math piece (a script or an accent) to the previous token, turning a text letter into math."""
+    if out and out[-1][0] == "math":
+        out[-1] = ("math", out[-1][1] + piece)
+    elif out and out[-1][0] == "text" and out[-1][1][-1:].strip():
+        head, last = out[-1][1][:-1], out[-1][1][-1]
+        out[-1:] = ([("text", head)] if head else []) + [("math", last + piece)]
+    else:
+        out.append(("math", "{}" + piece))
 
 
 def prose_to_latex(text: str) -> str:
-    """Turn a sentence of plain Unicode prose into LaTeX text mode.
+    r"""Turn a sentence of plain Unicode prose into LaTeX text mode.
 
-    Greek letters and math signs become inline math, LaTeX specials are escaped.
+    Greek letters and math signs become inline math, super- and subscripts attach to the
+    symbol before them, combining accents (w̄, Σ̂) become ``\bar``/``\hat``, neighbouring
+    math pieces share one ``$...$``, LaTeX specials are escaped. An unknown non-ASCII
+    character raises ``ValueError``.
 
-    >>> prose_to_latex("κ ≥ λ holds for 50% of draws")
-    '$\\\\kappa$ $\\\\ge$ $\\\\lambda$ holds for 50\\\\% of draws'
+    >>> print(prose_to_latex("κ ≥ λ holds for 50% of draws"))
+    $\kappa$ $\ge$ $\lambda$ holds for 50\% of draws
+    >>> print(prose_to_latex("(Σ̂+λ)⁻¹Xᵀ"))
+    ($\hat{\Sigma}$+$\lambda )^{-1} X^{T}$
     """
-    out = []
+    out: list[tuple[str, str]] = []
     i = 0
     while i < len(text):
-        two = text[i:i + 2]
-        if two in _UNICODE_MATH:
-            out.append(f"${_UNICODE_MATH[two]}$")
-            i += 2
-            continue
         ch = text[i]
-        if ch in _UNICODE_MATH:
-            out.append(f"${_UNICODE_MATH[ch]}$")
+        if ch in _SUPERSCRIPT or ch in _SUBSCRIPT:
+            table, mark = (_SUPERSCRIPT, "^") if ch in _SUPERSCRIPT else (_SUBSCRIPT, "_")
+            run, i = _script_run(text, i, table)
+            _attach(out, f"{mark}{{{run}}}")
+            continue
+        if ch in _COMBINING:
+            kind, body = out.pop() if out else ("text", " ")
+            base = body if kind == "math" else body[-1]
+            if kind == "text" and body[:-1]:
+                out.append(("text", body[:-1]))
+            out.append(("math", f"{_COMBINING[ch]}{{{base}}}"))
+        elif ch in _UNICODE_MATH:
+            out.append(("math", _UNICODE_MATH[ch]))
         elif ch in _TEXT_SPECIAL:
-            out.append(_TEXT_SPECIAL[ch])
+            out.append(("text", _TEXT_SPECIAL[ch]))
         elif ch in _TEXT_UNICODE:
-            out.append(_TEXT_UNICODE[ch])
+            out.append(("text", _TEXT_UNICODE[ch]))
         elif ord(ch) > 127:
             raise ValueError(f"prose_to_latex: no LaTeX for character {ch!r} in {text!r}")
         else:
-            out.append(ch)
+            out.append(("text", ch))
         i += 1
-    return "".join(out)
+    merged: list[tuple[str, str]] = []
+    for kind, body in out:
+        if merged and kind == merged[-1][0] == "math":
+            merged[-1] = ("math", merged[-1][1] + " " + body)
+        else:
+            merged.append((kind, body))
+    return "".join(f"${body}$" if kind == "math" else body for kind, body in merged)

@@ -18,6 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Callable, Mapping, Sequence
 
+import re
+
 import sympy as sp
 
 from derive.equations import both_sides, equation_parts, residual, substitute_equations
@@ -47,6 +49,22 @@ class Operation:
         return self.description
 
 
+_GREEK_UNICODE = {"alpha": "α", "beta": "β", "gamma": "γ", "delta": "δ", "epsilon": "ε", "eta": "η",
+                  "kappa": "κ", "lambda": "λ", "mu": "μ", "rho": "ρ", "sigma": "σ", "tau": "τ",
+                  "psi": "ψ", "Sigma": "Σ", "psiinv": "ψ⁻¹"}
+
+
+def readable(expr) -> str:
+    """A one-line rendering of an expression for descriptions: Greek names as letters.
+
+    >>> import sympy as sp
+    >>> readable(1 / sp.Symbol("lambda"))
+    '1/λ'
+    """
+    text = sp.sstr(expr)
+    return re.sub(r"[A-Za-z]+", lambda m: _GREEK_UNICODE.get(m.group(0), m.group(0)), text)
+
+
 def _labels(labels: Sequence[str]) -> str:
     return ", ".join(f"({s})" for s in labels)
 
@@ -69,7 +87,7 @@ def substitute(target: str, *using: str, extra: Mapping | None = None, then=None
 
     text = f"substitute {_labels(using)} into ({target})" if using else f"substitute into ({target})"
     if extra:
-        text += " with " + ", ".join(f"{k} = {v}" for k, v in extra.items())
+        text += " with " + ", ".join(f"{readable(k)} = {readable(v)}" for k, v in extra.items())
     if then_text:
         text += f", then {then_text}"
     return Operation("substitute", (target, *using), text, run)
@@ -87,7 +105,7 @@ def solve_for(source: str, symbol: sp.Symbol, choose: Callable | None = None,
             return sp.Eq(symbol, roots[0])
         return sp.Eq(symbol, choose(roots))
 
-    text = f"solve ({source}) for {symbol}" + (f", {choose_text}" if choose_text else "")
+    text = f"solve ({source}) for {readable(symbol)}" + (f", {choose_text}" if choose_text else "")
     return Operation("solve", (source,), text, run)
 
 

@@ -41,7 +41,9 @@ def to_text(d) -> str:
 
 
 def _assumption_text(symbol) -> str:
-    facts = [k for k in ("positive", "nonnegative", "integer", "real") if symbol.assumptions0.get(k)]
+    a = symbol.assumptions0
+    facts = [next((k for k in ("positive", "nonnegative", "real") if a.get(k)), None)]
+    facts = [f for f in facts + (["integer"] if a.get("integer") else []) if f]
     return f"{symbol} ({', '.join(facts)})" if facts else str(symbol)
 
 

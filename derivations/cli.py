@@ -1,0 +1,113 @@
+"""Command line: ``derivations list | show | latex | verify``.
+
+Exit codes: 0 success (for ``verify``: every check passed), 1 a check failed,
+2 bad usage (unknown derivation, bad option). JSON goes to stdout, messages to stderr.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+import time
+
+from derivations import registry
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with one-line errors and exit code 2."""
+
+    def error(self, message):
+        print(f"derivations: error: {message}", file=sys.stderr)
+        raise SystemExit(2)
+
+
+def _parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="derivations", description="Derive, export and verify results of the theory "
+                "of neural scaling laws.")
+    sub = p.add_subparsers(dest="command", required=True, parser_class=_Parser)
+    sub.add_parser("list", help="list the catalogue")
+    show = sub.add_parser("show", help="print a derivation step by step")
+    show.add_argument("name")
+    show.add_argument("--format", choices=("text", "markdown", "latex"), default="text")
+    tex = sub.add_parser("latex", help="write a derivation as a standalone LaTeX document")
+    tex.add_argument("name")
+    tex.add_argument("-o", "--output", help="file to write (default: stdout)")
+    ver = sub.add_parser("verify", help="check every step and run every numeric check")
+    ver.add_argument("names", nargs="*")
+    ver.add_argument("--all", action="store_true", help="verify the whole catalogue")
+    ver.add_argument("--json", action="store_true", help="print one JSON object on stdout")
+    ver.add_argument("--quick", action="store_true", help="smaller simulations (for a fast look)")
+    return p
+
+
+def _known(name: str) -> str:
+    if name not in registry.CATALOGUE:
+        print(f"derivations: error: unknown derivation {name!r} (known: {', '.join(registry.names())})",
+              file=sys.stderr)
+        raise SystemExit(2)
+    return name
+
+
+def _list() -> int:
+    rows = [registry.describe(n) for n in registry.names()]
+    width = max(len(r["name"]) for r in rows)
+    for r in rows:
+        print(f"{r['name']:<{width}}  {r['title']}\n{'':<{width}}  {r['source']}")
+    return 0
+
+
+def _show(name: str, fmt: str) -> int:
+    d = registry.get(_known(name))
+    print({"text": d.to_text, "markdown": d.to_markdown, "latex": d.to_latex}[fmt]())
+    return 0
+
+
+def _latex(name: str, output: str | None) -> int:
+    doc = registry.get(_known(name)).to_latex()
+    if output:
+        with open(output, "w", encoding="ascii") as fh:
+            fh.write(doc)
+        print(f"wrote {output}", file=sys.stderr)
+    else:
+        sys.stdout.write(doc)
+    return 0
+
+
+def _verify(args) -> int:
+    if args.all == bool(args.names):
+        print("derivations: error: verify takes NAME... or --all (not both, not neither)", file=sys.stderr)
+        return 2
+    names = registry.names() if args.all else [_known(n) for n in args.names]
+    reports, t0 = [], time.perf_counter()
+    for name in names:
+        report = registry.get(name).verify(quick=args.quick)
+        reports.append(report)
+        if not args.json:
+            _print_report(report)
+    passed = all(r.passed for r in reports)
+    if args.json:
+        print(json.dumps({"derivations": [r.to_json() for r in reports]}, indent=1, allow_nan=False))
+    else:
+        n_checks = sum(len(r.checks) for r in reports)
+        n_failed = sum(not c.passed for r in reports for c in r.checks)
+        print(f"\n{len(reports)} derivation(s), {n_checks} checks: {n_checks - n_failed} passed, "
+              f"{n_failed} failed in {time.perf_counter() - t0:.1f} s")
+    return 0 if passed else 1
+
+
+def _print_report(report) -> None:
+    status = "PASSED" if report.passed else "FAILED"
+    print(f"== {report.name}: {status} ({len(report.checks)} checks, {report.seconds:.1f} s)")
+    for c in report.checks:
+        print("  " + c.line())
+
+
+def main(argv=None) -> int:
+    args = _parser().parse_args(argv)
+    if args.command == "list":
+        return _list()
+    if args.command == "show":
+        return _show(args.name, args.format)
+    if args.command == "latex":
+        return _latex(args.name, args.output)
+    return _verify(args)
