@@ -9,6 +9,7 @@ Eq(S_W(t), 1/(q*t + 1))
 Entries (modules): ``marchenko_pastur``, ``ridge_regression`` (with ``learning_curve``).
 The engine is in :mod:`derivations.engine`.
 """
+import numerics  # noqa: F401  (first: sets single-threaded BLAS before NumPy is loaded)
 from derivations.registry import describe, get, names
 
 __all__ = ["get", "names", "describe"]

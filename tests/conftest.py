@@ -1,0 +1,12 @@
+"""Shared test set-up: every test starts at mpmath's default precision and must not leak a change."""
+import mpmath
+import pytest
+
+
+@pytest.fixture(autouse=True)
+def _reset_mpmath_precision():
+    mpmath.mp.dps = 15
+    yield
+    leaked = mpmath.mp.dps
+    mpmath.mp.dps = 15
+    assert leaked == 15, f"test leaked mp.dps = {leaked}"
