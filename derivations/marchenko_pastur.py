@@ -292,3 +292,61 @@ def _checks(d: Derivation) -> None:
     d.check("stieltjes-inversion", "numeric", "−Im g(x+iε)/π reproduces the density")(lambda quick: _inversion(d))
     d.check("wishart-spectrum", "simulation", "KS test of sampled Wishart eigenvalues against the law")(
         lambda quick: _wishart_ks(d, quick))
+
+
+# ---- public numbers ------------------------------------------------------------------
+def _validate_q(q_value) -> float:
+    try:
+        qf = float(q_value)
+    except (TypeError, ValueError):
+        raise ValueError(f"q must be a real number in (0, inf), got {q_value!r}") from None
+    if not np.isfinite(qf) or qf <= 0:
+        raise ValueError(f"q must be finite and in (0, inf) (q = N/P), got {q_value!r}")
+    return qf
+
+
+@functools.cache
+def _numpy_law():
+    d = build()
+    return {"density": to_numpy(d["density"].rhs, [x, q]), "lower": to_numpy(d["edges"][0].rhs, [q]),
+            "upper": to_numpy(d["edges"][1].rhs, [q]), "atom": to_numpy(d["atom"].rhs, [q])}
+
+
+def law(q_value, dps=None) -> dict:
+    """Edges λ± = (1 ± √q)² and the atom max(0, 1 − 1/q) at 0, from the derivation.
+
+    >>> law(4)
+    {'lower': 1.0, 'upper': 9.0, 'atom': 0.75}
+    """
+    qf = _validate_q(q_value)
+    if dps is None:
+        f = _numpy_law()
+        atom = float(f["atom"](qf)) if qf > 1 else 0.0
+        return {"lower": float(f["lower"](qf)), "upper": float(f["upper"](qf)), "atom": atom}
+    with workdps(dps):
+        f, qm = compiled(build()), mpmath.mpmathify(q_value)
+        return {"lower": f["lower"](qm), "upper": f["upper"](qm), "atom": _atom_mass(f, qm)}
+
+
+def density(x_values, q_value, dps=None):
+    """Marchenko–Pastur density ρ(x) = √((λ₊ − x)(x − λ₋))/(2π q x) on [λ₋, λ₊], 0 elsewhere
+    (the atom at 0 for q > 1 is not included; see :func:`law`).
+
+    Float64 and vectorised by default; at ``dps`` digits (mpmath, scalar x) when given.
+
+    >>> round(float(density(1.0, 1.0)), 12)    # √3/(2π)
+    0.275664447711
+    """
+    qf = _validate_q(q_value)
+    if dps is None:
+        xs = np.asarray(x_values, dtype=float)
+        lo, hi = law(qf)["lower"], law(qf)["upper"]
+        inside = (xs > lo) & (xs < hi)
+        out = np.zeros_like(xs)
+        out[inside] = _numpy_law()["density"](xs[inside], qf)
+        return out
+    with workdps(dps):
+        xm, edges = mpmath.mpmathify(x_values), law(q_value, dps)
+        if not edges["lower"] < xm < edges["upper"]:
+            return mpmath.mpf(0)
+        return compiled(build())["density"](xm, mpmath.mpmathify(q_value))
