@@ -3,7 +3,9 @@
 With x ~ N(0, Σ) in D dimensions, P samples, Σ̂ = XᵀX/P and q = D/P, free multiplicative
 convolution S_Σ̂ = S_Σ·S_W gives the renormalised ridge κ = λ/(1 − q df¹_Σ(κ)); implicit
 differentiation gives dκ/dλ = 1/(1 − γ) with γ = q df²_Σ(κ); from these follow the bias,
-the noise variance, the test and training errors, the GCV estimator and the ridgeless limits.
+the noise variance, and (by differentiating the equivalent of the source family
+Σ̂ + λ + λμΣ in μ) the noiseless test error, hence E_g; then the training error (quoted),
+the GCV estimator and the ridgeless limits.
 
 Source: Atanasov, Zavatone-Veth, Pehlevan, arXiv:2405.00592 (Sec. 3–4; the paper's own
 equation numbers were not available to us).
@@ -43,6 +45,12 @@ psiinv = sp.Function("psiinv_A")
 WMEAN = sp.IndexedBase("wmean", real=True)
 kappa_of = sp.Function("kappa")(lam)
 T_res = sp.Function("T")(lam)  # T(λ) = tr Σ(Σ̂ + λ)⁻¹
+mu = sp.Symbol("mu", nonnegative=True)
+kappa_mu = sp.Symbol("kappa_mu", nonnegative=True)
+DKAPPA_MU0 = sp.Symbol("dkappa_mu0")
+E_g0 = sp.Symbol("E_g0")
+ETA_MU = sp.IndexedBase("eta_mu", positive=True)
+Q_mu = sp.Function("Q")(mu)
 SIGMA, SIGMA_HAT = sp.MatrixSymbol("Sigma", D, D), sp.MatrixSymbol("hatSigma", D, D)
 
 from derivations._ridge_theory import RidgeResult, learning_curve, solve_kappa  # noqa: E402  (numbers)
@@ -144,6 +152,58 @@ def _noise_variance(var_def, resolvent_eq, slope):
     return sp.Eq(Var_Xeps, sp.simplify(recognize_sums(value, {SUM_DF2: P * gamma})))
 
 
+def _dkappa_dmu(kmu_eq, gamma_def):
+    """−F_μ/F_κ of (kappa-mu-equation) at μ = 0 (where κ_μ = κ), sums recognised as γ."""
+    F = residual(kmu_eq)
+    slope = (-sp.diff(F, mu) / sp.diff(F, kappa_mu)).subs(mu, 0).subs(kappa_mu, kappa)
+    return sp.Eq(DKAPPA_MU0, sp.simplify(recognize_sums(sp.together(slope), {SUM_DF2: P * gamma})))
+
+
+def _noiseless_error(definition, resolvent, slope, tf_def):
+    """−∂_μ Q(μ) at μ = 0 with Q from (signal-resolvent), κ_μ'(0) from (dkappa-dmu)."""
+    k_of_mu = sp.Function("kappa_mu")(mu)
+    q_mu = resolvent.rhs.subs(kappa_mu, k_of_mu)
+    value = -sp.diff(q_mu, mu).subs(mu, 0)
+    value = value.subs(sp.Subs(sp.Derivative(k_of_mu, mu), mu, 0), slope.rhs).subs(
+        sp.Derivative(k_of_mu, mu), slope.rhs).subs(k_of_mu.subs(mu, 0), kappa)
+    value = recognize_sums(value, {tf_def.rhs: tf_def.lhs})
+    return sp.Eq(definition.lhs, sp.factor(sp.simplify(value)))
+
+
+def _signal_term(d: Derivation) -> None:
+    d.define("source-family", "A source for the signal term", "Σ̂ + λ + λμΣ = Σ^{1/2}Σ_μ^{−1/2}(Σ̂_μ + λ)"
+             "Σ_μ^{−1/2}Σ^{1/2}, where Σ̂_μ is a sample covariance with population Σ_μ = Σ(1 + μΣ)⁻¹ and "
+             "the same Wishart factor: ridge regression on Σ_μ with ridge λ and renormalised ridge κ_μ.",
+             sp.Eq(ETA_MU[K], ETA[K] / (1 + mu * ETA[K])))
+    d.derive("kappa-mu-equation", "κ_μ", "The κ equation for the eigenvalues η_k/(1 + μη_k) of Σ_μ.",
+             transform(("kappa-equation", "source-family"), lambda ke, sf: sp.Eq(
+                 ke.lhs.xreplace({ETA[K]: sf.rhs}).subs(kappa, kappa_mu).replace(
+                     lambda e: isinstance(e, sp.Sum), lambda s: sp.Sum(sp.factor(s.function), *s.limits)), ke.rhs),
+                 "replace η_k by (source-family) in (kappa-equation), κ → κ_μ"),
+             display=sp.Eq(kappa_mu * (1 - spectral_sum(ETA[K] / (ETA[K] + kappa_mu * (1 + mu * ETA[K]))) / P), lam))
+    d.derive("dkappa-dmu", "dκ_μ/dμ at μ = 0", "Implicit differentiation of the κ_μ equation at μ = 0.",
+             transform(("kappa-mu-equation", "gamma-definition"), _dkappa_dmu,
+                       "implicit differentiation of (kappa-mu-equation) in μ at μ = 0, γ via (gamma-definition)",
+                       name="implicit differentiation"),
+             display=sp.Eq(DKAPPA_MU0, -kappa ** 2 * gamma / (1 - gamma)))
+    d.identity("source-per-mode", "The source family per mode", "Conjugating κ_μ(Σ_μ + κ_μ)⁻¹ back by "
+               "Σ^{−1/2}Σ_μ^{1/2} multiplies each mode by η_μ/η.",
+               sp.Eq(ETA[K] / (1 + mu * ETA[K]) / ETA[K] * kappa_mu / (ETA[K] / (1 + mu * ETA[K]) + kappa_mu),
+                     kappa_mu / (ETA[K] + kappa_mu * (1 + mu * ETA[K])), evaluate=False))
+    d.approximate("signal-resolvent", "Equivalent of the source family", "Q(μ) = w̄ᵀλ(Σ̂ + λ + λμΣ)⁻¹w̄ by the "
+                  "deterministic equivalent for Σ_μ and (source-per-mode).",
+                  sp.Eq(Q_mu, spectral_sum(WBAR[K] ** 2 * kappa_mu / (ETA[K] + kappa_mu * (1 + mu * ETA[K])))),
+                  checked_by=("deterministic-equivalent", "bias-variance"))
+    d.define("noiseless-error-definition", "Noiseless test error as a derivative", "With A = Σ̂ + λ, "
+             "∂_μ λ(A + λμΣ)⁻¹ = −λ²A⁻¹ΣA⁻¹ at μ = 0, and the noiseless error is w̄ᵀλ²A⁻¹ΣA⁻¹w̄.",
+             sp.Eq(E_g0, -sp.Subs(sp.Derivative(Q_mu, mu), mu, 0)))
+    d.derive("noiseless-error", "Noiseless test error", "Differentiate the equivalent of Q(μ) and insert κ_μ'(0).",
+             transform(("noiseless-error-definition", "signal-resolvent", "dkappa-dmu", "tf-definition"),
+                       _noiseless_error, "differentiate (signal-resolvent) in μ at 0, insert (dkappa-dmu), "
+                       "recognise (tf-definition)", name="differentiate and substitute"),
+             display=sp.Eq(E_g0, kappa ** 2 * tf1p(kappa) / (1 - gamma)))
+
+
 def _derivative_and_errors(d: Derivation) -> None:
     d.define("gamma-definition", "γ", "γ = q df²_Σ(κ), written as a sum over modes.",
              sp.Eq(gamma, SUM_DF2 / P))
@@ -175,14 +235,12 @@ def _derivative_and_errors(d: Derivation) -> None:
                        "insert (dkappa-dlambda), recognise γ", name="chain rule"),
              display=sp.Eq(Var_Xeps, sigma ** 2 * gamma / (1 - gamma)))
     d.define("tf-definition", "Task function", "tf₁'(κ) = Σ_k w̄_k² η_k/(η_k+κ)².", sp.Eq(tf1p(kappa), SUM_TF1P))
-    d.quote("generalization-error", "Test error", "Excess test error of ridge regression (without the "
-            "test-label noise).", sp.Eq(E_g, (kappa ** 2 * tf1p(kappa) + gamma * sigma ** 2) / (1 - gamma)),
-            checked_by=("ridge-simulation",), reference="arXiv:2405.00592, Sec. 3")
-    d.derive("noise-consistency", "Noise part of E_g", "The σ²-dependent part of the quoted E_g is the "
-             "derived noise variance: the quoted formula agrees with the derivation.",
-             transform("generalization-error", lambda eg: sp.Eq(Var_Xeps, sp.simplify(eg.rhs - eg.rhs.subs(sigma, 0))),
-                       "E_g − E_g|σ=0 from (generalization-error)"),
-             display=sp.Eq(Var_Xeps, sigma ** 2 * gamma / (1 - gamma)))
+    _signal_term(d)
+    d.derive("generalization-error", "Test error", "Excess test error (without the test-label noise): "
+             "the signal–noise cross term averages to zero over ε, so E_g is the noiseless error plus Var_Xε.",
+             transform(("noiseless-error", "noise-variance"), lambda ne, nv: sp.Eq(E_g, sp.factor(ne.rhs + nv.rhs)),
+                       "add (noiseless-error) and (noise-variance)"),
+             display=sp.Eq(E_g, (kappa ** 2 * tf1p(kappa) + gamma * sigma ** 2) / (1 - gamma)))
     d.derive("variance-X", "Var_X", "Noiseless error minus bias².",
              transform(("generalization-error", "bias", "tf-definition"),
                        lambda eg, b, tf: sp.Eq(Var_X, sp.factor(eg.rhs.subs(sigma, 0) - b.rhs.subs(SUM_TF1P, tf.lhs))),

@@ -54,6 +54,9 @@ SYMBOL_NOTATION = {
     "hat_E_g": r"\hat{E}_{g}",
     "a_mass": r"m_{0}",
     "hatSigma": r"\hat{\Sigma}",
+    "kappa_mu": r"\kappa_{\mu}",
+    "dkappa_mu0": r"\kappa_{\mu}'(0)",
+    "E_g0": r"E_{g}^{(\sigma=0)}",
 }
 
 _GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi "
