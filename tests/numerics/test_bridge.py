@@ -17,13 +17,6 @@ x, y = sympy.symbols("x y")
 DPS_LADDER = [15, 30, 50]
 
 
-@pytest.fixture(autouse=True)
-def _fresh_precision():
-    """Every test starts at 15 digits and must leave it there."""
-    mpmath.mp.dps = 15
-    yield
-    assert mpmath.mp.dps == 15, "a test or the library leaked mp.dps"
-    mpmath.mp.dps = 15
 
 
 # ----------------------------------------------------------------- precision

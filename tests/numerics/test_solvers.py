@@ -13,11 +13,6 @@ from numerics.solvers import (ConvergenceError, FixedPointResult, RootResult,
 DPS_LADDER = [15, 30, 50]
 
 
-@pytest.fixture(autouse=True)
-def _fresh_precision():
-    mpmath.mp.dps = 15
-    yield
-    assert mpmath.mp.dps == 15, "a test or the library leaked mp.dps"
 
 
 # ------------------------------------------------------------ bracketed roots
