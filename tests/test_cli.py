@@ -1,0 +1,130 @@
+"""The command line ``python -m derivations``: output, exit codes, JSON schema."""
+import json
+import pathlib
+import subprocess
+import sys
+
+import pytest
+import sympy as sp
+
+import derivations
+from derivations import cli, registry
+from derivations.engine import CheckResult, Derivation, Source
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+NAMES = ["marchenko-pastur", "ridge-regression"]
+CHECK_KEYS = {"name", "kind", "passed", "expected", "observed", "tolerance", "detail"}
+
+
+def run_cli(*args, timeout=300):
+    return subprocess.run([sys.executable, "-m", "derivations", *args], cwd=ROOT,
+                          capture_output=True, text=True, timeout=timeout)
+
+
+def one_line(text):
+    lines = text.strip().splitlines()
+    assert len(lines) == 1, f"expected one line on stderr, got {lines}"
+    return lines[0]
+
+
+def test_list():
+    r = run_cli("list")
+    assert r.returncode == 0, r.stderr
+    for name in NAMES:
+        assert any(line.startswith(name + " ") for line in r.stdout.splitlines())
+        assert registry.describe(name)["title"] in r.stdout
+
+
+def test_show_prints_every_step():
+    r = run_cli("show", "ridge-regression")
+    assert r.returncode == 0, r.stderr
+    for label in derivations.get("ridge-regression").labels():
+        assert f"[{label}]" in r.stdout
+
+
+def test_show_unknown_name():
+    r = run_cli("show", "nope")
+    assert r.returncode == 2
+    assert r.stdout == ""
+    line = one_line(r.stderr)
+    assert "unknown derivation" in line and "'nope'" in line
+
+
+def test_verify_without_names_is_bad_usage():
+    r = run_cli("verify")
+    assert r.returncode == 2
+    assert "NAME" in one_line(r.stderr)
+
+
+def test_unknown_command_is_bad_usage():
+    r = run_cli("bogus")
+    assert r.returncode == 2
+    assert one_line(r.stderr).startswith("derivations: error:")
+
+
+def test_latex_to_file(tmp_path):
+    out = tmp_path / "mp.tex"
+    r = run_cli("latex", "marchenko-pastur", "-o", str(out))
+    assert r.returncode == 0, r.stderr
+    assert r.stdout == ""
+    text = out.read_text(encoding="ascii")
+    assert text.startswith("\\documentclass")
+    assert text == derivations.get("marchenko-pastur").to_latex()
+
+
+def test_verify_json_schema():
+    r = run_cli("verify", "marchenko-pastur", "--quick", "--json")
+    assert r.returncode == 0, r.stdout[-2000:] + r.stderr[-2000:]
+    data = json.loads(r.stdout)  # stdout is exactly one JSON object
+    assert set(data) == {"derivations"}
+    (rep,) = data["derivations"]
+    assert set(rep) == {"name", "passed", "seconds", "checks"}
+    assert rep["name"] == "marchenko-pastur" and rep["passed"] is True
+    assert isinstance(rep["seconds"], (int, float)) and rep["seconds"] > 0
+    assert rep["checks"]
+    d = derivations.get("marchenko-pastur")
+    names = [c["name"] for c in rep["checks"]]
+    for label in d.labels():
+        assert any(n.startswith(f"step {label}:") for n in names), label
+    for check in d.numeric_checks:
+        assert any(n.split(":")[0] == check.name for n in names), check.name
+    for c in rep["checks"]:
+        assert set(c) == CHECK_KEYS
+        assert c["kind"] in {"symbolic", "numeric", "simulation", "exponent"}
+        assert c["passed"] is True
+        assert isinstance(c["name"], str) and isinstance(c["detail"], str)
+
+
+# ------------------------------------------------------------------ in process
+
+def test_main_in_process_show_markdown(capsys):
+    assert cli.main(["show", "marchenko-pastur", "--format", "markdown"]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith("# ") and "$$" in out
+
+
+def test_main_in_process_bad_usage(capsys):
+    assert cli.main(["verify", "marchenko-pastur", "--all"]) == 2
+    assert "not both" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as exc:
+        cli.main(["latex", "nope"])
+    assert exc.value.code == 2
+
+
+def _toy(passing: bool) -> Derivation:
+    x = sp.Symbol("x", positive=True)
+    d = Derivation("toy", "Toy", Source("none", "nobody"))
+    d.define("eq", "Eq", "x is one.", sp.Eq(x, 1))
+    d.check("num", "numeric", "a number")(lambda quick: CheckResult("num", "numeric", passing, 1, 1 if passing else 2))
+    return d
+
+
+@pytest.mark.parametrize("passing, code", [(True, 0), (False, 1)])
+def test_main_verify_exit_code_follows_checks(monkeypatch, capsys, passing, code):
+    monkeypatch.setattr(registry, "get", lambda name: _toy(passing))
+    assert cli.main(["verify", "marchenko-pastur", "--json"]) == code
+    data = json.loads(capsys.readouterr().out)
+    assert data["derivations"][0]["passed"] is passing
+    assert cli.main(["verify", "marchenko-pastur"]) == code
+    out = capsys.readouterr().out
+    assert ("1 failed" in out) is (not passing) and "2 checks" in out
