@@ -80,6 +80,8 @@ def validate_inputs(eigenvalues, teacher_coefficients, P, ridge, noise_variance)
     if w.size != eta.size:
         raise ValueError(f"teacher_coefficients has length {w.size} but eigenvalues has length {eta.size}")
     for name, v, allow_zero in (("P", P, False), ("ridge", ridge, True), ("noise_variance", noise_variance, True)):
+        if isinstance(v, bool):
+            raise ValueError(f"{name} must be a real number, got {v!r}")
         try:
             v = float(v)
         except (TypeError, ValueError):

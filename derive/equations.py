@@ -32,15 +32,19 @@ def equation_parts(statement) -> tuple[sp.Eq, ...]:
 
 
 def substitute_equations(expr, equations: Iterable[sp.Eq]):
-    """Replace each equation's left side by its right side in ``expr`` (simultaneously).
+    """Replace each equation's left side by its right side in ``expr``, simultaneously and once.
 
-    ``subs`` does the mathematical substitution; ``xreplace`` then also reaches inside
-    sums, where ``subs`` leaves terms with the summation index alone.
+    ``subs`` does the mathematical substitution outside sums; inside a ``Sum`` (where
+    ``subs`` leaves terms with the summation index alone) the replacement is structural
+    (``xreplace``). Sums are shielded from the ``subs`` pass, so nothing is replaced twice.
     """
     mapping = {eq.lhs: eq.rhs for eq in equations}
 
     def sub(e):
-        return e.subs(mapping, simultaneous=True).xreplace(mapping)
+        sums = [s for s in e.atoms(sp.Sum) if not any(s != o and o.has(s) for o in e.atoms(sp.Sum))]
+        shields = {s: sp.Dummy() for s in sums}
+        out = e.xreplace(shields).subs(mapping, simultaneous=True)
+        return out.xreplace({d: s.xreplace(mapping) for s, d in shields.items()})
 
     if isinstance(expr, sp.Equality):
         return sp.Eq(sub(expr.lhs), sub(expr.rhs), evaluate=False)

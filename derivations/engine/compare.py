@@ -89,6 +89,9 @@ def _compare_pair(r, s, label, domains, seconds) -> CheckResult:
     spot = numeric_equal(a, b, domains=domains)
     numbers = (f"mpmath spot-check at {spot.dps} digits, {spot.n_points} points: "
                f"max rel. error {spot.max_rel_error}" if spot.passed else f"spot-check FAILED: {spot.detail}")
+    if not spot.passed:
+        return CheckResult(label, "numeric", False, expected=0, observed=spot.max_rel_error,
+                           tolerance=f"1e-{spot.dps - 8}", detail=f"{mode} differ: {numbers}; SymPy: {how}")
     if status == "proved":
         return CheckResult(label, "symbolic", spot.passed, expected=0, observed=0,
                            detail=f"{mode} equal; SymPy: {how}; {numbers}")

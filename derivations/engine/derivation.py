@@ -136,8 +136,9 @@ class Derivation:
         return self.step(label).statement
 
     # ---- checking -------------------------------------------------------------------
-    def run_numeric_checks(self, quick: bool = False) -> list[CheckResult]:
-        results = []
+    def run_numeric_checks(self, quick: bool = False) -> dict[str, list[CheckResult]]:
+        """Run every numeric check: check name -> its results (a check that raises is one failure)."""
+        results = {}
         for check in self.numeric_checks:
             t0 = time.perf_counter()
             try:
@@ -145,9 +146,11 @@ class Derivation:
             except Exception as exc:  # reported, never swallowed into a pass
                 out = CheckResult(check.name, check.kind, False, detail=f"raised {exc!r}")
             out = out if isinstance(out, list) else [out]
+            if not out:
+                out = [CheckResult(check.name, check.kind, False, detail="the check returned no result")]
             for r in out:
                 r.extra.setdefault("seconds", round(time.perf_counter() - t0, 3))
-            results.extend(out)
+            results[check.name] = out
         return results
 
     def check_steps(self, numeric_results: dict) -> list[CheckResult]:
@@ -161,11 +164,8 @@ class Derivation:
         """Check every step and run every numeric check; passed only if all passed."""
         t0 = time.perf_counter()
         numeric = self.run_numeric_checks(quick)
-        by_check = {c.name: True for c in self.numeric_checks}
-        for r in numeric:
-            group = r.name.split(":")[0]
-            by_check[group] = by_check.get(group, True) and r.passed
-        checks = self.check_steps(by_check) + numeric
+        by_check = {name: all(r.passed for r in results) for name, results in numeric.items()}
+        checks = self.check_steps(by_check) + [r for results in numeric.values() for r in results]
         return Report(self.name, all(c.passed for c in checks), time.perf_counter() - t0, checks)
 
     def compare(self, label: str, other) -> list[CheckResult]:
