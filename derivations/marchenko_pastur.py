@@ -197,12 +197,16 @@ DPS = 30
 
 
 def _real_on_support(f):
-    """At an edge, rounding can make (λ₊ − x)(x − λ₋) a hair negative: drop an imaginary part of
-    rounding size (≤ 10^(3−dps) relative); a larger one is kept, so a real error stays visible."""
-    def real(*args):
-        v = f(*args)
-        if isinstance(v, mpmath.mpc) and abs(v.imag) <= mpmath.mpf(10) ** (3 - mpmath.mp.dps) * (1 + abs(v)):
-            return v.real
+    """At an edge, rounding can make (λ₊ − x)(x − λ₋) a hair negative (absolute error ~ ε(1 + x + q)²);
+    its square root is then imaginary of size ~ √ε(1 + x + q)/(2π q x). Such a value (real part 0,
+    imaginary part within 10√ε times that scale) is the density 0 at the edge; anything larger is
+    kept complex, so a real error stays visible."""
+    def real(xv, qv):
+        v = f(xv, qv)
+        if isinstance(v, mpmath.mpc) and v.real == 0:
+            scale = 10 * mpmath.sqrt(mpmath.eps) * (1 + abs(xv) + abs(qv)) / (2 * mpmath.pi * qv * xv)
+            if abs(v.imag) <= scale:
+                return mpmath.mpf(0)
         return v
     return real
 
