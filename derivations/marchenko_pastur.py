@@ -196,25 +196,20 @@ CHECK_RATIOS = (sp.Rational(1, 4), sp.Rational(1, 2), sp.Integer(1), sp.Integer(
 DPS = 30
 
 
-def _real_on_support(f):
-    """At an edge, rounding can make (λ₊ − x)(x − λ₋) a hair negative (absolute error ~ ε(1 + x + q)²);
-    its square root is then imaginary of size ~ √ε(1 + x + q)/(2π q x). Such a value (real part 0,
-    imaginary part within 10√ε times that scale) is the density 0 at the edge; anything larger is
-    kept complex, so a real error stays visible."""
-    def real(xv, qv):
-        v = f(xv, qv)
-        if isinstance(v, mpmath.mpc) and v.real == 0:
-            scale = 10 * mpmath.sqrt(mpmath.eps) * (1 + abs(xv) + abs(qv)) / (2 * mpmath.pi * qv * xv)
-            if abs(v.imag) <= scale:
-                return mpmath.mpf(0)
-        return v
-    return real
+def _on_support(f, lower, upper):
+    """ρ is the formula inside (λ₋, λ₊) and 0 outside. The edges are evaluated at the working
+    precision of the call, so a point rounded at a lower precision is never taken across an edge
+    (where the square root would turn imaginary)."""
+    def density_fn(xv, qv):
+        return f(xv, qv) if lower(qv) < xv < upper(qv) else mpmath.mpf(0)
+    return density_fn
 
 
 def compiled(d: Derivation):
     """mpmath callables for the density, the edges, the atom and g(z), from the derivation."""
-    return {"density": _real_on_support(to_mpmath(d["density"].rhs, [x, q])),
-            "lower": to_mpmath(d["edges"][0].rhs, [q]), "upper": to_mpmath(d["edges"][1].rhs, [q]),
+    lower, upper = to_mpmath(d["edges"][0].rhs, [q]), to_mpmath(d["edges"][1].rhs, [q])
+    return {"density": _on_support(to_mpmath(d["density"].rhs, [x, q]), lower, upper),
+            "lower": lower, "upper": upper,
             "atom": to_mpmath(d["atom"].rhs, [q]), "stieltjes": to_mpmath(d["branch"].rhs, [z, q])}
 
 
@@ -361,7 +356,4 @@ def density(x_values, q_value, dps=None):
         out[inside] = _numpy_law()["density"](xs[inside], qf)
         return out
     with workdps(dps):
-        xm, edges = mpmath.mpmathify(x_values), law(q_value, dps)
-        if not edges["lower"] < xm < edges["upper"]:
-            return mpmath.mpf(0)
-        return compiled(build())["density"](xm, mpmath.mpmathify(q_value))
+        return compiled(build())["density"](mpmath.mpmathify(x_values), mpmath.mpmathify(q_value))
