@@ -48,14 +48,14 @@ def _grid(quick: bool):
                 yield spectrum, q, lam, 0.25
 
 
-def _ensemble(spectrum, q, lam, noise, draws, resolvent=False, seed=0, D=D_SIM):
+def _ensemble(spectrum, q, lam, noise, draws, resolvent=False, seed=0, D=D_SIM, executor=None):
     eta, w = SPECTRA[spectrum](D)
     P = int(round(D / q))
     task = functools.partial(ridge_draw, eigenvalues=eta, teacher=w, P=P, ridge=lam,
                              noise_variance=noise, resolvent=resolvent)
     M = min(draws, P)
     entropy = [20240501, seed, D, int(q * 100), int(round(-np.log10(lam) * 10)) if lam > 0 else 999]
-    return eta, w, P, run_ensemble(task, M, entropy)
+    return eta, w, P, run_ensemble(task, M, entropy, executor=executor)
 
 
 #: float64 round-off of a squared error whose exact value is 0 (exact recovery, interpolation)
@@ -73,13 +73,13 @@ def _z_result(name, theory, est: Estimate, threshold, what):
                        f"z = {float(zt.z):+.2f}", extra={"z": float(zt.z)})
 
 
-def ridge_simulation(quick: bool) -> list[CheckResult]:
+def ridge_simulation(quick: bool, executor=None) -> list[CheckResult]:
     from derivations.ridge_regression import learning_curve
     configs = list(_grid(quick))
     thr = z_threshold(4 * len(configs), FAMILYWISE)
     out = []
     for spectrum, q, lam, noise in configs:
-        eta, w, P, ens = _ensemble(spectrum, q, lam, noise, 60 if quick else 200)
+        eta, w, P, ens = _ensemble(spectrum, q, lam, noise, 60 if quick else 200, executor=executor)
         th = learning_curve(eta, w, P, lam, noise)
         th0 = learning_curve(eta, w, P, lam, 0.0)
         tag = f"ridge-simulation: {spectrum}, q={q:g}, λ={lam:g}"
@@ -92,12 +92,12 @@ def ridge_simulation(quick: bool) -> list[CheckResult]:
     return out
 
 
-def bias_variance(quick: bool) -> list[CheckResult]:
+def bias_variance(quick: bool, executor=None) -> list[CheckResult]:
     from derivations.ridge_regression import learning_curve
     configs = [("power-law(α=1.5,r=0.4)", 0.5, 1e-2), ("power-law(α=1.5,r=0.4)", 2.0, 1e-2), ("isotropic", 2.0, 1e-1)]
     thr, out = z_threshold(3 * len(configs), FAMILYWISE), []
     for spectrum, q, lam in configs:
-        eta, w, P, ens = _ensemble(spectrum, q, lam, 0.25, 60 if quick else 200, seed=1)
+        eta, w, P, ens = _ensemble(spectrum, q, lam, 0.25, 60 if quick else 200, seed=1, executor=executor)
         th = learning_curve(eta, w, P, lam, 0.25)
         b, b_se = bias_squared(ens.samples["w_clean"], w, eta)
         clean = ens.estimate("E_g_clean")
@@ -119,7 +119,7 @@ def _richardson(small: Estimate, large: Estimate) -> Estimate:
     return Estimate(2 * large.mean - small.mean, float(np.hypot(2 * large.se, small.se)), min(small.n, large.n))
 
 
-def deterministic_equivalent(quick: bool) -> list[CheckResult]:
+def deterministic_equivalent(quick: bool, executor=None) -> list[CheckResult]:
     """Resolvent statistics minus their deterministic equivalents at D and 2D, extrapolated to D → ∞.
 
     Traces are self-averaging: their fluctuations are O(1/D), as is their finite-size bias, so a
@@ -135,7 +135,8 @@ def deterministic_equivalent(quick: bool) -> list[CheckResult]:
     for spectrum, q, lam in configs:
         devs = {key: [] for key, _, _ in stats}
         for D in (100, 200):
-            eta, w, P, ens = _ensemble(spectrum, q, lam, 0.0, 20 if quick else 60, resolvent=True, seed=2, D=D)
+            eta, w, P, ens = _ensemble(spectrum, q, lam, 0.0, 20 if quick else 60, resolvent=True, seed=2, D=D,
+                                       executor=executor)
             kappa = learning_curve(eta, w, P, lam).kappa
             theory = {"trace": np.mean(kappa / (eta + kappa)),
                       "teacher": np.sum(w ** 2 * kappa / (eta + kappa)) / np.sum(w ** 2)}

@@ -37,6 +37,8 @@ def _parser() -> argparse.ArgumentParser:
     ver.add_argument("--all", action="store_true", help="verify the whole catalogue")
     ver.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     ver.add_argument("--quick", action="store_true", help="smaller simulations (for a fast look)")
+    ver.add_argument("--jobs", type=int, default=1, metavar="N",
+                     help="run simulation ensembles in N worker processes (same results as serial)")
     return p
 
 
@@ -77,13 +79,17 @@ def _verify(args) -> int:
     if args.all == bool(args.names):
         print("derivations: error: verify takes NAME... or --all (not both, not neither)", file=sys.stderr)
         return 2
+    if args.jobs < 1:
+        print(f"derivations: error: --jobs must be >= 1, got {args.jobs}", file=sys.stderr)
+        return 2
     names = registry.names() if args.all else [_known(n) for n in args.names]
     reports, t0 = [], time.perf_counter()
-    for name in names:
-        report = registry.get(name).verify(quick=args.quick)
-        reports.append(report)
-        if not args.json:
-            _print_report(report)
+    with _executor(args.jobs) as executor:
+        for name in names:
+            report = registry.get(name).verify(quick=args.quick, executor=executor)
+            reports.append(report)
+            if not args.json:
+                _print_report(report)
     passed = all(r.passed for r in reports)
     if args.json:
         print(json.dumps({"derivations": [r.to_json() for r in reports]}, indent=1, allow_nan=False))
@@ -93,6 +99,15 @@ def _verify(args) -> int:
         print(f"\n{len(reports)} derivation(s), {n_checks} checks: {n_checks - n_failed} passed, "
               f"{n_failed} failed in {time.perf_counter() - t0:.1f} s")
     return 0 if passed else 1
+
+
+def _executor(jobs: int):
+    """A process pool for ``--jobs N`` (N > 1), else a context that yields None (serial)."""
+    import contextlib
+    if jobs == 1:
+        return contextlib.nullcontext(None)
+    from concurrent.futures import ProcessPoolExecutor
+    return ProcessPoolExecutor(max_workers=jobs)
 
 
 def _print_report(report) -> None:

@@ -11,6 +11,7 @@ True
 """
 from __future__ import annotations
 
+import inspect
 import time
 from dataclasses import dataclass, field
 from typing import Callable
@@ -41,12 +42,21 @@ class Source:
 
 @dataclass
 class NumericCheck:
-    """A numeric check of a derivation: ``run(quick)`` returns one or more CheckResults."""
+    """A numeric check of a derivation: ``run(quick)`` returns one or more CheckResults.
+
+    A check whose function also takes ``executor`` gets the ``concurrent.futures.Executor``
+    passed to :meth:`Derivation.verify` (for its simulation ensembles).
+    """
 
     name: str
     kind: str
     description: str
     run: Callable
+
+    def __call__(self, quick: bool, executor=None):
+        if executor is not None and "executor" in inspect.signature(self.run).parameters:
+            return self.run(quick, executor=executor)
+        return self.run(quick)
 
 
 @dataclass
@@ -136,13 +146,13 @@ class Derivation:
         return self.step(label).statement
 
     # ---- checking -------------------------------------------------------------------
-    def run_numeric_checks(self, quick: bool = False) -> dict[str, list[CheckResult]]:
+    def run_numeric_checks(self, quick: bool = False, executor=None) -> dict[str, list[CheckResult]]:
         """Run every numeric check: check name -> its results (a check that raises is one failure)."""
         results = {}
         for check in self.numeric_checks:
             t0 = time.perf_counter()
             try:
-                out = check.run(quick)
+                out = check(quick, executor)
             except Exception as exc:  # reported, never swallowed into a pass
                 out = CheckResult(check.name, check.kind, False, detail=f"raised {exc!r}")
             out = out if isinstance(out, list) else [out]
@@ -160,10 +170,14 @@ class Derivation:
                                       seconds=self.symbolic_budget))
         return results
 
-    def verify(self, quick: bool = False) -> Report:
-        """Check every step and run every numeric check; passed only if all passed."""
+    def verify(self, quick: bool = False, executor=None) -> Report:
+        """Check every step and run every numeric check; passed only if all passed.
+
+        ``executor`` (any ``concurrent.futures.Executor``) runs simulation ensembles in parallel;
+        results are identical to the serial run (one seeded stream per draw).
+        """
         t0 = time.perf_counter()
-        numeric = self.run_numeric_checks(quick)
+        numeric = self.run_numeric_checks(quick, executor)
         by_check = {name: all(r.passed for r in results) for name, results in numeric.items()}
         checks = self.check_steps(by_check) + [r for results in numeric.values() for r in results]
         return Report(self.name, all(c.passed for c in checks), time.perf_counter() - t0, checks)
