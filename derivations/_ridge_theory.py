@@ -1,13 +1,19 @@
 """Numbers from the ridge-regression derivation: κ, γ and the learning curve.
 
 Every formula evaluated here is compiled from a statement of ``ridge-regression``
-(:mod:`derivations.ridge_regression`); spectral sums run over the given eigenvalues.
+(:mod:`derivations.ridge_regression`); spectral sums run over the given eigenvalues. The
+κ equation, 1 − γ and λ/κ = 1 − q df¹ are each available in two forms: with Σ_k η_k/(η_k+κ)
+(``kappa-equation``) and with its complement Σ_k κ/(η_k+κ) (``stable-*`` steps). The two
+sums add up to D; the rounding error of each form is ε times its sum, so every evaluation
+uses the form whose sum is smaller (no cancellation near D = P, for κ ≪ η, or for D ≫ P).
+κ is solved for in log κ. A float64 evaluation that
+overflows or produces an invalid value is redone in mpmath (30 digits) and rounded.
 """
 from __future__ import annotations
 
 import functools
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import mpmath
 import numpy as np
@@ -17,6 +23,8 @@ from derive.equations import residual
 from derivations.spectral_eval import Formula, SpectralSum
 from numerics.precision import validate_dps, workdps
 from numerics.solvers import ConvergenceError, RootResult, find_root_bracketed
+
+FALLBACK_DPS = 30
 
 
 @dataclass(frozen=True)
@@ -40,111 +48,207 @@ class RidgeResult:
 def _compiled():
     from derivations import ridge_regression as rr
     d = rr.build()
-    kappa, lam, P, sigma, gamma = rr.kappa, rr.lam, rr.P, rr.sigma, rr.gamma
-    kres = residual(d["kappa-equation"])
+    kappa, lam, P, D, sigma, gamma = rr.kappa, rr.lam, rr.P, rr.D, rr.sigma, rr.gamma
+    omg, train = 1 - gamma, 1 - rr.q * rr.df1(kappa)
+    gap = sp.Symbol("gap")  # P − D, passed exactly: evaluating P + Σ − D in SymPy's order would cancel
+
+    def at_gap(e):
+        shields = {s_: sp.Dummy() for s_ in e.atoms(sp.Sum)}  # D stays the sums' upper limit
+        return e.xreplace(shields).subs(D, P - gap).xreplace({v: k for k, v in shields.items()})
+
+    kres, kres_direct = residual(d["stable-kappa-equation"]), residual(d["kappa-equation"])
     return {
         "S1": SpectralSum(rr.SUM_DF1, [kappa]), "S2": SpectralSum(rr.SUM_DF2, [kappa]),
+        "C1": SpectralSum(rr.SUM_C1, [kappa]), "C2": SpectralSum(rr.SUM_C2, [kappa]),
         "T": SpectralSum(rr.SUM_TF1P, [kappa]),
-        "kappa_res": Formula(kres, {kappa: "kappa", lam: "lam", P: "P", rr.SUM_DF1: "S1"}),
-        "implicit_res": Formula(sp.expand(kres.subs(lam, 0) / kappa), {P: "P", rr.SUM_DF1: "S1"}),
+        "kappa_res": Formula(at_gap(kres), {kappa: "kappa", lam: "lam", P: "P", gap: "gap", rr.SUM_C1: "C1"}),
+        "kappa_res_direct": Formula(kres_direct, {kappa: "kappa", lam: "lam", P: "P", rr.SUM_DF1: "S1"}),
+        "implicit_res": Formula(at_gap(kres.subs(lam, 0) / kappa), {kappa: "kappa", P: "P", gap: "gap", rr.SUM_C1: "C1"}),
+        "implicit_res_direct": Formula(kres_direct.subs(lam, 0) / kappa, {kappa: "kappa", P: "P", rr.SUM_DF1: "S1"}),
         "gamma": Formula(d["gamma-definition"].rhs, {rr.SUM_DF2: "S2", P: "P"}),
+        "omg": Formula(at_gap(d["stable-one-minus-gamma"].rhs), {P: "P", gap: "gap", rr.SUM_C2: "C2"}),
+        "omg_direct": Formula(1 - d["gamma-definition"].rhs, {rr.SUM_DF2: "S2", P: "P"}),
+        "train": Formula(at_gap(d["stable-train-factor"].rhs), {P: "P", gap: "gap", rr.SUM_C1: "C1"}),
+        "train_direct": Formula(sp.expand(d["stable-train-factor"].lhs.subs(rr.df1(kappa), d["df-definition"][0].rhs)
+                                          .subs(rr.q, d["model"].rhs)), {P: "P", rr.SUM_DF1: "S1"}),
         "E_g": Formula(d["generalization-error"].rhs,
-                       {kappa: "kappa", gamma: "gamma", rr.tf1p(kappa): "T", sigma: "sigma"}),
+                       {kappa: "kappa", omg: "omg", gamma: "gamma", rr.tf1p(kappa): "T", sigma: "sigma"}),
         "bias2": Formula(d["bias"].rhs, {kappa: "kappa", rr.SUM_TF1P: "T"}),
-        "var_X": Formula(d["variance-X"].rhs, {kappa: "kappa", gamma: "gamma", rr.tf1p(kappa): "T"}),
-        "var_X_noise": Formula(d["noise-variance"].rhs, {gamma: "gamma", sigma: "sigma"}),
-        "E_tr": Formula(d["train-test-gap"].rhs, {rr.q: "q", rr.df1(kappa): "df1", rr.E_g: "E_g", sigma: "sigma"}),
+        "var_X": Formula(d["variance-X"].rhs, {kappa: "kappa", omg: "omg", gamma: "gamma", rr.tf1p(kappa): "T"}),
+        "var_X_noise": Formula(d["noise-variance"].rhs, {omg: "omg", gamma: "gamma", sigma: "sigma"}),
+        "E_tr": Formula(d["train-test-gap"].rhs, {train: "train", rr.E_g: "E_g", sigma: "sigma"}),
     }
 
 
 # ---- validation -------------------------------------------------------------------------
-def _finite_array(name, values):
-    arr = np.asarray(values, dtype=float) if not _is_mp_seq(values) else np.asarray([float(v) for v in values])
+def _entries(name, values) -> list:
+    """The entries of a 1-D array-like (list, tuple, ndarray of numbers, strings or mpf)."""
+    arr = np.asarray(values, dtype=object)
     if arr.ndim != 1 or arr.size == 0:
         raise ValueError(f"{name} must be a non-empty 1-D array, got shape {arr.shape}")
-    if not np.all(np.isfinite(arr)):
+    return [v.item() if isinstance(v, np.generic) else v for v in arr]
+
+
+def _real(name, v, mp: bool):
+    """One real number (int, float, numpy scalar, decimal string, mpf); ValueError otherwise."""
+    v = v.item() if isinstance(v, np.generic) or (isinstance(v, np.ndarray) and v.ndim == 0) else v
+    if isinstance(v, bool) or isinstance(v, (complex, mpmath.mpc)):
+        raise ValueError(f"{name} must be a real number, got {v!r}")
+    try:
+        out = mpmath.mpmathify(v) if mp else float(v)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a real number, got {v!r}") from None
+    if isinstance(out, mpmath.mpc):
+        raise ValueError(f"{name} must be a real number, got {v!r}")
+    return out
+
+
+def _finite(x) -> bool:
+    return bool(mpmath.isfinite(x)) if isinstance(x, mpmath.mpf) else math.isfinite(x)
+
+
+def _array(name, values, mp: bool, positive: bool):
+    out = [_real(name, v, mp) for v in _entries(name, values)]
+    if not all(_finite(v) for v in out):
         raise ValueError(f"{name} must be finite")
-    return arr
+    if positive and any(v <= 0 for v in out):
+        raise ValueError(f"{name} must be > 0 (eigenvalues of a positive-definite covariance)")
+    return out if mp else np.asarray(out, dtype=float)
 
 
-def _is_mp_seq(values):
-    return isinstance(values, (list, tuple)) and any(isinstance(v, (mpmath.mpf, str)) for v in values)
+def _scalar(name, v, mp: bool, allow_zero: bool):
+    out = _real(name, v, mp)
+    if not _finite(out) or out < 0 or (out == 0 and not allow_zero):
+        raise ValueError(f"{name} must be finite and in {'[0, inf)' if allow_zero else '(0, inf)'}, got {v!r}")
+    return out
 
 
-def validate_inputs(eigenvalues, teacher_coefficients, P, ridge, noise_variance):
-    """Check the arguments of :func:`learning_curve`; raise ValueError naming the culprit."""
-    eta = _finite_array("eigenvalues", eigenvalues)
-    if np.any(eta <= 0):
-        raise ValueError("eigenvalues must be > 0 (eigenvalues of a positive-definite covariance)")
-    w = _finite_array("teacher_coefficients", teacher_coefficients)
-    if w.size != eta.size:
-        raise ValueError(f"teacher_coefficients has length {w.size} but eigenvalues has length {eta.size}")
-    for name, v, allow_zero in (("P", P, False), ("ridge", ridge, True), ("noise_variance", noise_variance, True)):
-        if isinstance(v, bool):
-            raise ValueError(f"{name} must be a real number, got {v!r}")
-        try:
-            v = float(v)
-        except (TypeError, ValueError):
-            raise ValueError(f"{name} must be a real number, got {v!r}") from None
-        if not math.isfinite(v) or v < 0 or (v == 0 and not allow_zero):
-            rng = "[0, inf)" if allow_zero else "(0, inf)"
-            raise ValueError(f"{name} must be finite and in {rng}, got {v!r}")
-    return eta, w
+def validate_inputs(eigenvalues, teacher_coefficients, P, ridge, noise_variance, mp: bool = False):
+    """Check and convert the arguments of :func:`learning_curve` (mpmath numbers when ``mp``,
+    read at the precision in force); raise ValueError naming the culprit."""
+    eta = _array("eigenvalues", eigenvalues, mp, positive=True)
+    w = _array("teacher_coefficients", teacher_coefficients, mp, positive=False)
+    if len(w) != len(eta):
+        raise ValueError(f"teacher_coefficients has length {len(w)} but eigenvalues has length {len(eta)}")
+    return (eta, w, _scalar("P", P, mp, False), _scalar("ridge", ridge, mp, True),
+            _scalar("noise_variance", noise_variance, mp, True))
+
+
+# ---- the better-conditioned of two forms -----------------------------------------------
+def _sums(eta, kappa, mp):
+    """(S, C): Σ η/(η+κ) and its complement Σ κ/(η+κ); S + C = D."""
+    c = _compiled()
+    return c["S1"](eta, None, kappa, mp=mp), c["C1"](eta, None, kappa, mp=mp)
+
+
+def _kappa_residual(eta, P, lam, kappa, mp):
+    c, (S, C) = _compiled(), _sums(eta, kappa, mp)
+    if S <= C:
+        return c["kappa_res_direct"](mp=mp, kappa=kappa, lam=lam, P=P, S1=S)
+    return c["kappa_res"](mp=mp, kappa=kappa, lam=lam, P=P, gap=P - len(eta), C1=C)
+
+
+def _implicit_residual(eta, P, kappa, mp):
+    c, (S, C) = _compiled(), _sums(eta, kappa, mp)
+    if S <= C:
+        return c["implicit_res_direct"](mp=mp, kappa=kappa, P=P, S1=S)
+    return c["implicit_res"](mp=mp, kappa=kappa, P=P, gap=P - len(eta), C1=C)
+
+
+def _train_factor(S1, C1, P, D, mp):
+    c = _compiled()
+    return c["train_direct"](mp=mp, P=P, S1=S1) if S1 <= C1 else c["train"](mp=mp, P=P, gap=P - D, C1=C1)
+
+
+def _one_minus_gamma(S2, C2, P, D, mp):
+    c = _compiled()
+    return c["omg_direct"](mp=mp, P=P, S2=S2) if S2 <= C2 else c["omg"](mp=mp, P=P, gap=P - D, C2=C2)
 
 
 # ---- κ ----------------------------------------------------------------------------------
-def solve_kappa(eta, P, ridge, mp: bool = False):
-    """Renormalised ridge κ from (kappa-equation); (κ, RootResult or None).
+def _log_root(f, lo, hi, mp):
+    """Root of f(κ) for κ in [lo, hi], searched in u = log κ (relative accuracy at any scale)."""
+    log, exp = (mpmath.log, mpmath.exp) if mp else (math.log, math.exp)
+    maxiter = 200 + 10 * mpmath.mp.dps if mp else 400
+    ends = {log(lo): lo, log(hi): hi}  # exp(log(x)) is not x after rounding: keep the ends exact
+    r = find_root_bracketed(lambda u: f(ends.get(u) or exp(u)), log(lo), log(hi),
+                            backend="mpmath" if mp else "float64", maxiter=maxiter)
+    return ends.get(r.root) or exp(r.root), r
 
-    λ > 0: unique root in [λ, λ + Σ η/P]. λ = 0: κ = 0 for D ≤ P, otherwise the root of
-    (ridgeless) 1 − Σ_k η_k/(η_k + κ)/P = 0, which is bracketed by decades.
+
+def solve_kappa(eta, P, ridge, mp: bool = False):
+    """Renormalised ridge κ from (stable-kappa-equation); returns (κ, RootResult or None).
+
+    λ > 0: the unique root in [λ, 2(λ + Σ η/P)]. λ = 0: κ = 0 for D ≤ P, otherwise the root
+    of (P − D + Σ_k κ/(η_k+κ))/P = 0, bracketed by decades below Σ η/P.
     """
-    c = _compiled()
+    c, D = _compiled(), len(eta)
     total = mpmath.fsum(eta) if mp else float(np.sum(eta))
-    backend = "mpmath" if mp else "float64"
     if ridge > 0:
-        f = lambda k: c["kappa_res"](mp=mp, kappa=k, lam=ridge, P=P, S1=c["S1"](eta, None, k, mp=mp))
-        r = find_root_bracketed(f, ridge, 2 * (ridge + total / P), backend=backend)
-        return r.root, r
-    if len(eta) <= P:
+        f = lambda k: _kappa_residual(eta, P, ridge, k, mp)
+        return _log_root(f, ridge, 2 * (ridge + total / P), mp)
+    if D <= P:
         return (mpmath.mpf(0) if mp else 0.0), None
-    f = lambda k: c["implicit_res"](mp=mp, P=P, S1=c["S1"](eta, None, k, mp=mp))
-    hi = total / P
-    lo = hi
-    for _ in range(700):
+    f = lambda k: _implicit_residual(eta, P, k, mp)
+    hi = lo = total / P
+    for _ in range(2000):
         lo = lo / 10
+        if lo == 0:
+            break
         if f(lo) < 0:
-            r = find_root_bracketed(f, lo, hi, backend=backend)
-            return r.root, r
+            return _log_root(f, lo, hi, mp)
         hi = lo
-    raise ConvergenceError("ridgeless κ: no sign change of 1 − Σ η/(η+κ)/P down to 1e-700 · Σ η/P")
+    raise ConvergenceError("ridgeless κ: no sign change of (P − D + Σ κ/(η+κ))/P above the smallest number")
 
 
 # ---- learning curve ---------------------------------------------------------------------
+def _point(eta, w, P, ridge, noise, mp):
+    c, D = _compiled(), len(eta)
+    kappa, root = solve_kappa(eta, P, ridge, mp=mp)
+    S1, S2, C1, C2 = (c[k](eta, None, kappa, mp=mp) for k in ("S1", "S2", "C1", "C2"))
+    T = c["T"](eta, w, kappa, mp=mp)
+    gamma, omg = c["gamma"](mp=mp, S2=S2, P=P), _one_minus_gamma(S2, C2, P, D, mp)
+    sigma = mpmath.sqrt(noise) if mp else math.sqrt(noise)
+    if omg == 0:  # ridgeless at D = P: noiseless recovery is exact, label noise is amplified without bound
+        zero, inf = (mpmath.mpf(0), mpmath.inf) if mp else (0.0, math.inf)
+        noisy = inf if noise > 0 else zero
+        return RidgeResult(P, ridge, kappa, gamma, noisy, zero, zero, zero, noisy, S1 / D, root)
+    values = dict(kappa=kappa, omg=omg, gamma=gamma, T=T)
+    E_g = c["E_g"](mp=mp, sigma=sigma, **values)
+    # ridgeless with D > P: κ solves 1 − q df¹(κ) = 0 (step ridgeless), so the fit interpolates
+    train = 0 * kappa if (ridge == 0 and D > P) else _train_factor(S1, C1, P, D, mp)
+    E_tr = c["E_tr"](mp=mp, train=train, E_g=E_g, sigma=sigma)
+    return RidgeResult(P, ridge, kappa, gamma, E_g, E_tr, c["bias2"](mp=mp, kappa=kappa, T=T),
+                       c["var_X"](mp=mp, **values), c["var_X_noise"](mp=mp, omg=omg, gamma=gamma, sigma=sigma),
+                       S1 / D, root)
+
+
+_FIELDS = ("kappa", "gamma", "E_g", "E_tr", "bias2", "var_X", "var_X_noise", "df1")
+
+
+def _float_point(eigenvalues, teacher_coefficients, P, ridge, noise):
+    """float64 point; redone at 30 digits if float64 overflows or turns invalid."""
+    eta, w, Pf, lam, sig2 = validate_inputs(eigenvalues, teacher_coefficients, P, ridge, noise)
+    try:
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            out = _point(eta, w, Pf, lam, sig2, False)
+        if all(math.isfinite(getattr(out, f)) or getattr(out, f) == math.inf for f in _FIELDS):
+            return out
+    except (FloatingPointError, OverflowError, ZeroDivisionError, ValueError):
+        pass
+    with workdps(FALLBACK_DPS):
+        exact = _point(*validate_inputs(eigenvalues, teacher_coefficients, P, ridge, noise, mp=True), True)
+    return replace(exact, P=Pf, ridge=lam, **{f: float(getattr(exact, f)) for f in _FIELDS})
+
+
 def _as_list(x) -> list:
-    """Scalars (float, int, mpf, decimal string) become one-element lists; arrays become lists."""
+    """Scalars (float, int, numpy scalar, mpf, decimal string) become one-element lists."""
     if isinstance(x, (str, mpmath.mpf)) or np.ndim(x) == 0:
         return [x]
-    return list(np.asarray(x, dtype=object).ravel())
-
-def _point(eta, w, D, P, ridge, noise, mp):
-    c = _compiled()
-    kappa, root = solve_kappa(eta, P, ridge, mp=mp)
-    S1, S2, T = (c[k](eta, w if k == "T" else None, kappa, mp=mp) for k in ("S1", "S2", "T"))
-    gamma = c["gamma"](mp=mp, S2=S2, P=P)
-    sigma = mpmath.sqrt(noise) if mp else math.sqrt(noise)
-    values = dict(kappa=kappa, gamma=gamma, T=T, sigma=sigma)
-    if gamma == 1:  # ridgeless at D = P: the interpolation peak, where E_g diverges
-        inf = mpmath.inf if mp else math.inf
-        E_g, bias2, var_X, var_noise = inf, T * 0, inf, (inf if noise > 0 else T * 0)
-    else:
-        E_g = c["E_g"](mp=mp, **values)
-        bias2 = c["bias2"](mp=mp, kappa=kappa, T=T)
-        var_X = c["var_X"](mp=mp, kappa=kappa, gamma=gamma, T=T)
-        var_noise = c["var_X_noise"](mp=mp, gamma=gamma, sigma=sigma)
-    q, df1 = D / P, S1 / D
-    E_tr = c["E_tr"](mp=mp, q=q, df1=df1, E_g=E_g, sigma=sigma) if gamma != 1 else T * 0
-    return RidgeResult(P, ridge, kappa, gamma, E_g, E_tr, bias2, var_X, var_noise, df1, root)
+    out = list(np.asarray(x, dtype=object).ravel())
+    if not out:
+        raise ValueError("P and ridge must not be empty")
+    return out
 
 
 def learning_curve(eigenvalues, teacher_coefficients, P, ridge, noise_variance=0.0, dps=None):
@@ -153,13 +257,14 @@ def learning_curve(eigenvalues, teacher_coefficients, P, ridge, noise_variance=0
     κ solves κ(1 − Σ_k η_k/(η_k+κ)/P) = λ; γ = Σ_k η_k²/(η_k+κ)²/P;
     E_g = (κ² tf₁'(κ) + γσ²)/(1 − γ), tf₁'(κ) = Σ_k w̄_k² η_k/(η_k+κ)²;
     E_tr = (1 − q df¹(κ))²(E_g + σ²); Bias² = κ² tf₁', Var_X = κ² tf₁' γ/(1−γ), Var_Xε = σ²γ/(1−γ)
-    (arXiv:2405.00592; derived or quoted in the ``ridge-regression`` catalogue entry).
+    (arXiv:2405.00592; each derived, or quoted and checked, in the ``ridge-regression`` entry).
 
     ``eigenvalues`` η_k of Σ and ``teacher_coefficients`` w̄_k (not squared) in its eigenbasis;
     ``P`` samples (scalar or array), ``ridge`` λ ≥ 0 (scalar or array; 0 takes the ridgeless
-    branch: κ = 0 for D < P, the implicit ridge for D > P, E_g = ∞ at D = P); ``noise_variance`` σ².
-    Returns a :class:`RidgeResult` (or a list of them when P or ridge is an array) of float64
-    numbers, or mpmath numbers at ``dps`` digits when ``dps`` is given.
+    branch: κ = 0 for D < P, the implicit ridge for D > P; at D = P, E_g = ∞ with label noise
+    and 0 without); ``noise_variance`` σ². Returns a :class:`RidgeResult` (a list of them
+    when P or ridge is an array) of float64 numbers, or of mpmath numbers at ``dps`` digits;
+    then decimal strings and mpf inputs are read exactly at that precision.
 
     >>> r = learning_curve([1.0] * 200, [0.1] * 200, P=100, ridge=0.0)     # isotropic, q = 2
     >>> round(r.kappa, 10)                                                  # κ = q − 1
@@ -170,15 +275,11 @@ def learning_curve(eigenvalues, teacher_coefficients, P, ridge, noise_variance=0
         raise ValueError(f"P and ridge must broadcast: lengths {len(Ps)} and {len(ridges)}")
     n = max(len(Ps), len(ridges))
     Ps, ridges = Ps * (n // len(Ps)), ridges * (n // len(ridges))
-    for p, r in zip(Ps, ridges):
-        eta, w = validate_inputs(eigenvalues, teacher_coefficients, p, r, noise_variance)
     if dps is None:
-        out = [_point(eta, w, eta.size, float(p), float(r), float(noise_variance), False) for p, r in zip(Ps, ridges)]
+        out = [_float_point(eigenvalues, teacher_coefficients, p, r, noise_variance) for p, r in zip(Ps, ridges)]
     else:
         with workdps(validate_dps(dps)):
-            eta_mp = [mpmath.mpf(v) for v in (eigenvalues if _is_mp_seq(eigenvalues) else eta)]
-            w_mp = [mpmath.mpf(v) for v in (teacher_coefficients if _is_mp_seq(teacher_coefficients) else w)]
-            out = [_point(eta_mp, w_mp, eta.size, mpmath.mpf(p), mpmath.mpf(r), mpmath.mpf(noise_variance), True)
+            out = [_point(*validate_inputs(eigenvalues, teacher_coefficients, p, r, noise_variance, mp=True), True)
                    for p, r in zip(Ps, ridges)]
-    scalar = np.ndim(P) == 0 and np.ndim(ridge) == 0
+    scalar = len(_as_list(P)) == 1 and len(_as_list(ridge)) == 1 and np.ndim(P) == 0 and np.ndim(ridge) == 0
     return out[0] if scalar else out

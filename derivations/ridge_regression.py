@@ -58,6 +58,8 @@ from derivations._ridge_theory import RidgeResult, learning_curve, solve_kappa  
 SUM_DF1 = spectral_sum(ETA[K] / (ETA[K] + kappa))
 SUM_DF2 = spectral_sum(ETA[K] ** 2 / (ETA[K] + kappa) ** 2)
 SUM_TF1P = spectral_sum(WBAR[K] ** 2 * ETA[K] / (ETA[K] + kappa) ** 2)
+SUM_C1 = spectral_sum(kappa / (ETA[K] + kappa))                       # D − Σ η/(η+κ)
+SUM_C2 = spectral_sum(kappa * (2 * ETA[K] + kappa) / (ETA[K] + kappa) ** 2)  # D − Σ η²/(η+κ)²
 #: random spot-check values: q < 1 keeps 1 − q df > 0; d is a degrees-of-freedom value in (0, 1)
 DOMAINS = {q: (sp.Rational(1, 10), sp.Rational(9, 10)), d_val: (sp.Rational(1, 10), sp.Rational(9, 10))}
 
@@ -269,7 +271,41 @@ def _ridgeless_error_under(eg, gdef, model):
     return sp.Eq(E_g, sp.simplify(value.subs(D, sp.solve(model, D)[0])))
 
 
+def _complement(sum_expr, identity):
+    """Σ_k f = Σ_k (1 − g) = D − Σ_k g, with f = 1 − g per mode from (complement-sums)."""
+    f, one_minus_g = identity.lhs, identity.rhs
+    assert sp.simplify(sum_expr.function - f) == 0, "identity does not match the summand"
+    return D - sp.Sum(sp.factor(1 - one_minus_g), *sum_expr.limits)
+
+
+def _stable_forms(d: Derivation) -> None:
+    """Forms without cancellation: near D = P and for κ ≪ η, 1 − Σ η/(η+κ)/P is a small
+    difference of large numbers; written with the complements κ/(η+κ) it is not."""
+    d.identity("complement-sums", "Complements per mode", "Each mode's share and its complement.",
+               (sp.Eq(ETA[K] / (ETA[K] + kappa), 1 - kappa / (ETA[K] + kappa), evaluate=False),
+                sp.Eq(ETA[K] ** 2 / (ETA[K] + kappa) ** 2,
+                      1 - kappa * (2 * ETA[K] + kappa) / (ETA[K] + kappa) ** 2, evaluate=False)))
+    d.derive("stable-kappa-equation", "κ equation without cancellation",
+             "Write Σ_k η_k/(η_k+κ) = D − Σ_k κ/(η_k+κ): P − D is exact, the sum is small when κ is.",
+             transform(("kappa-equation", "complement-sums"), lambda ke, cs: sp.Eq(sp.factor(
+                 ke.lhs.xreplace({SUM_DF1: _complement(SUM_DF1, cs[0])})), ke.rhs),
+                       "replace the sum in (kappa-equation) by D minus the sum of complements (complement-sums)"),
+             display=sp.Eq(kappa * (P - D + SUM_C1) / P, lam))
+    d.derive("stable-one-minus-gamma", "1 − γ without cancellation", "The same for γ.",
+             transform(("gamma-definition", "complement-sums"), lambda gd, cs: sp.Eq(1 - gamma, sp.factor(
+                 1 - gd.rhs.xreplace({SUM_DF2: _complement(SUM_DF2, cs[1])}))),
+                       "1 − (gamma-definition) with the sum of complements (complement-sums)"),
+             display=sp.Eq(1 - gamma, (P - D + SUM_C2) / P, evaluate=False))
+    d.derive("stable-train-factor", "1 − q df¹(κ) without cancellation", "The train–test factor λ/κ.",
+             transform(("df-definition", "model", "complement-sums"), lambda dd, m, cs: sp.Eq(
+                 1 - q * df1(kappa), sp.factor((1 - q * dd[0].rhs).subs(q, m.rhs).xreplace(
+                     {SUM_DF1: _complement(SUM_DF1, cs[0])})), evaluate=False),
+                       "1 − q·(df-definition) with q = D/P (model) and (complement-sums)"),
+             display=sp.Eq(1 - q * df1(kappa), (P - D + SUM_C1) / P, evaluate=False))
+
+
 def _limits(d: Derivation) -> None:
+    _stable_forms(d)
     d.derive("ridgeless", "Ridgeless limit", "At λ = 0 the κ equation factorises: κ = 0 or q df¹_Σ(κ) = 1. "
              "Since df¹_Σ ≤ 1, for q < 1 only κ = 0 remains; for q > 1 the ridge is implicit: q df¹_Σ(κ) = 1.",
              transform("renormalized-ridge", lambda rr: sp.Eq(
