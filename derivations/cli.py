@@ -67,8 +67,12 @@ def _show(name: str, fmt: str) -> int:
 def _latex(name: str, output: str | None) -> int:
     doc = registry.get(_known(name)).to_latex()
     if output:
-        with open(output, "w", encoding="ascii") as fh:
-            fh.write(doc)
+        try:
+            with open(output, "w", encoding="ascii") as fh:
+                fh.write(doc)
+        except OSError as exc:
+            print(f"derivations: error: cannot write {output}: {exc.strerror}", file=sys.stderr)
+            return 2
         print(f"wrote {output}", file=sys.stderr)
     else:
         sys.stdout.write(doc)
@@ -82,7 +86,7 @@ def _verify(args) -> int:
     if args.jobs < 1:
         print(f"derivations: error: --jobs must be >= 1, got {args.jobs}", file=sys.stderr)
         return 2
-    names = registry.names() if args.all else [_known(n) for n in args.names]
+    names = registry.names() if args.all else list(dict.fromkeys(_known(n) for n in args.names))
     reports, t0 = [], time.perf_counter()
     with _executor(args.jobs) as executor:
         for name in names:

@@ -306,6 +306,8 @@ def _checks(d: Derivation) -> None:
 
 # ---- public numbers ------------------------------------------------------------------
 def _validate_q(q_value) -> float:
+    if isinstance(q_value, bool):
+        raise ValueError(f"q must be a real number in (0, inf), got {q_value!r}")
     try:
         qf = float(q_value)
     except (TypeError, ValueError):
@@ -352,8 +354,10 @@ def density(x_values, q_value, dps=None):
         xs = np.asarray(x_values, dtype=float)
         lo, hi = law(qf)["lower"], law(qf)["upper"]
         inside = (xs > lo) & (xs < hi)
-        out = np.zeros_like(xs)
+        out = np.where(np.isnan(xs), np.nan, 0.0)
         out[inside] = _numpy_law()["density"](xs[inside], qf)
         return out
+    if np.ndim(x_values) != 0:
+        raise ValueError("x_values must be a scalar when dps is given (mpmath evaluates one point)")
     with workdps(dps):
         return compiled(build())["density"](mpmath.mpmathify(x_values), mpmath.mpmathify(q_value))

@@ -141,15 +141,51 @@ def _script_run(text: str, i: int, table: dict) -> tuple[str, int]:
     return "".join(table[c] for c in text[i:j]), j
 
 
+def _math_chars(text: str) -> str:
+    """Math-mode LaTeX for a short run of characters (the body of ``^{...}`` or ``_{...}``)."""
+    out: list[str] = []
+    for ch in text:
+        if ch in _COMBINING and out:
+            out[-1] = f"{_COMBINING[ch]}{{{out[-1]}}}"
+        elif ch in _UNICODE_MATH:
+            out.append(_UNICODE_MATH[ch] + " ")
+        elif ch in _SUPERSCRIPT or ch in _SUBSCRIPT:
+            out.append(("^" if ch in _SUPERSCRIPT else "_") + "{" + {**_SUPERSCRIPT, **_SUBSCRIPT}[ch] + "}")
+        elif ord(ch) > 127:
+            raise ValueError(f"prose_to_latex: no LaTeX for character {ch!r} in {text!r}")
+        else:
+            out.append(ch)
+    return "".join(out).strip()
+
+
+def _script_body(text: str, i: int) -> tuple[str, int] | None:
+    """After ``^`` or ``_`` at ``i - 1``: the script ``{...}`` or one character (with its accent)."""
+    if i >= len(text) or text[i].isspace():
+        return None
+    if text[i] == "{":
+        end = text.find("}", i)
+        return (_math_chars(text[i + 1:end]), end + 1) if end > i else None
+    j = i + 1 + (i + 1 < len(text) and text[i + 1] in _COMBINING)
+    return _math_chars(text[i:j]), j
+
+
 def _attach(out: list, piece: str) -> None:
-    """Attach a math piece (a script or an accent) to the previous token, turning a text letter into math."""
+    """Attach a math piece (a script) to the previous token: a math token, or the word (or
+    character) that ends the previous text, which becomes math (``\\mathrm`` for words)."""
     if out and out[-1][0] == "math":
         out[-1] = ("math", out[-1][1] + piece)
-    elif out and out[-1][0] == "text" and out[-1][1][-1:].strip():
-        head, last = out[-1][1][:-1], out[-1][1][-1]
-        out[-1:] = ([("text", head)] if head else []) + [("math", last + piece)]
+        return
+    text = out[-1][1] if out and out[-1][0] == "text" else ""
+    word = re.search(r"[A-Za-z]+$", text)
+    if word:
+        base = word.group(0) if len(word.group(0)) == 1 else rf"\mathrm{{{word.group(0)}}}"
+        head = text[:word.start()]
+    elif text[-1:].strip():
+        base, head = text[-1], text[:-1]
     else:
         out.append(("math", "{}" + piece))
+        return
+    out[-1:] = ([("text", head)] if head else []) + [("math", base + piece)]
 
 
 def prose_to_latex(text: str) -> str:
@@ -174,6 +210,10 @@ def prose_to_latex(text: str) -> str:
             run, i = _script_run(text, i, table)
             _attach(out, f"{mark}{{{run}}}")
             continue
+        if ch in "^_" and out and (body := _script_body(text, i + 1)) is not None:
+            _attach(out, f"{ch}{{{body[0]}}}")
+            i = body[1]
+            continue
         if ch in _COMBINING:
             kind, body = out.pop() if out else ("text", " ")
             base = body if kind == "math" else body[-1]
@@ -188,6 +228,8 @@ def prose_to_latex(text: str) -> str:
             out.append(("text", _TEXT_UNICODE[ch]))
         elif ord(ch) > 127:
             raise ValueError(f"prose_to_latex: no LaTeX for character {ch!r} in {text!r}")
+        elif out and out[-1][0] == "text":
+            out[-1] = ("text", out[-1][1] + ch)
         else:
             out.append(("text", ch))
         i += 1

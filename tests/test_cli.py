@@ -128,3 +128,18 @@ def test_main_verify_exit_code_follows_checks(monkeypatch, capsys, passing, code
     assert cli.main(["verify", "marchenko-pastur"]) == code
     out = capsys.readouterr().out
     assert ("1 failed" in out) is (not passing) and "2 checks" in out
+
+
+def test_latex_to_unwritable_path_is_a_usage_error(tmp_path):
+    target = tmp_path / "missing" / "x.tex"
+    proc = subprocess.run([sys.executable, "-m", "derivations", "latex", "marchenko-pastur", "-o", str(target)],
+                          cwd=ROOT, capture_output=True, text=True)
+    assert proc.returncode == 2
+    assert proc.stderr.strip().count("\n") == 0 and "cannot write" in proc.stderr
+
+
+def test_verify_names_each_entry_once(capsys):
+    from derivations import cli
+    assert cli.main(["verify", "marchenko-pastur", "marchenko-pastur", "--quick", "--json"]) == 0
+    out = json.loads(capsys.readouterr().out)
+    assert [d["name"] for d in out["derivations"]] == ["marchenko-pastur"]

@@ -13,11 +13,24 @@ KINDS = ("symbolic", "numeric", "simulation", "exponent")
 
 
 def _has_nan(value) -> bool:
-    try:
-        values = list(value) if isinstance(value, (list, tuple)) else [value]
-        return any(isinstance(v, (int, float)) and not math.isfinite(v) for v in values)
-    except TypeError:
+    """True if ``value`` (a number of any kind, an array or a list of them) has a NaN or infinity."""
+    if value is None or isinstance(value, (str, bool)):
         return False
+    if isinstance(value, (list, tuple)):
+        return any(_has_nan(v) for v in value)
+    if type(value).__name__ in ("mpf", "mpc"):
+        import mpmath
+        return not mpmath.isfinite(value)
+    try:
+        import numpy as np
+        arr = np.asarray(value)
+        if arr.dtype.kind in "fc":
+            return not bool(np.all(np.isfinite(arr)))
+        if arr.dtype.kind == "O":
+            return any(_has_nan(v) for v in arr.ravel())
+    except (TypeError, ValueError):
+        pass
+    return False
 
 
 @dataclass

@@ -211,3 +211,15 @@ def test_ks_check_rejects_wrong_ratio(d, f):
     _, p_true = ks_test(samples, F_true)
     assert p_wrong < 1e-4, p_wrong
     assert p_true > 1e-3, p_true
+
+
+def test_public_density_edges_and_errors():
+    import numpy as np
+    from derivations.marchenko_pastur import density, law
+    out = density([np.nan, 0.5, 10.0], 0.5)
+    assert np.isnan(out[0]) and out[1] > 0 and out[2] == 0.0   # NaN stays NaN; outside the support 0
+    with pytest.raises(ValueError, match="q"):
+        density(1.0, True)
+    with pytest.raises(ValueError, match="x_values"):
+        density([1.0, 2.0], 0.5, dps=30)
+    assert law(0.25) == {"lower": 0.25, "upper": 2.25, "atom": 0.0}   # (1 ∓ 1/2)²

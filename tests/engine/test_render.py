@@ -188,7 +188,9 @@ def test_prose_unknown_character_raises():
     ("\u03a3\u0302", r"$\hat{\Sigma}$"),
     ("A\u207b\u00b9", r"$A^{-1}$"),
     ("\u03ba \u2265 \u03bb holds for 50% of draws", r"$\kappa$ $\ge$ $\lambda$ holds for 50\% of draws"),
-    ("x_1 & y", r"x\_1 \& y"),
+    ("x_1 & y", r"$x_{1}$ \& y"),            # _ followed by a character is a subscript
+    ("a _ b", r"a \_ b"),                    # a free-standing underscore stays text
+    ("\u03a3^{1/2} and df\u00b9_\u03a3", r"$\Sigma^{1/2}$ and $\mathrm{df}^{1}_{\Sigma}$"),
     ("a\u2013b", "a--b"),
     ("\u03b7\u2096", r"$\eta_{k}$"),
 ])
