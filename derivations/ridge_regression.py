@@ -4,8 +4,9 @@ With x ~ N(0, Σ) in D dimensions, P samples, Σ̂ = XᵀX/P and q = D/P, free m
 convolution S_Σ̂ = S_Σ·S_W gives the renormalised ridge κ = λ/(1 − q df¹_Σ(κ)); implicit
 differentiation gives dκ/dλ = 1/(1 − γ) with γ = q df²_Σ(κ); from these follow the bias,
 the noise variance, and (by differentiating the equivalent of the source family
-Σ̂ + λ + λμΣ in μ) the noiseless test error, hence E_g; then the training error (quoted),
-the GCV estimator and the ridgeless limits.
+Σ̂ + λ + λμΣ in μ) the noiseless test error, hence E_g; the training error (by
+differentiating the equivalent of the Gram resolvent in λ), the GCV estimator and the
+ridgeless limits.
 
 Source: Atanasov, Zavatone-Veth, Pehlevan, arXiv:2405.00592 (Sec. 3–4; the paper's own
 equation numbers were not available to us).
@@ -51,6 +52,7 @@ DKAPPA_MU0 = sp.Symbol("dkappa_mu0")
 E_g0 = sp.Symbol("E_g0")
 ETA_MU = sp.IndexedBase("eta_mu", positive=True)
 Q_mu = sp.Function("Q")(mu)
+F_train = sp.Function("F")(lam)
 SIGMA, SIGMA_HAT = sp.MatrixSymbol("Sigma", D, D), sp.MatrixSymbol("hatSigma", D, D)
 
 from derivations._ridge_theory import RidgeResult, learning_curve, solve_kappa  # noqa: E402  (numbers)
@@ -58,6 +60,7 @@ from derivations._ridge_theory import RidgeResult, learning_curve, solve_kappa  
 SUM_DF1 = spectral_sum(ETA[K] / (ETA[K] + kappa))
 SUM_DF2 = spectral_sum(ETA[K] ** 2 / (ETA[K] + kappa) ** 2)
 SUM_TF1P = spectral_sum(WBAR[K] ** 2 * ETA[K] / (ETA[K] + kappa) ** 2)
+SUM_TF1 = spectral_sum(WBAR[K] ** 2 * ETA[K] / (ETA[K] + kappa))
 SUM_C1 = spectral_sum(kappa / (ETA[K] + kappa))                       # D − Σ η/(η+κ)
 SUM_C2 = spectral_sum(kappa * (2 * ETA[K] + kappa) / (ETA[K] + kappa) ** 2)  # D − Σ η²/(η+κ)²
 #: random spot-check values: q < 1 keeps 1 − q df > 0; d is a degrees-of-freedom value in (0, 1)
@@ -248,11 +251,10 @@ def _derivative_and_errors(d: Derivation) -> None:
                        lambda eg, b, tf: sp.Eq(Var_X, sp.factor(eg.rhs.subs(sigma, 0) - b.rhs.subs(SUM_TF1P, tf.lhs))),
                        "E_g|σ=0 − Bias², Bias² = κ² tf₁' by (bias), (tf-definition)"),
              display=sp.Eq(Var_X, kappa ** 2 * tf1p(kappa) * gamma / (1 - gamma)))
-    d.quote("training-error", "Training error", "Mean squared residual on the training set.",
-            sp.Eq(E_tr, (lam / kappa) ** 2 * (E_g + sigma ** 2)), checked_by=("ridge-simulation",),
-            reference="arXiv:2405.00592, Sec. 3")
+    _stable_forms(d)
+    _training_error(d)
     d.derive("train-test-gap", "Train–test gap", "λ/κ = 1 − q df¹_Σ(κ) by the renormalised ridge: finite "
-             "also as λ → 0.", transform(("training-error", "renormalized-ridge"),
+             "also as λ → 0.", transform(("train-test-relation", "renormalized-ridge"),
                                          lambda tr, rr: sp.Eq(E_tr, tr.rhs.subs(kappa, rr.rhs).simplify()),
                                          "substitute κ from (renormalized-ridge) into λ/κ"),
              display=sp.Eq(E_tr, (1 - q * df1(kappa)) ** 2 * (E_g + sigma ** 2)))
@@ -304,8 +306,52 @@ def _stable_forms(d: Derivation) -> None:
              display=sp.Eq(1 - q * df1(kappa), (P - D + SUM_C1) / P, evaluate=False))
 
 
+def _simplify_training_resolvent(tres, ske):
+    """Use (stable-kappa-equation): (P − D + Σ κ/(η+κ))/P = λ/κ."""
+    gap_sum = sp.solve(residual(ske), SUM_C1)[0]           # Σ κ/(η+κ) from the κ equation
+    return sp.Eq(tres.lhs, sp.expand(tres.rhs.xreplace({SUM_C1: gap_sum})))
+
+
+def _training_from_resolvent(definition, resolvent, slope, tf_def):
+    """−λ² ∂_λ F(λ) with F = tf₁(κ(λ)) + σ²/κ(λ); chain rule with (dkappa-dlambda)."""
+    F = resolvent.rhs.subs(kappa, kappa_of)
+    value = definition.rhs.xreplace({sp.Derivative(F_train, lam): sp.Derivative(F, lam)}).doit()
+    value = value.subs(sp.Derivative(kappa_of, lam), slope.rhs).subs(kappa_of, kappa)
+    value = recognize_sums(value, {tf_def.rhs: tf_def.lhs})
+    return sp.Eq(E_tr, sp.factor(sp.simplify(value)))
+
+
+def _training_error(d: Derivation) -> None:
+    d.define("training-error-definition", "Training error as a derivative", "The training residual is "
+             "λ(XXᵀ/P + λ)⁻¹Y, so E_tr = (λ²/P) Yᵀ(XXᵀ/P + λ)⁻²Y = −λ² ∂_λ F(λ) with F(λ) = (1/P) Yᵀ(XXᵀ/P + λ)⁻¹Y.",
+             sp.Eq(E_tr, -lam ** 2 * sp.Derivative(F_train, lam)))
+    d.identity("push-through", "Push-through", "Xᵀ(XXᵀ/P + λ)⁻¹X/P = Σ̂(Σ̂ + λ)⁻¹ = 1 − λ(Σ̂ + λ)⁻¹, per "
+               "eigenvalue s; and the P×P Gram matrix has P − D more zero eigenvalues than Σ̂ (each gives 1/λ).",
+               sp.Eq(a / (a + lam), 1 - lam / (a + lam), evaluate=False))
+    d.approximate("training-resolvent", "Equivalent of F(λ)", "Signal: w̄ᵀ(1 − λ(Σ̂+λ)⁻¹)w̄ ≃ tf₁(κ) by the "
+                  "deterministic equivalent; noise: (σ²/P) tr(XXᵀ/P + λ)⁻¹ = (σ²/(λP))(P − D + tr λ(Σ̂+λ)⁻¹) "
+                  "≃ (σ²/(λP))(P − D + Σ_k κ/(η_k+κ)); the cross term averages to zero over ε.",
+                  sp.Eq(F_train, SUM_TF1 + sigma ** 2 / (lam * P) * (P - D + SUM_C1)),
+                  checked_by=("deterministic-equivalent", "ridge-simulation"))
+    d.derive("training-resolvent-simplified", "F(λ) ≃ tf₁(κ) + σ²/κ", "The noise part is σ²/κ by the κ equation.",
+             transform(("training-resolvent", "stable-kappa-equation"), _simplify_training_resolvent,
+                       "replace Σ_k κ/(η_k+κ) using (stable-kappa-equation)"),
+             display=sp.Eq(F_train, SUM_TF1 + sigma ** 2 / kappa))
+    d.derive("training-error", "Training error", "Differentiate F(λ) through κ(λ) and insert dκ/dλ.",
+             transform(("training-error-definition", "training-resolvent-simplified", "dkappa-dlambda",
+                        "tf-definition"), _training_from_resolvent,
+                       "substitute (training-resolvent-simplified) into (training-error-definition), chain rule "
+                       "with (dkappa-dlambda), recognise (tf-definition)", name="differentiate and substitute"),
+             display=sp.Eq(E_tr, (lam / kappa) ** 2 * (kappa ** 2 * tf1p(kappa) + sigma ** 2) / (1 - gamma)))
+    d.derive("train-test-relation", "Training error from the test error", "Eliminating tf₁' with (generalization-"
+             "error): the S-transform κ/λ is the train–test gap.",
+             transform(("training-error", "generalization-error"), lambda tr, eg: sp.Eq(E_tr, sp.factor(
+                 tr.rhs.subs(tf1p(kappa), sp.solve(residual(eg), tf1p(kappa))[0]))),
+                       "solve (generalization-error) for tf₁'(κ), substitute into (training-error)"),
+             display=sp.Eq(E_tr, (lam / kappa) ** 2 * (E_g + sigma ** 2)))
+
+
 def _limits(d: Derivation) -> None:
-    _stable_forms(d)
     d.derive("ridgeless", "Ridgeless limit", "At λ = 0 the κ equation factorises: κ = 0 or q df¹_Σ(κ) = 1. "
              "Since df¹_Σ ≤ 1, for q < 1 only κ = 0 remains; for q > 1 the ridge is implicit: q df¹_Σ(κ) = 1.",
              transform("renormalized-ridge", lambda rr: sp.Eq(
