@@ -110,6 +110,13 @@ def bias_variance(quick: bool, executor=None) -> list[CheckResult]:
     return out
 
 
+@functools.cache
+def _tf1_sum():
+    from derivations.ridge_regression import SUM_TF1, kappa
+    from derivations.spectral_eval import SpectralSum
+    return SpectralSum(SUM_TF1, [kappa])
+
+
 def _deviation(ens: Estimate, theory: float) -> Estimate:
     return Estimate(ens.mean - theory, ens.se, ens.n)
 
@@ -137,9 +144,10 @@ def deterministic_equivalent(quick: bool, executor=None) -> list[CheckResult]:
         for D in (100, 200):
             eta, w, P, ens = _ensemble(spectrum, q, lam, 0.0, 20 if quick else 60, resolvent=True, seed=2, D=D,
                                        executor=executor)
-            kappa = learning_curve(eta, w, P, lam).kappa
-            theory = {"trace": np.mean(kappa / (eta + kappa)),
-                      "teacher": np.sum(w ** 2 * kappa / (eta + kappa)) / np.sum(w ** 2)}
+            r = learning_curve(eta, w, P, lam)
+            # κ(Σ+κ)⁻¹ = 1 − Σ(Σ+κ)⁻¹: its normalised trace is 1 − df¹(κ), its teacher form |w̄|² − tf₁(κ)
+            tf1 = _tf1_sum()(eta, w, r.kappa)
+            theory = {"trace": 1 - r.df1, "teacher": 1 - tf1 / np.sum(w ** 2)}
             for key, stat, _ in stats:
                 devs[key].append(_deviation(ens.estimate(stat), theory[key]))
         for key, _, what in stats:

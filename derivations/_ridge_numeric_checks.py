@@ -18,17 +18,23 @@ def _problem():
 
 def kappa_routes(quick: bool) -> list[CheckResult]:
     """Root of (kappa-equation) in float64 and at 50 digits vs the fixed point of (renormalized-ridge)."""
-    from derivations.ridge_regression import learning_curve, solve_kappa
+    from derivations import ridge_regression as rr
     from derivations._ridge_theory import _compiled
+    from derivations.spectral_eval import Formula
+    learning_curve, solve_kappa = rr.learning_curve, rr.solve_kappa
     eta, w = _problem()
-    S1 = _compiled()["S1"]
+    S1, d = _compiled()["S1"], rr.build()
+    # the fixed-point map κ ← λ/(1 − q df¹(κ)) is (renormalized-ridge) with df¹ = S₁/D, q = D/P
+    ridge_map = Formula(d["renormalized-ridge"].rhs.subs(rr.df1(rr.kappa), rr.SUM_DF1 / rr.D).subs(rr.q, rr.D / rr.P),
+                        {rr.lam: "lam", rr.P: "P", rr.SUM_DF1: "S1"})
     out = []
     for P, lam in ((600, 1e-2), (150, 1e-3), (150, 1.0)):
         k64 = learning_curve(eta, w, P, lam).kappa
         with workdps(DPS):
             etam = [mpmath.mpf(e) for e in eta]
             kmp, _ = solve_kappa(etam, mpmath.mpf(P), mpmath.mpf(lam), mp=True)
-            fp = fixed_point(lambda k: mpmath.mpf(lam) / (1 - S1(etam, None, k, mp=True) / P), mpmath.mpf(lam),
+            fp = fixed_point(lambda k: ridge_map(mp=True, lam=mpmath.mpf(lam), P=P, S1=S1(etam, None, k, mp=True)),
+                             mpmath.mpf(lam),
                              backend="mpmath", maxiter=5000, damping=0.5)
             gap = abs(fp.x - kmp) / kmp
             tol = mpmath.mpf(10) ** (-(DPS - 10))
