@@ -107,11 +107,22 @@ def _finite(x) -> bool:
     return bool(mpmath.isfinite(x)) if isinstance(x, mpmath.mpf) else math.isfinite(x)
 
 
+def _fast_float_array(name, values):
+    """A plain numeric array as float64 in one step (None when the entries need a closer look)."""
+    raw = np.asarray(values)
+    if raw.dtype.kind in "iuf" and raw.ndim == 1 and raw.size > 0:
+        return raw.astype(float)
+    if raw.dtype.kind == "c":
+        raise ValueError(f"{name} must be real, got complex entries")
+    return None
+
+
 def _array(name, values, mp: bool, positive: bool):
-    out = [_real(name, v, mp) for v in _entries(name, values)]
-    if not all(_finite(v) for v in out):
+    fast = None if mp else _fast_float_array(name, values)
+    out = [_real(name, v, mp) for v in _entries(name, values)] if fast is None else fast
+    if not (np.all(np.isfinite(out)) if fast is not None else all(_finite(v) for v in out)):
         raise ValueError(f"{name} must be finite")
-    if positive and any(v <= 0 for v in out):
+    if positive and (np.any(out <= 0) if fast is not None else any(v <= 0 for v in out)):
         raise ValueError(f"{name} must be > 0 (eigenvalues of a positive-definite covariance)")
     return out if mp else np.asarray(out, dtype=float)
 
