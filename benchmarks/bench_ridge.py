@@ -1,4 +1,4 @@
-"""Benchmarks of issue #2 (figures, not tests): run ``python benchmarks/bench_ridge.py``.
+"""Benchmarks of the foundation (figures, not tests): run ``python benchmarks/bench_ridge.py``.
 
 1. κ solve for 10⁶ power-law eigenvalues in float64;
 2. a 50-digit mpmath learning curve for 10⁴ eigenvalues;

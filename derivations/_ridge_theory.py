@@ -63,8 +63,8 @@ def _compiled():
         "T": SpectralSum(rr.SUM_TF1P, [kappa]),
         "kappa_res": Formula(at_gap(kres), {kappa: "kappa", lam: "lam", P: "P", gap: "gap", rr.SUM_C1: "C1"}),
         "kappa_res_direct": Formula(kres_direct, {kappa: "kappa", lam: "lam", P: "P", rr.SUM_DF1: "S1"}),
-        "implicit_res": Formula(at_gap(kres.subs(lam, 0) / kappa), {kappa: "kappa", P: "P", gap: "gap", rr.SUM_C1: "C1"}),
-        "implicit_res_direct": Formula(kres_direct.subs(lam, 0) / kappa, {kappa: "kappa", P: "P", rr.SUM_DF1: "S1"}),
+        "implicit_res": Formula(at_gap(kres.subs(lam, 0) / kappa), {P: "P", gap: "gap", rr.SUM_C1: "C1"}),
+        "implicit_res_direct": Formula(kres_direct.subs(lam, 0) / kappa, {P: "P", rr.SUM_DF1: "S1"}),
         "gamma": Formula(d["gamma-definition"].rhs, {rr.SUM_DF2: "S2", P: "P"}),
         "omg": Formula(at_gap(d["stable-one-minus-gamma"].rhs), {P: "P", gap: "gap", rr.SUM_C2: "C2"}),
         "omg_direct": Formula(1 - d["gamma-definition"].rhs, {rr.SUM_DF2: "S2", P: "P"}),
@@ -162,8 +162,8 @@ def _kappa_residual(eta, P, lam, kappa, mp):
 def _implicit_residual(eta, P, kappa, mp):
     c, (S, C) = _compiled(), _sums(eta, kappa, mp)
     if S <= C:
-        return c["implicit_res_direct"](mp=mp, kappa=kappa, P=P, S1=S)
-    return c["implicit_res"](mp=mp, kappa=kappa, P=P, gap=P - len(eta), C1=C)
+        return c["implicit_res_direct"](mp=mp, P=P, S1=S)
+    return c["implicit_res"](mp=mp, P=P, gap=P - len(eta), C1=C)
 
 
 def _train_factor(S1, C1, P, D, mp):
@@ -193,7 +193,7 @@ def solve_kappa(eta, P, ridge, mp: bool = False):
     λ > 0: the unique root in [λ, 2(λ + Σ η/P)]. λ = 0: κ = 0 for D ≤ P, otherwise the root
     of (P − D + Σ_k κ/(η_k+κ))/P = 0, bracketed by decades below Σ η/P.
     """
-    c, D = _compiled(), len(eta)
+    D = len(eta)
     total = mpmath.fsum(eta) if mp else float(np.sum(eta))
     if ridge > 0:
         f = lambda k: _kappa_residual(eta, P, ridge, k, mp)

@@ -23,7 +23,7 @@ import functools
 import sympy as sp
 
 from derive.equations import residual
-from derive.operations import Operation, solve_for, substitute, transform
+from derive.operations import Operation, implicit_slope, substitute, transform
 from derive.spectral import D, ETA, K, WBAR, merge_sums, recognize_sums, spectral_sum
 from derivations.engine import Derivation, Source
 
@@ -42,7 +42,7 @@ E_g, E_tr, Bias2, Var_X, Var_Xeps = sp.symbols("E_g E_tr Bias2 Var_X Var_Xeps")
 a = sp.Symbol("a", positive=True)
 S_hat, S_Sig, S_W, S_A = (sp.Function(n) for n in ("S_hatSigma", "S_Sigma", "S_W", "S_A"))
 df1, df2, df1hat, tf1p = (sp.Function(n) for n in ("df1", "df2", "df1hat", "tf1p"))
-psiinv = sp.Function("psiinv_A")
+psiinv, psi_A = sp.Function("psiinv_A"), sp.Function("psi_A")
 WMEAN = sp.IndexedBase("wmean", real=True)
 kappa_of = sp.Function("kappa")(lam)
 T_res = sp.Function("T")(lam)  # T(λ) = tr Σ(Σ̂ + λ)⁻¹
@@ -55,7 +55,7 @@ Q_mu = sp.Function("Q")(mu)
 F_train = sp.Function("F")(lam)
 SIGMA, SIGMA_HAT = sp.MatrixSymbol("Sigma", D, D), sp.MatrixSymbol("hatSigma", D, D)
 
-from derivations._ridge_theory import RidgeResult, learning_curve, solve_kappa  # noqa: E402  (numbers)
+from derivations._ridge_theory import RidgeResult, learning_curve, solve_kappa  # noqa: E402,F401  (public API)
 
 SUM_DF1 = spectral_sum(ETA[K] / (ETA[K] + kappa))
 SUM_DF2 = spectral_sum(ETA[K] ** 2 / (ETA[K] + kappa) ** 2)
@@ -97,9 +97,16 @@ def _free_probability(d: Derivation) -> None:
     d.identity("psi-at-ridge", "ψ at −1/λ is minus the degrees of freedom", "Per eigenvalue a of A, "
                "ψ(−1/λ) = τ[zA(1 − zA)⁻¹] at z = −1/λ equals −a/(a + λ); so ψ_A⁻¹(−df_A(λ)) = −1/λ.",
                sp.Eq((-a / lam) / (1 + a / lam), -a / (a + lam)))
-    d.derive("s-of-df", "S-transform at t = −df", "Evaluate the definition at t = −d with ψ_A⁻¹(−d) = −1/λ.",
-             substitute("s-definition", extra={psiinv(t): -1 / lam, t: -d_val}, then=sp.factor,
-                        then_text="factor"),
+    d.define("df-as-psi", "Degrees of freedom from ψ", "Averaging (psi-at-ridge) over the eigenvalues of A: "
+             "ψ_A(−1/λ) = −df_A(λ) ≡ −d.", sp.Eq(psi_A(-1 / lam), -d_val))
+    d.derive("psi-inverse-at-df", "ψ⁻¹ at −d", "Apply ψ_A⁻¹ to both sides.",
+             transform("df-as-psi", lambda s: sp.Eq(psiinv(s.rhs), s.lhs.args[0]),
+                       "apply ψ_A⁻¹ to both sides of (df-as-psi)", name="invert"),
+             display=sp.Eq(psiinv(-d_val), -1 / lam))
+    d.derive("s-of-df", "S-transform at t = −df", "Evaluate the definition at t = −d and insert ψ_A⁻¹(−d).",
+             transform(("s-definition", "psi-inverse-at-df"), lambda sd, pi: sp.Eq(
+                 sd.lhs.subs(t, -d_val), sp.factor(sd.rhs.subs(t, -d_val).subs(pi.lhs, pi.rhs))),
+                       "set t = −d in (s-definition), substitute (psi-inverse-at-df), factor"),
              display=sp.Eq(S_A(-d_val), (1 - d_val) / (lam * d_val)), domains=DOMAINS)
     d.quote("free-product", "Free multiplicative convolution", "Σ̂ = Σ^{1/2} W Σ^{1/2} with W white "
             "Wishart of ratio q; Σ and W are asymptotically free, so S-transforms multiply.",
@@ -143,8 +150,7 @@ def _clear_denominator(rr, dfd, model):
 
 
 def _implicit_dkappa(kappa_eq, gamma_def):
-    F = residual(kappa_eq)
-    slope = -sp.diff(F, lam) / sp.diff(F, kappa)
+    slope = implicit_slope(residual(kappa_eq), kappa, lam)
     slope = recognize_sums(sp.together(slope), {SUM_DF2: P * gamma})
     return sp.Eq(sp.Derivative(kappa_of, lam), sp.simplify(slope))
 
@@ -159,8 +165,7 @@ def _noise_variance(var_def, resolvent_eq, slope):
 
 def _dkappa_dmu(kmu_eq, gamma_def):
     """−F_μ/F_κ of (kappa-mu-equation) at μ = 0 (where κ_μ = κ), sums recognised as γ."""
-    F = residual(kmu_eq)
-    slope = (-sp.diff(F, mu) / sp.diff(F, kappa_mu)).subs(mu, 0).subs(kappa_mu, kappa)
+    slope = implicit_slope(residual(kmu_eq), kappa_mu, mu).subs(mu, 0).subs(kappa_mu, kappa)
     return sp.Eq(DKAPPA_MU0, sp.simplify(recognize_sums(sp.together(slope), {SUM_DF2: P * gamma})))
 
 
@@ -199,9 +204,9 @@ def _signal_term(d: Derivation) -> None:
                   "deterministic equivalent for Σ_μ and (source-per-mode).",
                   sp.Eq(Q_mu, spectral_sum(WBAR[K] ** 2 * kappa_mu / (ETA[K] + kappa_mu * (1 + mu * ETA[K])))),
                   checked_by=("deterministic-equivalent", "bias-variance"))
-    d.define("noiseless-error-definition", "Noiseless test error as a derivative", "With A = Σ̂ + λ, "
+    d.identity("noiseless-error-definition", "Noiseless test error as a derivative", "With A = Σ̂ + λ, "
              "∂_μ λ(A + λμΣ)⁻¹ = −λ²A⁻¹ΣA⁻¹ at μ = 0, and the noiseless error is w̄ᵀλ²A⁻¹ΣA⁻¹w̄.",
-             sp.Eq(E_g0, -sp.Subs(sp.Derivative(Q_mu, mu), mu, 0)))
+             sp.Eq(E_g0, -sp.Subs(sp.Derivative(Q_mu, mu), mu, 0)), checked_by=("resolvent-identities",))
     d.derive("noiseless-error", "Noiseless test error", "Differentiate the equivalent of Q(μ) and insert κ_μ'(0).",
              transform(("noiseless-error-definition", "signal-resolvent", "dkappa-dmu", "tf-definition"),
                        _noiseless_error, "differentiate (signal-resolvent) in μ at 0, insert (dkappa-dmu), "
@@ -229,8 +234,8 @@ def _derivative_and_errors(d: Derivation) -> None:
     d.identity("noise-derivative", "Noise term as a derivative", "The noise part of ŵ is (Σ̂+λ)⁻¹Xᵀε/P; "
                "its test error is (σ²/P) tr[Σ Σ̂(Σ̂+λ)⁻²], and per eigenvalue s of Σ̂, s/(s+λ)² = ∂_λ[λ/(s+λ)].",
                sp.Eq(a / (a + lam) ** 2, sp.Derivative(lam / (a + lam), lam), evaluate=False))
-    d.define("noise-variance-definition", "Noise variance", "By (noise-derivative), with T(λ) = tr Σ(Σ̂+λ)⁻¹.",
-             sp.Eq(Var_Xeps, sigma ** 2 / P * sp.Derivative(lam * T_res, lam)))
+    d.identity("noise-variance-definition", "Noise variance", "By (noise-derivative), with T(λ) = tr Σ(Σ̂+λ)⁻¹.",
+             sp.Eq(Var_Xeps, sigma ** 2 / P * sp.Derivative(lam * T_res, lam)), checked_by=("resolvent-identities",))
     d.approximate("resolvent-equivalent", "Equivalent of λ T(λ)", "Multiply the deterministic equivalent "
                   "by Σ and take the trace.", sp.Eq(lam * T_res, kappa * SUM_DF1),
                   checked_by=("deterministic-equivalent",))
@@ -276,7 +281,8 @@ def _ridgeless_error_under(eg, gdef, model):
 def _complement(sum_expr, identity):
     """Σ_k f = Σ_k (1 − g) = D − Σ_k g, with f = 1 − g per mode from (complement-sums)."""
     f, one_minus_g = identity.lhs, identity.rhs
-    assert sp.simplify(sum_expr.function - f) == 0, "identity does not match the summand"
+    if sp.simplify(sum_expr.function - f) != 0:
+        raise ValueError(f"(complement-sums) does not match the summand {sum_expr.function}")
     return D - sp.Sum(sp.factor(1 - one_minus_g), *sum_expr.limits)
 
 
@@ -322,9 +328,9 @@ def _training_from_resolvent(definition, resolvent, slope, tf_def):
 
 
 def _training_error(d: Derivation) -> None:
-    d.define("training-error-definition", "Training error as a derivative", "The training residual is "
+    d.identity("training-error-definition", "Training error as a derivative", "The training residual is "
              "λ(XXᵀ/P + λ)⁻¹Y, so E_tr = (λ²/P) Yᵀ(XXᵀ/P + λ)⁻²Y = −λ² ∂_λ F(λ) with F(λ) = (1/P) Yᵀ(XXᵀ/P + λ)⁻¹Y.",
-             sp.Eq(E_tr, -lam ** 2 * sp.Derivative(F_train, lam)))
+             sp.Eq(E_tr, -lam ** 2 * sp.Derivative(F_train, lam)), checked_by=("resolvent-identities",))
     d.identity("push-through", "Push-through", "Xᵀ(XXᵀ/P + λ)⁻¹X/P = Σ̂(Σ̂ + λ)⁻¹ = 1 − λ(Σ̂ + λ)⁻¹, per "
                "eigenvalue s; and the P×P Gram matrix has P − D more zero eigenvalues than Σ̂ (each gives 1/λ).",
                sp.Eq(a / (a + lam), 1 - lam / (a + lam), evaluate=False))

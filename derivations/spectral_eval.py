@@ -54,6 +54,9 @@ class Formula:
     def __init__(self, expr: sp.Expr, atoms: dict):
         placeholders = {a: sp.Symbol(f"_{name}") for a, name in atoms.items()}
         body = sp.sympify(expr).xreplace(placeholders)
+        missing = [name for a, name in atoms.items() if not body.has(placeholders[a])]
+        if missing:
+            raise ValueError(f"formula does not contain the atoms {missing}: {expr}")
         unknown = body.free_symbols - set(placeholders.values())
         if unknown:
             raise ValueError(f"formula has symbols with no value: {sorted(map(str, unknown))}")

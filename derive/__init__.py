@@ -5,7 +5,6 @@ Contents
 equations   helpers that act on both sides of an ``Eq`` and compare equations
 operations  replayable SymPy operations (substitute, solve, differentiate, ...)
 spectral    spectral sums  sum_k f(eta_k)  as SymPy ``Sum`` objects and their algebra
-transforms  free-probability transforms: Stieltjes, R, S and their relations
 latex       the house LaTeX printer and a lint for what pdflatex lets through
 """
 from derive.equations import both_sides, residual, equation_parts

@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import re
 
-import sympy as sp
 from sympy.printing.latex import LatexPrinter
 
 #: LaTeX for named SymPy functions (name -> LaTeX head printed before the arguments).
@@ -123,7 +122,7 @@ _UNICODE_MATH = {
     "≃": r"\simeq", "≈": r"\approx", "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "±": r"\pm",
     "→": r"\to", "∞": r"\infty", "·": r"\cdot", "×": r"\times", "−": "-", "√": r"\surd",
     "∈": r"\in", "∂": r"\partial", "∑": r"\sum", "∫": r"\int", "⟨": r"\langle", "⟩": r"\rangle",
-    "∖": r"\setminus", "ℂ": r"\mathbb{C}",
+    "∖": r"\setminus", "ℂ": r"\mathbb{C}", "≡": r"\equiv",
 }
 _SUPERSCRIPT = {"⁻": "-", "⁺": "+", "¹": "1", "²": "2", "³": "3", "ᵀ": "T", "ᵏ": "k"}
 _SUBSCRIPT = {"₀": "0", "₁": "1", "₂": "2", "₊": "+", "₋": "-", "ₖ": "k"}

@@ -115,6 +115,16 @@ def differentiate(source: str, var: sp.Symbol) -> Operation:
                      lambda stmt: both_sides(stmt, lambda s: sp.diff(s, var)))
 
 
+def implicit_slope(F: sp.Expr, dependent: sp.Symbol, var: sp.Symbol) -> sp.Expr:
+    """dy/dx = −F_x/F_y on the curve F(y, x) = 0 (implicit function theorem).
+
+    >>> x, y = sp.symbols("x y")
+    >>> implicit_slope(x**2 + y**2 - 1, y, x)
+    -x/y
+    """
+    return -sp.diff(F, var) / sp.diff(F, dependent)
+
+
 def implicit_derivative(source: str, dependent: sp.Symbol, var: sp.Symbol,
                         then=None, then_text: str = "") -> Operation:
     """d(dependent)/d(var) from the relation F(dependent, var) = 0 of step ``source``.
@@ -124,8 +134,7 @@ def implicit_derivative(source: str, dependent: sp.Symbol, var: sp.Symbol,
     fn = sp.Function(dependent.name)(var)
 
     def run(stmt):
-        F = residual(stmt)
-        value = -sp.diff(F, var) / sp.diff(F, dependent)
+        value = implicit_slope(residual(stmt), dependent, var)
         value = then(value) if then is not None else value
         return sp.Eq(sp.Derivative(fn, var), value, evaluate=False)
 

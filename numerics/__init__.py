@@ -10,6 +10,9 @@ module          contents
 ``solvers``     :func:`find_root_bracketed`, :func:`fixed_point`,
                 :func:`find_root_vector`, :class:`RootResult`,
                 :class:`FixedPointResult`, :class:`ConvergenceError`
+``random_matrices``  :func:`wishart_eigenvalues`, :func:`cdf_from_density`, :func:`ks_test`
+``ridge_simulation``  :func:`ridge_draw`, :func:`ridge_fit`, :func:`bias_squared`,
+                :func:`variance_over_data` (direct simulation of ridge regression)
 ``simulation``  :func:`spawn_generators`, :func:`run_ensemble`,
                 :class:`Ensemble`, :class:`Estimate`, :func:`z_threshold`,
                 :func:`z_test`, :class:`ZTest`, :func:`jackknife_se`

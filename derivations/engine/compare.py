@@ -49,6 +49,8 @@ def prove_zero(expr: sp.Expr, seconds: float) -> tuple[str, str]:
             return "unproved", "simplify did not reach 0"
     except SymbolicTimeout:
         return "timeout", f"symbolic proof timed out after {seconds:g} s"
+    except Exception as exc:  # SymPy can raise on hard expressions: not a proof, say so
+        return "unproved", f"SymPy raised {type(exc).__name__} while simplifying"
 
 
 def concretize(exprs: list, modes: int = DEFAULT_MODES):

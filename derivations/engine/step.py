@@ -8,6 +8,7 @@ assumption      a modelling assumption; nothing to prove, stated so it is seen
 derived         produced by a recorded SymPy :class:`~derive.operations.Operation`
                 from earlier steps; the check replays the operation
 identity        an equation that holds for all values of its symbols; SymPy proves it
+                (a matrix identity that has no scalar SymPy form names numeric checks instead)
 approximation   not exact (large-D limit, deterministic equivalent ...); checked by
                 named numerical checks of the derivation
 quoted          a result quoted from the literature; checked numerically
@@ -69,6 +70,9 @@ class Step:
         if j in (Justification.APPROXIMATION, Justification.QUOTED):
             ref = f" [{self.reference}]" if self.reference else ""
             return f"{j.value}{ref}; checked numerically by: {', '.join(self.checked_by)}"
+        if j is Justification.IDENTITY and self.checked_by:
+            return ("exact matrix identity (not a scalar SymPy identity); checked numerically by: "
+                    + ", ".join(self.checked_by))
         if j is Justification.IDENTITY:
             return "identity, proved by SymPy" + (f" [{self.reference}]" if self.reference else "")
         return j.value + (f" [{self.reference}]" if self.reference else "")
@@ -82,6 +86,8 @@ class Step:
             except Exception as exc:  # a replay that crashes is a failed check, said plainly
                 return [CheckResult(f"{name}: replay", "symbolic", False, detail=f"replay raised {exc!r}")]
             return compare_statements(replayed, self.statement, name=name, domains=self.domains, seconds=seconds)
+        if j is Justification.IDENTITY and self.checked_by:
+            return [self._numeric_backing(name, numeric_results)]
         if j is Justification.IDENTITY:
             return [r for eq in self.equations for r in compare_statements(
                 sp.Eq(eq.lhs, eq.lhs, evaluate=False), eq, name=name, domains=self.domains,

@@ -120,3 +120,22 @@ def test_bias_squared_exact_on_constant_draws():
 def test_bias_squared_needs_three_draws():
     with pytest.raises(ValueError, match="at least 3"):
         bias_squared(np.tile(MU, (2, 1)), WBAR, ETA)
+
+
+def test_variance_over_data_standard_error_matches_its_spread():
+    """The joint jackknife SE of Var_X = mean error − Bias² equals the spread of the estimate over
+    independent repetitions (Efron–Stein: E[se²] ≥ Var, and close to it for smooth statistics)."""
+    from numerics.ridge_simulation import variance_over_data
+    rng = np.random.default_rng(12)
+    eta, mu = np.array([1.0, 0.5, 0.25]), np.array([0.3, -0.2, 0.1])
+    estimates, ses = [], []
+    for _ in range(400):
+        w = mu + 0.2 * rng.standard_normal((50, 3))
+        errors = np.sum(eta * w ** 2, axis=1)           # the test error of each draw, teacher 0
+        v, se = variance_over_data(w, errors, np.zeros(3), eta)
+        estimates.append(v)
+        ses.append(se)
+    true_var = 0.04 * eta.sum()                          # tr(Σ C) with C = 0.04 I
+    spread = np.std(estimates, ddof=1)
+    assert abs(np.mean(estimates) - true_var) < 4 * spread / np.sqrt(400)
+    assert 0.8 < np.sqrt(np.mean(np.square(ses))) / spread < 1.3

@@ -3,13 +3,12 @@
 Toy derivations are built as in the doctest of ``derivations.engine.derivation``.
 """
 import json
-import math
 
 import pytest
 import sympy as sp
 
 import derivations.engine.compare as compare_module
-from derive.operations import Operation, solve_for, transform
+from derive.operations import solve_for, transform
 from derivations.engine import CheckResult, Derivation, Justification, Source, Step
 
 x, a = sp.symbols("x a", positive=True)
