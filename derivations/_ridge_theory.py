@@ -192,6 +192,10 @@ def solve_kappa(eta, P, ridge, mp: bool = False):
 
     λ > 0: the unique root in [λ, 2(λ + Σ η/P)]. λ = 0: κ = 0 for D ≤ P, otherwise the root
     of (P − D + Σ_k κ/(η_k+κ))/P = 0, bracketed by decades below Σ η/P.
+
+    >>> kappa, root = solve_kappa(np.ones(100), 50.0, 0.0)   # isotropic, q = 2: κ = q − 1
+    >>> round(kappa, 12), root.converged
+    (1.0, True)
     """
     D = len(eta)
     total = mpmath.fsum(eta) if mp else float(np.sum(eta))

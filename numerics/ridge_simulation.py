@@ -19,6 +19,10 @@ def ridge_fit(X: np.ndarray, y: np.ndarray, ridge: float) -> np.ndarray:
     """ŵ = (XᵀX/P + λ)⁻¹XᵀY/P; at λ = 0 the minimum-norm least-squares solution.
 
     ``y`` may hold several label vectors as columns; each gets its own estimator.
+
+    >>> X = np.array([[1.0, 0.0], [0.0, 2.0], [1.0, 1.0]])
+    >>> np.round(ridge_fit(X, X @ np.array([1.0, -1.0]), 0.0), 12)    # noiseless, P > D: exact
+    array([ 1., -1.])
     """
     P, D = X.shape
     if ridge == 0:
