@@ -78,8 +78,8 @@ def _stieltjes_inversion(stmt):
 
 
 def _atom(branch, sqrt_q):
-    """m₀ = lim_{z→0} z g(z) (0 lies off the support), with √q parametrised by δ > 0."""
-    mass = sp.simplify((z * branch.rhs).subs(z, 0).subs(q, sqrt_q ** 2))
+    """m₀ = lim_{z→0⁻} z g(z) (0 lies off the support), with √q parametrised by δ > 0."""
+    mass = sp.simplify(sp.limit((z * branch.rhs).subs(q, sqrt_q ** 2), z, 0, "-"))
     return sp.Eq(m0, sp.simplify(mass.subs(delta, sp.solve(sp.Eq(sp.sqrt(q), sqrt_q), delta)[0])))
 
 
@@ -179,10 +179,10 @@ def _stieltjes(d: Derivation) -> None:
                        name="Stieltjes inversion"),
              display=sp.Eq(rho(x), sp.sqrt((EDGE_PLUS - x) * (x - EDGE_MINUS)) / (2 * sp.pi * q * x)))
     d.derive("atom", "Atom at zero for q > 1", "z g(z) → m₀ as z → 0 (0 lies off the support); write √q = 1 + δ.",
-             transform("branch", lambda s: _atom(s, 1 + delta), "take z g(z) at z = 0 with √q = 1 + δ, δ > 0"),
+             transform("branch", lambda s: _atom(s, 1 + delta), "limit z → 0⁻ of z g(z) with √q = 1 + δ, δ > 0"),
              display=sp.Eq(m0, 1 - 1 / q))
     d.derive("no-atom", "No atom for q < 1", "The same limit with √q = 1/(1 + δ) vanishes.",
-             transform("branch", lambda s: _atom(s, 1 / (1 + delta)), "take z g(z) at z = 0 with √q = 1/(1 + δ)"),
+             transform("branch", lambda s: _atom(s, 1 / (1 + delta)), "limit z → 0⁻ of z g(z) with √q = 1/(1 + δ)"),
              display=sp.Eq(m0, 0))
     d.derive("moments", "Moments are Narayana polynomials", "Expanding g at infinity gives the moments "
              "m_k = τ(W^k); they equal Σ_j N(k, j) q^{j−1} with the Narayana numbers N(k, j).",
