@@ -78,16 +78,30 @@ def ridgeless_limits(quick: bool) -> list[CheckResult]:
     eta, w = _problem()
     out, lam_tiny = [], mpmath.mpf(10) ** -30
     with workdps(DPS):
-        # X(λ) − X(0) = λ X'(ξ): with |X'| ≤ 1e5 (the derivatives here are O(1) to O(1/(1−γ))), 1e-25 bounds it
+        # X(λ) − X(0) = λ X'(ξ): relative differences O(λ) with |X'/X| ≤ 1e5 here, so 1e-25 bounds them.
+        # Quantities that vanish at λ = 0 are compared through their rates, from the derivation:
+        # κ/λ → 1/(1 − q) for q < 1 (renormalized-ridge with df¹(0) = 1), and
+        # E_tr/λ² → (E_g + σ²)/κ² for q > 1 (train-test-relation).
         tol_limit = lam_tiny * 10 ** 5
+        rate_kappa = to_mpmath(d["renormalized-ridge"].rhs.subs(rr.df1(rr.kappa), 1) / rr.lam, [rr.q])
+        rate_etr = to_mpmath(d["train-test-relation"].rhs / rr.lam ** 2, [rr.kappa, rr.E_g, rr.sigma])
+        sigma = mpmath.sqrt(mpmath.mpf("0.25"))
         for P in (600, 150):
-            zero = learning_curve(eta, w, P, 0, noise_variance=0.25, dps=DPS)
-            tiny = learning_curve(eta, w, P, lam_tiny, noise_variance=0.25, dps=DPS)
-            for key in ("kappa", "E_g", "E_tr"):
-                a, b = getattr(zero, key), getattr(tiny, key)
-                out.append(CheckResult(f"ridgeless-limits: q={len(eta) / P:g}, {key}", "numeric",
-                                       abs(a - b) <= tol_limit * max(1, abs(b)), str(b), str(a), f"{float(tol_limit):.0e}",
-                                       "λ = 0 branch vs λ = 1e-30 (they differ by O(λ))"))
+            q_v = mpmath.mpf(len(eta)) / P
+            zero = learning_curve(eta, w, P, 0, noise_variance="0.25", dps=DPS)
+            tiny = learning_curve(eta, w, P, lam_tiny, noise_variance="0.25", dps=DPS)
+            rows = [("E_g", zero.E_g, tiny.E_g)]
+            if q_v < 1:
+                rows += [("E_tr", zero.E_tr, tiny.E_tr), ("kappa/λ", rate_kappa(q_v), tiny.kappa / lam_tiny)]
+            else:
+                rows += [("kappa", zero.kappa, tiny.kappa),
+                         ("E_tr/λ²", rate_etr(zero.kappa, zero.E_g, sigma), tiny.E_tr / lam_tiny ** 2)]
+            for key, limit, value in rows:
+                rel = abs(value - limit) / abs(limit)
+                out.append(CheckResult(f"ridgeless-limits: q={float(q_v):g}, {key}", "numeric", rel <= tol_limit,
+                                       str(limit), str(value), f"{float(tol_limit):.0e} rel.",
+                                       f"λ = 0 branch (or its derived rate) vs λ = 1e-30; relative difference "
+                                       f"{float(rel):.1e}, O(λ) expected"))
         tol = mpmath.mpf(10) ** -(DPS - 5)
         under = to_mpmath(d["ridgeless-error-under"].rhs, [rr.q, rr.sigma])
         closed = under(mpmath.mpf(len(eta)) / 600, mpmath.sqrt(mpmath.mpf("0.25")))

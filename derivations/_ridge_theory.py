@@ -2,11 +2,12 @@
 
 Every formula evaluated here is compiled from a statement of ``ridge-regression``
 (:mod:`derivations.ridge_regression`); spectral sums run over the given eigenvalues. The
-κ equation, 1 − γ and λ/κ = 1 − q df¹ are each available in two forms: with Σ_k η_k/(η_k+κ)
-(``kappa-equation``) and with its complement Σ_k κ/(η_k+κ) (``stable-*`` steps). The two
-sums add up to D; the rounding error of each form is ε times its sum, so every evaluation
-uses the form whose sum is smaller (no cancellation near D = P, for κ ≪ η, or for D ≫ P).
-κ is solved for in log κ. A float64 evaluation that
+κ equation, 1 − γ and 1 − q df¹ are evaluated in their complement forms (``stable-*``
+steps), P − D + Σ_k g_k with g_k = 1 − f_k, and the sum is split per mode: modes whose f_k
+is near 1 enter through g_k, the others through f_k (see ``_deficit``), so no term cancels
+against P — near D = P, for κ ≪ η, for D ≫ P, or for spectra with gaps. For λ > 0 the
+train–test factor is λ/κ itself (renormalized-ridge). κ is solved for in log κ and then
+polished in κ. A float64 evaluation that
 overflows or produces an invalid value is redone in mpmath (30 digits) and rounded.
 """
 from __future__ import annotations
@@ -56,21 +57,16 @@ def _compiled():
         shields = {s_: sp.Dummy() for s_ in e.atoms(sp.Sum)}  # D stays the sums' upper limit
         return e.xreplace(shields).subs(D, P - gap).xreplace({v: k for k, v in shields.items()})
 
-    kres, kres_direct = residual(d["stable-kappa-equation"]), residual(d["kappa-equation"])
+    kres = residual(d["stable-kappa-equation"])
     return {
         "S1": SpectralSum(rr.SUM_DF1, [kappa]), "S2": SpectralSum(rr.SUM_DF2, [kappa]),
         "C1": SpectralSum(rr.SUM_C1, [kappa]), "C2": SpectralSum(rr.SUM_C2, [kappa]),
         "T": SpectralSum(rr.SUM_TF1P, [kappa]),
         "kappa_res": Formula(at_gap(kres), {kappa: "kappa", lam: "lam", P: "P", gap: "gap", rr.SUM_C1: "C1"}),
-        "kappa_res_direct": Formula(kres_direct, {kappa: "kappa", lam: "lam", P: "P", rr.SUM_DF1: "S1"}),
         "implicit_res": Formula(at_gap(kres.subs(lam, 0) / kappa), {P: "P", gap: "gap", rr.SUM_C1: "C1"}),
-        "implicit_res_direct": Formula(kres_direct.subs(lam, 0) / kappa, {P: "P", rr.SUM_DF1: "S1"}),
         "gamma": Formula(d["gamma-definition"].rhs, {rr.SUM_DF2: "S2", P: "P"}),
         "omg": Formula(at_gap(d["stable-one-minus-gamma"].rhs), {P: "P", gap: "gap", rr.SUM_C2: "C2"}),
-        "omg_direct": Formula(1 - d["gamma-definition"].rhs, {rr.SUM_DF2: "S2", P: "P"}),
         "train": Formula(at_gap(d["stable-train-factor"].rhs), {P: "P", gap: "gap", rr.SUM_C1: "C1"}),
-        "train_direct": Formula(sp.expand(d["stable-train-factor"].lhs.subs(rr.df1(kappa), d["df-definition"][0].rhs)
-                                          .subs(rr.q, d["model"].rhs)), {P: "P", rr.SUM_DF1: "S1"}),
         "E_g": Formula(d["generalization-error"].rhs,
                        {kappa: "kappa", omg: "omg", gamma: "gamma", rr.tf1p(kappa): "T", sigma: "sigma"}),
         "bias2": Formula(d["bias"].rhs, {kappa: "kappa", rr.SUM_TF1P: "T"}),
@@ -145,46 +141,69 @@ def validate_inputs(eigenvalues, teacher_coefficients, P, ridge, noise_variance,
             _scalar("noise_variance", noise_variance, mp, True))
 
 
-# ---- the better-conditioned of two forms -----------------------------------------------
-def _sums(eta, kappa, mp):
-    """(S, C): Σ η/(η+κ) and its complement Σ κ/(η+κ); S + C = D."""
-    c = _compiled()
-    return c["S1"](eta, None, kappa, mp=mp), c["C1"](eta, None, kappa, mp=mp)
+# ---- sums without cancellation --------------------------------------------------------
+def _deficit(f_sum, g_sum, eta, kappa, mp):
+    """P − Σ_k f_k = (P − n_big) + (Σ_big g_k − Σ_small f_k), with g_k = 1 − f_k per mode
+    (complement-sums): modes where f_k is near 1 ("big") enter through their small complement
+    g_k, the others through f_k itself, so no term cancels against P. Returns (n_big, excess)."""
+    f, g = f_sum.terms(eta, None, kappa, mp=mp), g_sum.terms(eta, None, kappa, mp=mp)
+    if mp:
+        big = [gk < fk for fk, gk in zip(f, g)]
+        excess = mpmath.fsum(gk if b else -fk for fk, gk, b in zip(f, g, big))
+        return sum(big), excess
+    big = g < f
+    return int(np.count_nonzero(big)), float(np.sum(g[big]) - np.sum(f[~big]))
 
 
 def _kappa_residual(eta, P, lam, kappa, mp):
-    c, (S, C) = _compiled(), _sums(eta, kappa, mp)
-    if S <= C:
-        return c["kappa_res_direct"](mp=mp, kappa=kappa, lam=lam, P=P, S1=S)
-    return c["kappa_res"](mp=mp, kappa=kappa, lam=lam, P=P, gap=P - len(eta), C1=C)
+    """(stable-kappa-equation): κ(P − D + Σ_k κ/(η_k+κ))/P − λ, with the sum split by _deficit."""
+    c = _compiled()
+    n_big, excess = _deficit(c["S1"], c["C1"], eta, kappa, mp)
+    return c["kappa_res"](mp=mp, kappa=kappa, lam=lam, P=P, gap=P - n_big, C1=excess)
 
 
 def _implicit_residual(eta, P, kappa, mp):
-    c, (S, C) = _compiled(), _sums(eta, kappa, mp)
-    if S <= C:
-        return c["implicit_res_direct"](mp=mp, P=P, S1=S)
-    return c["implicit_res"](mp=mp, P=P, gap=P - len(eta), C1=C)
-
-
-def _train_factor(S1, C1, P, D, mp):
     c = _compiled()
-    return c["train_direct"](mp=mp, P=P, S1=S1) if S1 <= C1 else c["train"](mp=mp, P=P, gap=P - D, C1=C1)
+    n_big, excess = _deficit(c["S1"], c["C1"], eta, kappa, mp)
+    return c["implicit_res"](mp=mp, P=P, gap=P - n_big, C1=excess)
 
 
-def _one_minus_gamma(S2, C2, P, D, mp):
+def _one_minus_gamma(eta, P, kappa, mp):
+    """(stable-one-minus-gamma), the sum split by _deficit."""
     c = _compiled()
-    return c["omg_direct"](mp=mp, P=P, S2=S2) if S2 <= C2 else c["omg"](mp=mp, P=P, gap=P - D, C2=C2)
+    n_big, excess = _deficit(c["S2"], c["C2"], eta, kappa, mp)
+    return c["omg"](mp=mp, P=P, gap=P - n_big, C2=excess)
+
+
+def _train_factor(eta, P, ridge, kappa, mp):
+    """λ/κ = 1 − q df¹(κ) (renormalized-ridge); at λ = 0 from (stable-train-factor): (P − D)/P for
+    D < P (κ = 0), and 0 for D > P, where κ solves 1 − q df¹(κ) = 0 (ridgeless)."""
+    if ridge > 0:
+        return ridge / kappa
+    if len(eta) > P:
+        return 0 * kappa
+    c = _compiled()
+    n_big, excess = _deficit(c["S1"], c["C1"], eta, kappa, mp)
+    return c["train"](mp=mp, P=P, gap=P - n_big, C1=excess)
 
 
 # ---- κ ----------------------------------------------------------------------------------
 def _log_root(f, lo, hi, mp):
     """Root of f(κ) for κ in [lo, hi], searched in u = log κ (relative accuracy at any scale)."""
     log, exp = (mpmath.log, mpmath.exp) if mp else (math.log, math.exp)
+    backend = "mpmath" if mp else "float64"
     maxiter = 200 + 10 * mpmath.mp.dps if mp else 400
     ends = {log(lo): lo, log(hi): hi}  # exp(log(x)) is not x after rounding: keep the ends exact
-    r = find_root_bracketed(lambda u: f(ends.get(u) or exp(u)), log(lo), log(hi),
-                            backend="mpmath" if mp else "float64", maxiter=maxiter)
-    return ends.get(r.root) or exp(r.root), r
+    r = find_root_bracketed(lambda u: f(ends.get(u) or exp(u)), log(lo), log(hi), backend=backend, maxiter=maxiter)
+    kappa = ends.get(r.root) or exp(r.root)
+    # the log-space tolerance is relative to |log κ|: polish in κ itself for full relative accuracy
+    step = 8 * (mpmath.eps if mp else np.finfo(float).eps) * (1 + abs(r.root))
+    a, b = max(lo, kappa * exp(-2 * step)), min(hi, kappa * exp(2 * step))
+    fa, fb = (f(a), f(b)) if a < b else (0, 0)
+    if fa != 0 and fb != 0 and (fa < 0) != (fb < 0):
+        r = find_root_bracketed(f, a, b, backend=backend, maxiter=maxiter)
+        kappa = r.root
+    return kappa, r
 
 
 def solve_kappa(eta, P, ridge, mp: bool = False):
@@ -220,9 +239,9 @@ def solve_kappa(eta, P, ridge, mp: bool = False):
 def _point(eta, w, P, ridge, noise, mp):
     c, D = _compiled(), len(eta)
     kappa, root = solve_kappa(eta, P, ridge, mp=mp)
-    S1, S2, C1, C2 = (c[k](eta, None, kappa, mp=mp) for k in ("S1", "S2", "C1", "C2"))
+    S1, S2 = (c[k](eta, None, kappa, mp=mp) for k in ("S1", "S2"))
     T = c["T"](eta, w, kappa, mp=mp)
-    gamma, omg = c["gamma"](mp=mp, S2=S2, P=P), _one_minus_gamma(S2, C2, P, D, mp)
+    gamma, omg = c["gamma"](mp=mp, S2=S2, P=P), _one_minus_gamma(eta, P, kappa, mp)
     sigma = mpmath.sqrt(noise) if mp else math.sqrt(noise)
     if omg == 0:  # ridgeless at D = P: noiseless recovery is exact, label noise is amplified without bound
         zero, inf = (mpmath.mpf(0), mpmath.inf) if mp else (0.0, math.inf)
@@ -230,9 +249,7 @@ def _point(eta, w, P, ridge, noise, mp):
         return RidgeResult(P, ridge, kappa, gamma, noisy, zero, zero, zero, noisy, S1 / D, root)
     values = dict(kappa=kappa, omg=omg, gamma=gamma, T=T)
     E_g = c["E_g"](mp=mp, sigma=sigma, **values)
-    # ridgeless with D > P: κ solves 1 − q df¹(κ) = 0 (step ridgeless), so the fit interpolates
-    train = 0 * kappa if (ridge == 0 and D > P) else _train_factor(S1, C1, P, D, mp)
-    E_tr = c["E_tr"](mp=mp, train=train, E_g=E_g, sigma=sigma)
+    E_tr = c["E_tr"](mp=mp, train=_train_factor(eta, P, ridge, kappa, mp), E_g=E_g, sigma=sigma)
     return RidgeResult(P, ridge, kappa, gamma, E_g, E_tr, c["bias2"](mp=mp, kappa=kappa, T=T),
                        c["var_X"](mp=mp, **values), c["var_X_noise"](mp=mp, omg=omg, gamma=gamma, sigma=sigma),
                        S1 / D, root)

@@ -180,7 +180,10 @@ def _stieltjes(d: Derivation) -> None:
              display=sp.Eq(rho(x), sp.sqrt((EDGE_PLUS - x) * (x - EDGE_MINUS)) / (2 * sp.pi * q * x)))
     d.derive("atom", "Atom at zero for q > 1", "z g(z) → m₀ as z → 0 (0 lies off the support); write √q = 1 + δ.",
              transform("branch", lambda s: _atom(s, 1 + delta), "limit z → 0⁻ of z g(z) with √q = 1 + δ, δ > 0"),
-             display=sp.Eq(m0, 1 - 1 / q))
+             display=sp.Eq(m0, (q - 1) / q))
+    d.identity("stable-lower-edge", "Lower edge without cancellation", "Near q = 1, (1 − √q)² is a small "
+               "difference; this form of it is accurate to the working precision.",
+               sp.Eq(EDGE_MINUS, (q - 1) ** 2 / (1 + sp.sqrt(q)) ** 2, evaluate=False))
     d.derive("no-atom", "No atom for q < 1", "The same limit with √q = 1/(1 + δ) vanishes.",
              transform("branch", lambda s: _atom(s, 1 / (1 + delta)), "limit z → 0⁻ of z g(z) with √q = 1/(1 + δ)"),
              display=sp.Eq(m0, 0))
@@ -205,10 +208,18 @@ def _on_support(f, lower, upper):
     return density_fn
 
 
+def _density_with_edges(d: Derivation):
+    """ρ(x) with the edges as arguments, so that they enter in their stable form."""
+    return d["density"].rhs.xreplace({EDGE_MINUS: lam_m, EDGE_PLUS: lam_p})
+
+
 def compiled(d: Derivation):
-    """mpmath callables for the density, the edges, the atom and g(z), from the derivation."""
-    lower, upper = to_mpmath(d["edges"][0].rhs, [q]), to_mpmath(d["edges"][1].rhs, [q])
-    return {"density": _on_support(to_mpmath(d["density"].rhs, [x, q]), lower, upper),
+    """mpmath callables for the density, the edges, the atom and g(z), from the derivation
+    (lower edge from ``stable-lower-edge``, accurate also for q → 1)."""
+    lower, upper = to_mpmath(d["stable-lower-edge"].rhs, [q]), to_mpmath(d["edges"][1].rhs, [q])
+    raw = to_mpmath(_density_with_edges(d), [x, q, lam_m, lam_p])
+    density_fn = lambda xv, qv: raw(xv, qv, lower(qv), upper(qv))
+    return {"density": _on_support(density_fn, lower, upper),
             "lower": lower, "upper": upper,
             "atom": to_mpmath(d["atom"].rhs, [q]), "stieltjes": to_mpmath(d["branch"].rhs, [z, q])}
 
@@ -322,7 +333,8 @@ def _validate_q(q_value) -> float:
 @functools.cache
 def _numpy_law():
     d = build()
-    return {"density": to_numpy(d["density"].rhs, [x, q]), "lower": to_numpy(d["edges"][0].rhs, [q]),
+    return {"density": to_numpy(_density_with_edges(d), [x, q, lam_m, lam_p]),
+            "lower": to_numpy(d["stable-lower-edge"].rhs, [q]),
             "upper": to_numpy(d["edges"][1].rhs, [q]), "atom": to_numpy(d["atom"].rhs, [q])}
 
 
@@ -357,7 +369,7 @@ def density(x_values, q_value, dps=None):
         lo, hi = law(qf)["lower"], law(qf)["upper"]
         inside = (xs > lo) & (xs < hi)
         out = np.where(np.isnan(xs), np.nan, 0.0)
-        out[inside] = _numpy_law()["density"](xs[inside], qf)
+        out[inside] = _numpy_law()["density"](xs[inside], qf, lo, hi)
         return out
     if np.ndim(x_values) != 0:
         raise ValueError("x_values must be a scalar when dps is given (mpmath evaluates one point)")

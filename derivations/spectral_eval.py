@@ -35,6 +35,14 @@ class SpectralSum:
         self.expr = sum_expr
         self._np, self._mp = to_numpy(summand, args), to_mpmath(summand, args)
 
+    def terms(self, eta, wbar, *scalars, mp: bool = False):
+        """The summands, one per mode (a float64 array, or a list of mpmath numbers)."""
+        if mp:
+            wbar = [0] * len(eta) if wbar is None else wbar
+            return [self._mp(e, w, *scalars) for e, w in zip(eta, wbar)]
+        wbar = np.zeros_like(eta) if wbar is None else wbar
+        return np.asarray(self._np(eta, wbar, *scalars), dtype=float)
+
     def __call__(self, eta, wbar, *scalars, mp: bool = False):
         """The sum over arrays ``eta`` (and ``wbar``, or None) at the given scalars."""
         if mp:

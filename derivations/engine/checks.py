@@ -14,8 +14,10 @@ KINDS = ("symbolic", "numeric", "simulation", "exponent")
 
 def _has_nan(value) -> bool:
     """True if ``value`` (a number of any kind, an array or a list of them) has a NaN or infinity."""
-    if value is None or isinstance(value, (str, bool)):
+    if value is None or isinstance(value, bool):
         return False
+    if isinstance(value, str):  # numbers kept as strings (to keep their digits) are checked too
+        return value.strip().lower() in ("nan", "inf", "+inf", "-inf", "infinity", "-infinity")
     if isinstance(value, (list, tuple)):
         return any(_has_nan(v) for v in value)
     if type(value).__name__ in ("mpf", "mpc"):
@@ -50,7 +52,7 @@ class CheckResult:
         if self.kind not in KINDS:
             raise ValueError(f"kind must be one of {KINDS}, got {self.kind!r}")
         self.passed = bool(self.passed)
-        if self.passed and (_has_nan(self.expected) or _has_nan(self.observed)):
+        if self.passed and any(_has_nan(v) for v in (self.expected, self.observed, self.tolerance)):
             self.passed = False
             self.detail = (self.detail + "; " if self.detail else "") + "non-finite value: failed"
 
