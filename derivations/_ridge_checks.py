@@ -210,7 +210,8 @@ def deterministic_equivalent(quick: bool, executor=None) -> list[CheckResult]:
 
 def register(d) -> None:
     d.check("ridge-simulation", "simulation", "E_g, E_tr and GCV against direct ridge regression over "
-            "q ∈ [1/4, 4], λ ∈ {0, 1e-4, 1e-2, 1}, isotropic and power-law Σ, σ² ∈ {0, 1/4}")(ridge_simulation)
+            "q ∈ {1/4, 1/2, 1, 2, 4}, λ ∈ {0, 1e-4, 1e-2, 1} (q = 1: λ ≥ 1e-2), isotropic and power-law Σ, "
+            "σ² ∈ {0, 1/4}")(ridge_simulation)
     d.check("bias-variance", "simulation", "Bias², Var_X, Var_Xε against simulation")(bias_variance)
     d.check("deterministic-equivalent", "simulation", "traces and a teacher quadratic form of λ(Σ̂+λ)⁻¹")(
         deterministic_equivalent)
