@@ -136,8 +136,10 @@ def _free_probability(d: Derivation) -> None:
 
 
 def _solve_product_rule(product, s_of_df, wishart):
+    """(free-product) at t = −d: S_Σ̂ from (s-of-df) with ridge λ, S_Σ with ridge κ, S_W from (wishart-s)."""
     s_at = lambda ridge: s_of_df.rhs.subs(lam, ridge)
-    eq = sp.Eq(s_at(lam), s_at(kappa) * wishart.rhs.subs(t, -d_val))
+    at_d = product.subs(t, -d_val)
+    eq = at_d.subs({S_hat(-d_val): s_at(lam), S_Sig(-d_val): s_at(kappa), S_W(-d_val): wishart.rhs.subs(t, -d_val)})
     (root,) = sp.solve(eq, kappa)
     return sp.Eq(kappa, root.subs(d_val, df1(kappa)))
 
@@ -149,24 +151,30 @@ def _clear_denominator(rr, dfd, model):
     return sp.Eq(sp.expand(eq.lhs * den / P), sp.expand(num / P))
 
 
+def _gamma_sum(gamma_def) -> dict:
+    """{Σ_k η_k²/(η_k+κ)²: Pγ}, read off (gamma-definition)."""
+    (the_sum,) = gamma_def.rhs.atoms(sp.Sum)
+    return {the_sum: sp.solve(residual(gamma_def), the_sum)[0]}
+
+
 def _implicit_dkappa(kappa_eq, gamma_def):
     slope = implicit_slope(residual(kappa_eq), kappa, lam)
-    slope = recognize_sums(sp.together(slope), {SUM_DF2: P * gamma})
+    slope = recognize_sums(sp.together(slope), _gamma_sum(gamma_def))
     return sp.Eq(sp.Derivative(kappa_of, lam), sp.simplify(slope))
 
 
-def _noise_variance(var_def, resolvent_eq, slope):
+def _noise_variance(var_def, resolvent_eq, slope, gamma_def):
     """(σ²/P) ∂_λ[κ(λ) Σ η/(η+κ(λ))], chain rule with dκ/dλ from (dkappa-dlambda)."""
     inside = resolvent_eq.rhs.subs(kappa, kappa_of)
     value = var_def.rhs.xreplace({sp.Derivative(lam * T_res, lam): sp.Derivative(inside, lam)}).doit()
     value = value.subs(sp.Derivative(kappa_of, lam), slope.rhs).subs(kappa_of, kappa)
-    return sp.Eq(Var_Xeps, sp.simplify(recognize_sums(value, {SUM_DF2: P * gamma})))
+    return sp.Eq(Var_Xeps, sp.simplify(recognize_sums(value, _gamma_sum(gamma_def))))
 
 
 def _dkappa_dmu(kmu_eq, gamma_def):
     """−F_μ/F_κ of (kappa-mu-equation) at μ = 0 (where κ_μ = κ), sums recognised as γ."""
     slope = implicit_slope(residual(kmu_eq), kappa_mu, mu).subs(mu, 0).subs(kappa_mu, kappa)
-    return sp.Eq(DKAPPA_MU0, sp.simplify(recognize_sums(sp.together(slope), {SUM_DF2: P * gamma})))
+    return sp.Eq(DKAPPA_MU0, sp.simplify(recognize_sums(sp.together(slope), _gamma_sum(gamma_def))))
 
 
 def _noiseless_error(definition, resolvent, slope, tf_def):
@@ -240,9 +248,9 @@ def _derivative_and_errors(d: Derivation) -> None:
                   "by Σ and take the trace.", sp.Eq(lam * T_res, kappa * SUM_DF1),
                   checked_by=("deterministic-equivalent",))
     d.derive("noise-variance", "Var_Xε", "Differentiate κ(λ)Σ_k η_k/(η_k+κ(λ)) by the chain rule.",
-             transform(("noise-variance-definition", "resolvent-equivalent", "dkappa-dlambda"), _noise_variance,
-                       "substitute (resolvent-equivalent) into (noise-variance-definition), differentiate, "
-                       "insert (dkappa-dlambda), recognise γ", name="chain rule"),
+             transform(("noise-variance-definition", "resolvent-equivalent", "dkappa-dlambda", "gamma-definition"),
+                       _noise_variance, "substitute (resolvent-equivalent) into (noise-variance-definition), "
+                       "differentiate, insert (dkappa-dlambda), recognise γ (gamma-definition)", name="chain rule"),
              display=sp.Eq(Var_Xeps, sigma ** 2 * gamma / (1 - gamma)))
     d.define("tf-definition", "Task function", "tf₁'(κ) = Σ_k w̄_k² η_k/(η_k+κ)².", sp.Eq(tf1p(kappa), SUM_TF1P))
     _signal_term(d)
@@ -357,6 +365,12 @@ def _training_error(d: Derivation) -> None:
              display=sp.Eq(E_tr, (lam / kappa) ** 2 * (E_g + sigma ** 2)))
 
 
+def _isotropic_implicit(ridgeless):
+    """The factor of (ridgeless) other than κ, with df¹(κ) = 1/(1 + κ) for Σ = I, solved for κ."""
+    (factor,) = [f for f in sp.Mul.make_args(ridgeless.lhs) if f != kappa]
+    return sp.Eq(kappa, sp.solve(factor.subs(df1(kappa), 1 / (1 + kappa)), kappa)[0])
+
+
 def _limits(d: Derivation) -> None:
     d.derive("ridgeless", "Ridgeless limit", "At λ = 0 the κ equation factorises: κ = 0 or q df¹_Σ(κ) = 1. "
              "Since df¹_Σ ≤ 1, for q < 1 only κ = 0 remains; for q > 1 the ridge is implicit: q df¹_Σ(κ) = 1.",
@@ -370,6 +384,5 @@ def _limits(d: Derivation) -> None:
              display=sp.Eq(E_g, sigma ** 2 * q / (1 - q)))
     d.derive("isotropic-implicit-ridge", "Isotropic ridgeless κ for q > 1",
              "Σ = I: df¹_Σ(κ) = 1/(1 + κ), and q df¹_Σ(κ) = 1 gives κ = q − 1.",
-             transform("ridgeless", lambda rl: sp.Eq(kappa, sp.solve((1 - q * df1(kappa)).subs(
-                 df1(kappa), 1 / (1 + kappa)), kappa)[0]), "second factor of (ridgeless) with df¹ = 1/(1 + κ), solve"),
+             transform("ridgeless", _isotropic_implicit, "second factor of (ridgeless) with df¹ = 1/(1 + κ), solve"),
              display=sp.Eq(kappa, q - 1))
