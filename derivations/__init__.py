@@ -2,11 +2,12 @@
 
 >>> import derivations
 >>> derivations.names()
-['marchenko-pastur', 'ridge-regression']
+['marchenko-pastur', 'ridge-regression', 'linear-random-features']
 >>> derivations.get("marchenko-pastur")["s-transform"]
 Eq(S_W(t), 1/(q*t + 1))
 
-Entries (modules): ``marchenko_pastur``, ``ridge_regression`` (with ``learning_curve``).
+Entries (modules): ``marchenko_pastur``, ``ridge_regression`` and ``linear_random_features``
+(each with ``learning_curve``).
 The engine is in :mod:`derivations.engine`.
 """
 import numerics  # noqa: F401  (first: sets single-threaded BLAS before NumPy is loaded)

@@ -7,6 +7,7 @@ import importlib
 CATALOGUE = {
     "marchenko-pastur": "derivations.marchenko_pastur",
     "ridge-regression": "derivations.ridge_regression",
+    "linear-random-features": "derivations.linear_random_features",
 }
 
 

@@ -15,6 +15,7 @@ name of a SymPy function (e.g. ``Function("df1")`` prints as
 from __future__ import annotations
 
 import re
+import unicodedata
 
 from sympy.printing.latex import LatexPrinter
 
@@ -37,6 +38,13 @@ FUNCTION_NOTATION = {
     "g_W": r"g_{W}",
     "rho_MP": r"\rho_{\mathrm{MP}}",
     "kappa": r"\kappa",
+    "kappa_2": r"\kappa_{2}",
+    "S_hatF": r"S_{\hat\Sigma_{F}}",
+    "S_F": r"S_{A}",
+    "S_M": r"S_{M}",
+    "S_cA": r"S_{cA}",
+    "dfhatF": r"\mathrm{df}_{\hat\Sigma_{F}}",
+    "dfF": r"\mathrm{df}_{A}",
     "m": r"m",
 }
 
@@ -56,6 +64,16 @@ SYMBOL_NOTATION = {
     "kappa_mu": r"\kappa_{\mu}",
     "dkappa_mu0": r"\kappa_{\mu}'(0)",
     "E_g0": r"E_{g}^{(\sigma=0)}",
+    "partial": r"\partial",
+    "E_gF": r"E_{g}^{F}",
+    "E_ginf": r"E_{g}^{\infty}",
+    "E_gK": r"E_{g}^{(K)}",
+    "K_ens": r"K",
+    "B1mean": r"\mathbb{E}_{F} B_{1}",
+    "T_F": r"\mathrm{tf}_{1,F}'",
+    "Var_F": r"\mathrm{Var}_{F}",
+    "Var_XF": r"\mathrm{Var}_{XF}",
+    "Var_XFeps": r"\mathrm{Var}_{XF\epsilon}",
 }
 
 _GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu xi "
@@ -122,10 +140,12 @@ _UNICODE_MATH = {
     "≃": r"\simeq", "≈": r"\approx", "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "±": r"\pm",
     "→": r"\to", "∞": r"\infty", "·": r"\cdot", "×": r"\times", "−": "-", "√": r"\surd",
     "∈": r"\in", "∂": r"\partial", "∑": r"\sum", "∫": r"\int", "⟨": r"\langle", "⟩": r"\rangle",
-    "∖": r"\setminus", "ℂ": r"\mathbb{C}", "≡": r"\equiv",
+    "∖": r"\setminus", "ℂ": r"\mathbb{C}", "≡": r"\equiv", "⋯": r"\cdots", "∏": r"\prod",
+    "⊙": r"\odot", "∝": r"\propto", "‖": r"\|", "ζ": r"\zeta", "Φ": r"\Phi", "Δ": r"\Delta",
 }
-_SUPERSCRIPT = {"⁻": "-", "⁺": "+", "¹": "1", "²": "2", "³": "3", "ᵀ": "T", "ᵏ": "k"}
-_SUBSCRIPT = {"₀": "0", "₁": "1", "₂": "2", "₊": "+", "₋": "-", "ₖ": "k"}
+_SUPERSCRIPT = {"⁻": "-", "⁺": "+", "¹": "1", "²": "2", "³": "3", "ᵀ": "T", "ᵏ": "k", "⁰": "0", "⁴": "4",
+                "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9", "ᵅ": r"\alpha"}
+_SUBSCRIPT = {"₀": "0", "₁": "1", "₂": "2", "₃": "3", "₊": "+", "₋": "-", "ₖ": "k", "ₗ": "l"}
 _COMBINING = {"\u0302": r"\hat", "\u0304": r"\bar", "\u0303": r"\tilde"}
 _TEXT_SPECIAL = {"%": r"\%", "&": r"\&", "#": r"\#", "_": r"\_", "$": r"\$",
                  "{": r"\{", "}": r"\}", "^": r"\^{}", "~": r"\~{}", "\\": r"\textbackslash{}"}
@@ -162,10 +182,19 @@ def _script_body(text: str, i: int) -> tuple[str, int] | None:
     if i >= len(text) or text[i].isspace():
         return None
     if text[i] == "{":
-        end = text.find("}", i)
+        depth, end = 0, -1
+        for j in range(i, len(text)):       # the matching brace: scripts may nest, ^{N_{l−1}}
+            depth += {"{": 1, "}": -1}.get(text[j], 0)
+            if depth == 0:
+                end = j
+                break
         return (_math_chars(text[i + 1:end]), end + 1) if end > i else None
     j = i + 1 + (i + 1 < len(text) and text[i + 1] in _COMBINING)
-    return _math_chars(text[i:j]), j
+    body = _math_chars(text[i:j])
+    if j < len(text) and text[j] in _SUBSCRIPT:          # ∂_κ₂: the subscript's own index stays inside
+        run, j = _script_run(text, j, _SUBSCRIPT)
+        body += f"_{{{run}}}"
+    return body, j
 
 
 def _attach(out: list, piece: str) -> None:
@@ -187,6 +216,14 @@ def _attach(out: list, piece: str) -> None:
     out[-1:] = ([("text", head)] if head else []) + [("math", base + piece)]
 
 
+def _decompose_accent(ch: str) -> str:
+    """A letter with an accent we print (â, ŵ) as letter + combining mark; anything else unchanged."""
+    parts = unicodedata.normalize("NFD", ch)
+    if len(parts) > 1 and parts[0].isalpha() and all(c in _COMBINING for c in parts[1:]):
+        return parts
+    return ch
+
+
 def prose_to_latex(text: str) -> str:
     r"""Turn a sentence of plain Unicode prose into LaTeX text mode.
 
@@ -200,6 +237,7 @@ def prose_to_latex(text: str) -> str:
     >>> print(prose_to_latex("(Σ̂+λ)⁻¹Xᵀ"))
     ($\hat{\Sigma}$+$\lambda )^{-1} X^{T}$
     """
+    text = "".join(_decompose_accent(ch) for ch in text)   # precomposed accents (â, ŵ) -> letter + mark
     out: list[tuple[str, str]] = []
     i = 0
     while i < len(text):

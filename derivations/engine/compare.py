@@ -20,6 +20,7 @@ from numerics.bridge import spot_check_equal
 SPOT_DPS = 30
 SPOT_POINTS = 5
 DEFAULT_MODES = 4  # number of modes D used when a spectral sum is evaluated numerically
+DEFAULT_LAYERS = 3  # number of projection layers L used when a layer sum or product is evaluated
 
 
 def sides_to_compare(a: sp.Eq, b: sp.Eq) -> tuple[str, sp.Expr, sp.Expr]:
@@ -54,9 +55,10 @@ def prove_zero(expr: sp.Expr, seconds: float) -> tuple[str, str]:
 
 
 def concretize(exprs: list, modes: int = DEFAULT_MODES):
-    """Evaluate spectral sums at a concrete number of modes; indexed atoms become symbols."""
-    from derive.spectral import D
-    out = [sp.sympify(e).subs(D, modes).doit() for e in exprs]
+    """Evaluate spectral sums (and layer sums/products) at a concrete number of modes (and
+    layers); indexed atoms become symbols."""
+    from derive.spectral import D, LAYERS
+    out = [sp.sympify(e).subs({D: modes, LAYERS: DEFAULT_LAYERS}).doit() for e in exprs]
     indexed = sorted(set().union(*(e.atoms(sp.Indexed) for e in out)), key=str)
     mapping = {x: sp.Dummy(str(x).replace("[", "_").replace("]", ""),
                            positive=bool(x.base.is_positive), real=True) for x in indexed}
