@@ -8,6 +8,7 @@ CATALOGUE = {
     "marchenko-pastur": "derivations.marchenko_pastur",
     "ridge-regression": "derivations.ridge_regression",
     "linear-random-features": "derivations.linear_random_features",
+    "ridge-exponents": "derivations.ridge_exponents",
 }
 
 
