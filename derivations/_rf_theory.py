@@ -204,9 +204,12 @@ def projection_level(eta, w, widths, kappa1, mp: bool = False) -> dict:
     def f(k):
         gaps = _deficits(eta, k, widths, mp)
         return c["kappa1"](_layers(gaps, D), mp=mp, kappa2=k) - kappa1
-    lo = floor if floor > 0 else kappa1 / (2 * math.prod(n / D for n in widths))
-    kappa2, root = _root_above(f, lo, kappa1, mp)
-    gaps = _deficits(eta, kappa2, widths, mp)
+    if kappa1 == 0:                      # ridgeless: the narrowest width sets κ₂ (its deficit is exactly 0)
+        kappa2, root = floor, None
+    else:
+        lo = floor if floor > 0 else kappa1 / (2 * math.prod(n / D for n in widths))
+        kappa2, root = _root_above(f, lo, kappa1, mp)
+    gaps = _ridgeless_deficits(eta, kappa2, list(widths), kappa1, mp)
     S1, S2, slope = (c[k](eta, None, kappa2, mp=mp) for k in ("S1", "S2", "slope"))
     part = _partial(slope, gaps, kappa2, mp)
     T = {k: c[k](eta, w, kappa2, mp=mp) for k in ("T1p", "T1", "T2")}

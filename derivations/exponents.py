@@ -58,6 +58,7 @@ class Law:
     sizes: tuple                     # simulation sizes
     seeds: tuple = (64, 24)          # (full, quick)
     corrections: tuple = ()          # extra fit terms, e.g. ("1/x",) for self-averaging statistics
+    scales: tuple = SCALES           # where the exact theory's local slope is taken
     notes: str = ""
     symbols: dict = field(default_factory=dict, compare=False)
 
@@ -164,9 +165,95 @@ def _ridge_laws():
     return laws
 
 
+# ---- linear random features ------------------------------------------------------------------
+D_RF = 1000
+
+
+def _rf_theory(field_name, params, P, N, ridge=0):
+    """A curve in one variable x of the infinite power-law random-feature theory; ``P`` and ``N`` are
+    functions of x (or constants, or ``"inf"``)."""
+    from derivations.power_law_theory import rf_learning_curve
+    at = lambda v, x: v(x) if callable(v) else v
+    return lambda x: getattr(rf_learning_curve(_spectrum(params), at(P, x), at(N, x), ridge, 0, dps=THEORY_DPS), field_name)
+
+
+def _width_error_observed(rng, N, params, D=2000):
+    """The infinite-data, ridgeless error of one projection: ‖(1 − Π)Σ^{1/2}w̄‖², Π the projector on the
+    range of Σ^{1/2}F (the population least-squares fit in the features)."""
+    from numerics.random_feature_simulation import draw_projection
+    eta, w = _spectrum(params).arrays(D)
+    Q, _ = np.linalg.qr(np.sqrt(eta)[:, None] * draw_projection(rng, D, N))
+    v = np.sqrt(eta) * w
+    return float(v @ v - np.sum((Q.T @ v) ** 2))
+
+
+def _width_error_finite(N, params, D=2000):
+    from derivations._rf_theory import projection_level
+    eta, w = _spectrum(params).arrays(D)
+    return float(projection_level(eta, w, [N], 0.0)["B1mean"])
+
+
+def _variance_F_observed(rng, N, params, P=50, D=400):
+    """Var_F at fixed P from one crossed block (4 projections × 4 data sets, unbiased two-way estimator)."""
+    from numerics.random_feature_simulation import random_feature_block
+    eta, w = _spectrum(params).arrays(D)
+    return random_feature_block(rng, eta, w, P, N, 0.0, 0.0, 4, 4)["var_F"]
+
+
+def _variance_F_finite(N, params, P=50, D=400):
+    from derivations.linear_random_features import learning_curve
+    eta, w = _spectrum(params).arrays(D)
+    return float(learning_curve(eta, w, P, N, 0.0).var_F)
+
+
+def _phase_width(P, q):
+    return int(round(P ** q))
+
+
+def _phase_error_observed(rng, P, params, q, D=D_RF):
+    """Noiseless test error of one ridgeless random-feature fit with N = P^q."""
+    from numerics.random_feature_simulation import draw_projection, random_feature_fit
+    eta, w = _spectrum(params).arrays(D)
+    F = draw_projection(rng, D, _phase_width(P, q))
+    X = rng.standard_normal((P, D)) * np.sqrt(eta)
+    w_hat = random_feature_fit(X, X @ w, F, 0.0)
+    return float(np.sum(eta * (w_hat - w) ** 2))
+
+
+def _phase_error_finite(P, params, q, D=D_RF):
+    from derivations.linear_random_features import learning_curve
+    eta, w = _spectrum(params).arrays(D)
+    return float(learning_curve(eta, w, P, _phase_width(P, q), 0.0).E_g)
+
+
+def _rf_laws():
+    src, cap = {"alpha": 1.5, "r": 0.4}, {"alpha": 1.5, "r": 0.8}
+    phase = {"alpha": 1.5, "r": 1.0, "q": 1.5, "l": math.inf}
+    return [
+        Law("rf-width-limited-source", "random-feature-exponents", "width-limited-rate", "linear random features",
+            "E_F B₁ (P = ∞)", "N", "width-limited, source-limited (2r < 1)", src,
+            _rf_theory("E_g", src, "inf", lambda x: x), functools.partial(_width_error_observed, params=src),
+            functools.partial(_width_error_finite, params=src), (16, 32, 64, 128, 256)),
+        Law("rf-width-limited-capacity", "random-feature-exponents", "width-limited-rate", "linear random features",
+            "E_F B₁ (P = ∞)", "N", "width-limited, capacity-limited (2r > 1)", cap,
+            _rf_theory("E_g", cap, "inf", lambda x: x), functools.partial(_width_error_observed, params=cap),
+            functools.partial(_width_error_finite, params=cap), (16, 32, 64, 128, 256)),
+        Law("rf-variance-F", "random-feature-exponents", "variance-F-rate-N", "linear random features", "Var_F", "N",
+            "overparameterised (N ≫ P), ridgeless, P = 50 (theory: P = 100)", cap,
+            _rf_theory("var_F", cap, 100, lambda x: x), functools.partial(_variance_F_observed, params=cap),
+            functools.partial(_variance_F_finite, params=cap), (100, 200, 400, 800),
+            scales=tuple(10 ** k for k in range(3, 9))),
+        Law("rf-phase-variance-limited", "random-feature-exponents", "phase-diagram-noiseless", "linear random features",
+            "E_g (σ = 0)", "P", "N = P^q with 1 < q < 1 + α, ridgeless: Var_F-limited", phase,
+            _rf_theory("E_g", phase, lambda x: x, lambda x: x ** mpmath.mpf(1.5)),
+            functools.partial(_phase_error_observed, params=phase, q=1.5),
+            functools.partial(_phase_error_finite, params=phase, q=1.5), (16, 32, 64, 128)),
+    ]
+
+
 @functools.cache
 def _all_laws() -> dict:
-    return {law.name: law for law in _ridge_laws()}
+    return {law.name: law for law in (*_ridge_laws(), *_rf_laws())}
 
 
 class _Laws(dict):
@@ -238,7 +325,7 @@ def confirm(law: Law, quick: bool = False, executor=None, n_laws: int | None = N
     """Run both routes for ``law``."""
     rate = law.value()
     with workdps(THEORY_DPS):
-        slopes = {x: float(local_slope(law.theory, mpmath.mpf(x))) for x in SCALES}
+        slopes = {x: float(local_slope(law.theory, mpmath.mpf(x))) for x in law.scales}
     xs = list(slopes)
     final = slopes[xs[-1]]
     diff = abs(final + rate)

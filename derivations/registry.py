@@ -9,6 +9,7 @@ CATALOGUE = {
     "ridge-regression": "derivations.ridge_regression",
     "linear-random-features": "derivations.linear_random_features",
     "ridge-exponents": "derivations.ridge_exponents",
+    "random-feature-exponents": "derivations.random_feature_exponents",
 }
 
 
