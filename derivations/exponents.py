@@ -68,8 +68,28 @@ class Law:
         return get(self.entry)[self.step].rhs
 
     def value(self) -> float:
+        """The derived rate at the law's parameters (α > 1, r > 0, l, q > 0 checked first)."""
+        check_parameters(self.parameters)
         expr = self.derived().subs({sp.Symbol(k, positive=True): sp.nsimplify(v) for k, v in self.parameters.items()})
+        if expr.free_symbols:
+            raise ValueError(f"law {self.name}: no value for {sorted(map(str, expr.free_symbols))} in its parameters")
         return float(expr)
+
+
+def check_parameters(params: dict) -> None:
+    """The exponents hold for capacity α > 1 (Σ_k k^(−α) converges), source r > 0, ridge decay l > 0 and
+    width exponent q > 0; anything else is a ValueError naming the condition, never an exponent.
+
+    >>> check_parameters({"alpha": 0.8, "r": 0.4})
+    Traceback (most recent call last):
+    ...
+    ValueError: alpha (capacity) must be > 1: Σ_k k^(−α) diverges for α ≤ 1, got 0.8
+    """
+    from derivations.power_law_theory import PowerLawSpectrum
+    PowerLawSpectrum(params.get("alpha", 2.0), params.get("r", 1.0))
+    for name, meaning in (("l", "ridge decay λ = P^(−l)"), ("q", "width N = P^q")):
+        if name in params and not (params[name] > 0):
+            raise ValueError(f"{name} ({meaning}) must be > 0, got {params[name]!r}")
 
 
 def _spectrum(law_params):

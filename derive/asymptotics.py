@@ -64,8 +64,21 @@ def power_law_sum_leading(beta, alpha, b, kappa) -> sp.Piecewise:
 
     Integral branch (β < 1: the modes near k ~ κ^(−1/α) dominate) from
     :func:`integral_over_modes`; constant branch (β > 1: the sum converges at κ = 0) from SymPy's
-    ``Sum(k^(−β)).doit()`` = ζ(β). Convergence needs β + αb > 1 (part of the integral's strip).
+    ``Sum(k^(−β)).doit()`` = ζ(β). Convergence needs β + αb > 1 (part of the integral's strip);
+    parameters for which it fails raise ValueError rather than give an exponent.
+
+    >>> import sympy as sp
+    >>> power_law_sum_leading(0, sp.Rational(1, 2), 1, sp.Symbol("kappa", positive=True))
+    Traceback (most recent call last):
+    ...
+    ValueError: the sum Σ_k k^(−β)(1 + κk^α)^(−b) diverges: need β + α·b > 1, got β = 0, α = 1/2, b = 1
     """
+    converges = sp.sympify(beta) + sp.sympify(alpha) * sp.sympify(b) > 1
+    if converges == sp.false:
+        raise ValueError(f"the sum Σ_k k^(−β)(1 + κk^α)^(−b) diverges: need β + α·b > 1, got β = {beta}, "
+                         f"α = {alpha}, b = {b}")
+    if (sp.sympify(alpha) > 0) == sp.false or (sp.sympify(b) > 0) == sp.false:
+        raise ValueError(f"need α > 0 and b > 0, got α = {alpha}, b = {b}")
     integral, strip = integral_over_modes(beta, alpha, b, kappa)
     at_zero = sp.Sum(KK ** (-sp.sympify(beta)), (KK, 1, sp.oo)).doit()
     constant = at_zero.args[0].expr if isinstance(at_zero, sp.Piecewise) else at_zero
