@@ -1,4 +1,4 @@
-"""Command line: ``derivations list | show | latex | verify | exponents``.
+"""Command line: ``derivations list | show | latex | verify | exponents | figure``.
 
 Exit codes: 0 success (for ``verify``: every check passed), 1 a check failed,
 2 bad usage (unknown derivation, bad option). JSON goes to stdout, messages to stderr.
@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import time
 
@@ -44,6 +45,12 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     exp.add_argument("--quick", action="store_true", help="fewer simulation seeds")
     exp.add_argument("--jobs", type=int, default=1, metavar="N", help="simulate in N worker processes")
+    fig = sub.add_parser("figure", help="draw a figure as DIR/NAME.png and DIR/NAME.pdf (needs matplotlib)")
+    fig.add_argument("name", help="ridge-learning-curve, random-feature-learning-curve, phase-diagram, exponents")
+    fig.add_argument("-o", "--output-dir", default=".", metavar="DIR", help="directory to write to (default: .)")
+    fig.add_argument("--quick", action="store_true", help="fewer simulation draws and theory points")
+    fig.add_argument("--jobs", type=int, default=1, metavar="N",
+                     help="simulate (and, for exponents, evaluate the theory) in N worker processes")
     return p
 
 
@@ -164,6 +171,36 @@ def _print_law(row) -> None:
           f"{row['variable']} = {row['sizes']})")
 
 
+def _figure(args) -> int:
+    from derivations import figures
+    if args.name not in figures.FIGURES:
+        print(f"derivations: error: unknown figure {args.name!r} (known: {', '.join(figures.FIGURES)})", file=sys.stderr)
+        return 2
+    if args.jobs < 1:
+        print(f"derivations: error: --jobs must be >= 1, got {args.jobs}", file=sys.stderr)
+        return 2
+    try:
+        figures.require_matplotlib()
+    except figures.MatplotlibMissing:
+        print(f"derivations: error: figures need matplotlib: {figures.PLOT_EXTRA}", file=sys.stderr)
+        return 2
+    def cannot_write(exc):
+        print(f"derivations: error: cannot write to {args.output_dir}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    try:                                    # before the (slow) build: a bad directory fails at once
+        os.makedirs(args.output_dir, exist_ok=True)
+    except OSError as exc:
+        return cannot_write(exc)
+    with _executor(args.jobs) as executor:
+        fig = figures.build(args.name, quick=args.quick, executor=executor)
+    try:
+        paths = figures.write(fig, args.output_dir, args.name)
+    except OSError as exc:
+        return cannot_write(exc)
+    print("\n".join(paths))
+    return 0
+
+
 def main(argv=None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "list":
@@ -174,4 +211,6 @@ def main(argv=None) -> int:
         return _latex(args.name, args.output)
     if args.command == "exponents":
         return _exponents(args)
+    if args.command == "figure":
+        return _figure(args)
     return _verify(args)
