@@ -22,9 +22,11 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 from dataclasses import dataclass
 
 import mpmath
+import numpy as np
 import sympy as sp
 
 from derive.spectral import ETA, K, WBAR
@@ -48,10 +50,18 @@ class PowerLawSpectrum:
     r: float
 
     def __post_init__(self):
+        values = []
         for name, v in (("alpha", self.alpha), ("r", self.r)):
-            if isinstance(v, bool) or not isinstance(v, (int, float, str, mpmath.mpf)):
+            if isinstance(v, (bool, np.bool_)) or not isinstance(v, (numbers.Real, str, mpmath.mpf)):
                 raise ValueError(f"{name} must be a real number, got {v!r}")
-        a, r = mpmath.mpf(self.alpha), mpmath.mpf(self.r)
+            if isinstance(v, np.generic):            # NumPy scalars as Python numbers (mpmath reads those)
+                v = v.item()
+                object.__setattr__(self, name, v)
+            try:
+                values.append(mpmath.mpf(v))
+            except (TypeError, ValueError):
+                raise ValueError(f"{name} must be a real number, got {v!r}") from None
+        a, r = values
         if not mpmath.isfinite(a) or a <= 1:
             raise ValueError(f"alpha (capacity) must be > 1: Σ_k k^(−α) diverges for α ≤ 1, got {self.alpha!r}")
         if not mpmath.isfinite(r) or r <= 0:
@@ -139,6 +149,22 @@ def _solve_increasing(g, guess):
     return _log_root(g, lo, hi, True)
 
 
+def _solve_above_floor(g, floor, start):
+    """Root of g, increasing on [floor, ∞), with g(floor) = −λ < 0 because a factor vanishes at the floor.
+    The bracket starts at the floor: below it an even number of negative factors (P = N) makes the left
+    side positive again, a spurious root. A computed g(floor) ≥ 0 is the rounding of the vanishing deficit:
+    λ moves κ₂ off the floor by less than the floor's own precision, and κ₂ is the floor."""
+    from derivations._ridge_theory import _log_root
+    if not g(floor) < 0:
+        return floor, None
+    hi = max(start, 2 * floor)
+    for _ in range(400):
+        if g(hi) > 0:
+            return _log_root(g, floor, hi, True)
+        hi *= 10
+    raise ConvergenceError("no κ with a positive residual found above the floor")
+
+
 def _kappa_guess(spectrum, M):
     """(C₁/M)^α with C₁ = π/(α sin(π/α)): the leading-order ridgeless root (ridge-exponents)."""
     a = mpmath.mpf(spectrum.alpha)
@@ -186,7 +212,10 @@ def rf_learning_curve(spectrum: PowerLawSpectrum, P, N, ridge, noise_variance=0,
     """
     from derivations._rf_theory import RandomFeatureResult, _compiled, _guarded, _partial
     with workdps(validate_dps(dps)):
-        widths = [_positive("N", n) for n in (N if isinstance(N, (list, tuple)) else [N])]
+        several = isinstance(N, (list, tuple)) or (isinstance(N, np.ndarray) and N.ndim > 0)
+        widths = [_positive("N", n.item() if isinstance(n, np.generic) else n) for n in (list(N) if several else [N])]
+        if not widths:
+            raise ValueError("N (widths) must not be empty")
         infinite_data = P in (math.inf, mpmath.inf) or (isinstance(P, str) and P.strip() in ("inf", "oo"))
         P = mpmath.inf if infinite_data else _positive("P", P)
         lam, sig2 = _positive("ridge", ridge, True), _positive("noise_variance", noise_variance, True)
@@ -198,7 +227,11 @@ def rf_learning_curve(spectrum: PowerLawSpectrum, P, N, ridge, noise_variance=0,
 
         def lhs(k):
             return k * frac(P, k) * mpmath.fprod(frac(n, k) for n in widths)
-        kappa2 = _solve_increasing(lambda k: lhs(k) - lam, max(floor, lam) * 2)[0] if lam > 0 else floor
+        if lam > 0:
+            kappa2, solved = _solve_above_floor(lambda k: lhs(k) - lam, floor, max(floor, lam) * 2)
+            root = solved or root
+        else:
+            kappa2 = floor
         return _rf_values(spectrum, P, widths, lam, sig2, kappa2, root, S, _compiled(), _guarded, _partial,
                           RandomFeatureResult, infinite_data)
 
@@ -206,11 +239,17 @@ def rf_learning_curve(spectrum: PowerLawSpectrum, P, N, ridge, noise_variance=0,
 def _rf_values(spectrum, P, widths, lam, sig2, kappa2, root, S, c, guarded, partial_of, Result, infinite_data):
     v = {n: S[n](spectrum, kappa2) for n in S}
     S1 = v["S1"]
-    exact_zero = lam == 0
-    narrowest = min(([] if infinite_data else [P]) + widths)
-    gap = lambda M: mpmath.mpf(0) if exact_zero and M == narrowest else M - S1
+    Ms = ([] if infinite_data else [P]) + widths
+    narrowest = min(Ms)
+    # the narrowest deficit sets the floor of κ₂: 0 ridgeless; for λ > 0 it is small and M − Df₁ has an
+    # absolute rounding error ~ε·M, so it is taken from the equation λ = κ₂ ∏_j g_j/M_j, exact at the root
+    # (g^m = λ ∏_{narrowest} M_j/(κ₂ ∏_{others} g_j/M_j), the m narrowest deficits being equal)
+    others = mpmath.fprod((M - S1) / M for M in Ms if M != narrowest)
+    m = sum(1 for M in Ms if M == narrowest)
+    pinned = mpmath.root(lam * narrowest ** m / (kappa2 * others), m) if lam > 0 else mpmath.mpf(0)
+    gap = lambda M: pinned if M == narrowest else M - S1
     gaps = [gap(n) for n in widths]
-    part = partial_of(v["slope"], gaps, kappa2, True)
+    part, omp = partial_of(v["slope"], gaps, kappa2, True)
     sigma = mpmath.sqrt(sig2)
     if infinite_data:                       # q = D/P → 0: γ₁ = γ₂ = 0, κ₁ = λ
         gamma1 = gamma2 = mpmath.mpf(0)
@@ -223,8 +262,8 @@ def _rf_values(spectrum, P, widths, lam, sig2, kappa2, root, S, c, guarded, part
         gamma2, omg2 = c["gamma2"](mp=True, q=1 / P, d2=v["S2"]), (P - v["S2"]) / P
         train = c["train"](mp=True, g_P=g_P, P=P)
     kappa1 = c["kappa1"]([{"gap": g, "D": n} for g, n in zip(gaps, widths)], mp=True, kappa2=kappa2)
-    vals = dict(kappa2=kappa2, partial=part, gamma1=gamma1, omg1=omg1, gamma2=gamma2, omg2=omg2, sigma=sigma,
-                T1p=v["T1p"], T1=v["T1"], T2=v["T2"])
+    vals = dict(kappa2=kappa2, partial=part, omp=omp, gamma1=gamma1, omg1=omg1, gamma2=gamma2, omg2=omg2, sigma=sigma,
+                slope=v["slope"], P=P, T1p=v["T1p"], T1=v["T1"], T2=v["T2"])
     out = {n: guarded(c[n], vals, True) for n in ("E_g", "E_ginf", "bias2", "var_X", "var_F", "var_XF",
                                                   "var_X_noise", "var_XF_noise")}
     E_tr = c["E_tr"](mp=True, train=train, E_g=out["E_g"], sigma=sigma) if train != 0 else mpmath.mpf(0)
