@@ -16,6 +16,14 @@ module          contents
 ``simulation``  :func:`spawn_generators`, :func:`run_ensemble`,
                 :class:`Ensemble`, :class:`Estimate`, :func:`z_threshold`,
                 :func:`z_test`, :class:`ZTest`, :func:`jackknife_se`
+``power_law_sums``  :func:`power_law_sum`, :func:`power_law_sum_derivative`:
+                Σ_k k^(−β)(1 + κk^α)^(−b) to infinity at any precision
+                (Mellin–Barnes series or direct sum + Hurwitz tail)
+``random_feature_simulation``  :func:`draw_projection`, :func:`random_feature_fit`,
+                :func:`random_feature_block`, :func:`simulate_random_features`
+                (crossed projections × data sets, unbiased two-way estimators)
+``exponent_fit``  :func:`local_slope`, :func:`fit_slope` (bootstrap over seeds),
+                :func:`exact_fit_slope`, :class:`SlopeFit`
 ==============  ===========================================================
 
 Solvers and simulations take plain callables; SymPy expressions reach them
