@@ -195,7 +195,8 @@ def ridge_learning_curve(spectrum: PowerLawSpectrum, P, ridge, noise_variance=0,
         sigma = mpmath.sqrt(sig2)
         values = dict(kappa=kappa, omg=omg, gamma=gamma, T=T)
         E_g = c["E_g"](mp=True, sigma=sigma, **values)
-        train = lam / kappa if lam > 0 else (P - S1) / P
+        # ridgeless with infinitely many modes (D = ∞ > P): interpolation, the training error is exactly 0
+        train = lam / kappa if lam > 0 else mpmath.mpf(0)
         E_tr = c["E_tr"](mp=True, train=train, E_g=E_g, sigma=sigma)
         return RidgeResult(P, lam, kappa, gamma, E_g, E_tr, c["bias2"](mp=True, kappa=kappa, T=T),
                            c["var_X"](mp=True, **values), c["var_X_noise"](mp=True, omg=omg, gamma=gamma, sigma=sigma),
