@@ -110,7 +110,6 @@ def fit_slope(x, samples, level: float = 0.99, n_boot: int = 4000, entropy=0, co
     mean = samples.mean(axis=0)
     if np.any(mean <= 0):
         raise ValueError("the mean curve must be positive for a log–log fit")
-    logx = np.log(x)
     slope, A, coef = _ols_slope(x, np.log(mean), corrections)
     if x.size - A.shape[1] < 1:
         raise ValueError(f"{x.size} sizes leave no degree of freedom for {A.shape[1]} fit parameters")
