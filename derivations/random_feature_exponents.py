@@ -9,6 +9,14 @@ overparameterised side (N ≫ P) the projection variance Var_F = (1 − ∂)κ�
 K = Min(α, l, αq), and the error rate is the Min of the bias, feature-term and label-noise rates:
 the phase diagram.
 
+The rates are leading powers. On the regime boundaries (r = 1, 2r = 1, l = α, …) poles of the
+Mellin expansion coincide and the error carries a log factor, so local slopes approach the rate
+only as 1/ln P (measured at r = 1: −2.96 at P = 1e12 for ρ = 3, consistent with P^(−3) ln P); where
+two branches of the Min have close rates the crossover takes many decades (r = 0.4, q = ½ with
+label noise: the noise term P^(−0.5) overtakes the signal P^(−0.6) only near P ~ 1e16). Away from
+the boundaries the exact infinite theory's local slope at P = 1e12 is within 0.004 of the rate
+(tests/derivations/test_exponents.py).
+
 Projections here are normalised per width (see :mod:`derivations.power_law_theory`): the
 factors N_l/D − df¹ read (1 − Df₁/N_l) with Df₁ = Σ_k η_k/(η_k+κ₂).
 
