@@ -17,7 +17,7 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from derivations._ridge_theory import (FALLBACK_DPS, _as_list, _log_root, _one_minus_gamma, _real,
+from derivations._ridge_theory import (FALLBACK_DPS, _log_root, broadcast_points, _one_minus_gamma, _real,
                                        solve_kappa, validate_inputs)
 from derivations.spectral_eval import Formula, SpectralSum
 from numerics.precision import validate_dps, workdps
@@ -418,11 +418,7 @@ def learning_curve(eigenvalues, teacher_coefficients, P, N, ridge, noise_varianc
     >>> round(r.kappa2, 10), round(r.kappa1, 10)      # κ₂ = D/P − 1 as in ridge; κ₁ = κ₂(N/D − ½)
     (1.0, 3.5)
     """
-    Ps, ridges = _as_list(P), _as_list(ridge)
-    if len(Ps) != len(ridges) and 1 not in (len(Ps), len(ridges)):
-        raise ValueError(f"P and ridge must broadcast: lengths {len(Ps)} and {len(ridges)}")
-    n = max(len(Ps), len(ridges))
-    Ps, ridges = Ps * (n // len(Ps)), ridges * (n // len(ridges))
+    Ps, ridges, scalar = broadcast_points(P, ridge)
     if dps is None:
         out = [_float_point(eigenvalues, teacher_coefficients, p, N, r, noise_variance) for p, r in zip(Ps, ridges)]
     else:
@@ -431,5 +427,4 @@ def learning_curve(eigenvalues, teacher_coefficients, P, N, ridge, noise_varianc
             for p, r in zip(Ps, ridges):
                 eta, w, Pm, lam, sig2 = validate_inputs(eigenvalues, teacher_coefficients, p, r, noise_variance, mp=True)
                 out.append(_point(eta, w, Pm, _widths(N, True), lam, sig2, True))
-    scalar = len(_as_list(P)) == 1 and len(_as_list(ridge)) == 1 and np.ndim(P) == 0 and np.ndim(ridge) == 0
     return out[0] if scalar else out

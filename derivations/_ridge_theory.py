@@ -283,6 +283,17 @@ def _as_list(x) -> list:
     return out
 
 
+def broadcast_points(P, ridge):
+    """(list of P, list of ridges, whether both were scalars): the points of a learning curve, P and
+    ridge broadcast against each other (one of them may be a scalar)."""
+    Ps, ridges = _as_list(P), _as_list(ridge)
+    if len(Ps) != len(ridges) and 1 not in (len(Ps), len(ridges)):
+        raise ValueError(f"P and ridge must broadcast: lengths {len(Ps)} and {len(ridges)}")
+    n = max(len(Ps), len(ridges))
+    scalar = n == 1 and np.ndim(P) == 0 and np.ndim(ridge) == 0
+    return Ps * (n // len(Ps)), ridges * (n // len(ridges)), scalar
+
+
 def learning_curve(eigenvalues, teacher_coefficients, P, ridge, noise_variance=0.0, dps=None):
     """Deterministic-equivalent learning curve of ridge regression.
 
@@ -302,16 +313,11 @@ def learning_curve(eigenvalues, teacher_coefficients, P, ridge, noise_variance=0
     >>> round(r.kappa, 10)                                                  # κ = q − 1
     1.0
     """
-    Ps, ridges = _as_list(P), _as_list(ridge)
-    if len(Ps) != len(ridges) and 1 not in (len(Ps), len(ridges)):
-        raise ValueError(f"P and ridge must broadcast: lengths {len(Ps)} and {len(ridges)}")
-    n = max(len(Ps), len(ridges))
-    Ps, ridges = Ps * (n // len(Ps)), ridges * (n // len(ridges))
+    Ps, ridges, scalar = broadcast_points(P, ridge)
     if dps is None:
         out = [_float_point(eigenvalues, teacher_coefficients, p, r, noise_variance) for p, r in zip(Ps, ridges)]
     else:
         with workdps(validate_dps(dps)):
             out = [_point(*validate_inputs(eigenvalues, teacher_coefficients, p, r, noise_variance, mp=True), True)
                    for p, r in zip(Ps, ridges)]
-    scalar = len(_as_list(P)) == 1 and len(_as_list(ridge)) == 1 and np.ndim(P) == 0 and np.ndim(ridge) == 0
     return out[0] if scalar else out
