@@ -79,3 +79,7 @@ def leading_terms(d, labels, cases):
         return out
     d.check("leading-terms", "numeric", "each leading term against the exact infinite sum at κ = 1e-6, 1e-12: the "
             "difference is the size of the next term of the expansion")(run)
+
+
+def register_structured(d):
+    _register(d, "structured-random-features")

@@ -87,7 +87,8 @@ def check_parameters(params: dict) -> None:
     """
     from derivations.power_law_theory import PowerLawSpectrum
     PowerLawSpectrum(params.get("alpha", 2.0), params.get("r", 1.0))
-    for name, meaning in (("l", "ridge decay λ = P^(−l)"), ("q", "width N = P^q")):
+    for name, meaning in (("l", "ridge decay λ = P^(−l)"), ("q", "width N = P^q"),
+                          ("a", "column-variance exponent α_F of s_j = j^(−α_F)")):
         if name in params and not (params[name] > 0):
             raise ValueError(f"{name} ({meaning}) must be > 0, got {params[name]!r}")
 
@@ -271,9 +272,61 @@ def _rf_laws():
     ]
 
 
+# ---- anisotropic projections (finite-width exponent) -------------------------------------------------
+D_STRUCT = 400
+
+
+def _structured_theory(params, P):
+    """Var_F(N) at fixed P, ridgeless, infinite power-law Σ, columns s_j = j^(−a) (Euler–Maclaurin sums)."""
+    from derivations._structured_theory import column_sums_power_law, finite_width_variance, sigma_side_power_law
+    side = {}
+
+    def f(N):
+        if mpmath.mp.dps not in side:
+            side[mpmath.mp.dps] = sigma_side_power_law(_spectrum(params), P)
+        return finite_width_variance(side[mpmath.mp.dps], lambda r: column_sums_power_law(params["a"], N, r), N)["var_F"]
+    return f
+
+
+def _structured_observed(rng, N, params, P):
+    from numerics.random_feature_simulation import random_feature_block
+    eta, w = _spectrum(params).arrays(D_STRUCT)
+    s = np.arange(1, N + 1, dtype=float) ** -params["a"]
+    return random_feature_block(rng, eta, w, P, N, 0.0, 0.0, 4, 4, column_variances=s)["var_F"]
+
+
+def _structured_finite(N, params, P):
+    from derivations._structured_theory import column_sums_array, finite_width_variance, sigma_side_arrays
+    eta, w = _spectrum(params).arrays(D_STRUCT)
+    s = np.arange(1, N + 1, dtype=float) ** -params["a"]
+    with mpmath.workdps(20):
+        side = sigma_side_arrays(eta, w, P)
+        return float(finite_width_variance(side, lambda r: column_sums_array(s, float(r)), N)["var_F"])
+
+
+def _structured_laws():
+    base = {"alpha": 1.7, "r": 0.8}
+    laws = []
+    for name, step, a, P_theory, scales, P_sim, regime in (
+            ("rf-finite-width-window", "finite-width-exponent", 0.75, 10 ** 8, (10 ** 9, 10 ** 11, 10 ** 13, 10 ** 15), 40,
+             "anisotropic columns s_j = j^(−α_F), ½ < α_F < 1, N^(1−α_F) ≪ (1 − α_F)P (P = 1e8 in theory)"),
+            ("rf-finite-width-beyond", "finite-width-exponent-beyond", 0.75, 10, (10 ** 3, 10 ** 5, 10 ** 7, 10 ** 8), 4,
+             "anisotropic columns, ½ < α_F < 1, N^(1−α_F) ≫ (1 − α_F)P (P = 10 in theory)"),
+            ("rf-finite-width-steep", "finite-width-exponent", 0.3, 10 ** 4, (10 ** 5, 10 ** 6, 10 ** 7, 10 ** 8), 40,
+             "anisotropic columns, α_F < ½ (P = 1e4 in theory)")):
+        params = {**base, "a": a}
+        laws.append(Law(name, "structured-random-features", step, "linear random features, anisotropic F",
+                        f"Var_F (ridgeless, fixed P = {P_sim} in simulation)", "N", regime, params,
+                        _structured_theory(params, P_theory),
+                        functools.partial(_structured_observed, params=params, P=P_sim),
+                        functools.partial(_structured_finite, params=params, P=P_sim), (100, 200, 400, 800),
+                        seeds=(32, 16), scales=scales))
+    return laws
+
+
 @functools.cache
 def _all_laws() -> dict:
-    return {law.name: law for law in (*_ridge_laws(), *_rf_laws())}
+    return {law.name: law for law in (*_ridge_laws(), *_rf_laws(), *_structured_laws())}
 
 
 class _Laws(dict):

@@ -10,6 +10,7 @@ CATALOGUE = {
     "linear-random-features": "derivations.linear_random_features",
     "ridge-exponents": "derivations.ridge_exponents",
     "random-feature-exponents": "derivations.random_feature_exponents",
+    "structured-random-features": "derivations.structured_random_features",
 }
 
 

@@ -159,3 +159,43 @@ def piecewise_as_min(piecewise: sp.Piecewise, var: sp.Symbol, samples: int = 7):
         if sp.simplify(candidate.subs(at) - piecewise.subs(at)) != 0:
             return None
     return candidate
+
+
+def truncated_integral_leading(a, b, U) -> sp.Piecewise:
+    """Leading behaviour of ∫_0^U (1 + u^a)^(−b) du as U → ∞, with its condition.
+
+    Convergent (ab > 1): the whole integral, by :func:`integral_over_modes` at κ = 1 (the Beta value
+    Γ(1/a)Γ(b − 1/a)/(aΓ(b))). Divergent (ab < 1): the integrand is u^(−ab)(1 + O(u^(−a))) at large u,
+    and ∫^U u^(−ab) du = U^(1−ab)/(1 − ab) leads.
+
+    >>> import sympy as sp
+    >>> a, U = sp.symbols("a U", positive=True)
+    >>> truncated_integral_leading(a, 2, U).args[1]
+    (-U**(1 - 2*a)/(2*a - 1), a < 1/2)
+    """
+    converged, strip = integral_over_modes(0, a, b, sp.Integer(1))
+    u = sp.Symbol("u_large", positive=True)
+    # (1 + u^a)^(−b) = u^(−ab)(1 + u^(−a))^(−b), and the second factor tends to 1
+    factored = u ** (-a * b) * (1 + u ** (-a)) ** (-b)
+    if not sp.powsimp(sp.expand_power_base(factored * (1 + u ** a) ** b, force=True), force=True).equals(1):
+        raise ValueError("(1 + u^a)^(−b) does not factor as u^(−ab)(1 + u^(−a))^(−b)")
+    grows = sp.integrate(u ** (-a * b), (u, 0, U), conds="none")
+    return sp.Piecewise((sp.simplify(converged), sp.simplify(strip)), (sp.simplify(grows), a * b < 1))
+
+
+def truncated_power_sum_leading(p, N) -> sp.Piecewise:
+    """Leading behaviour of Σ_{j=1}^{N} j^(−p) as N → ∞: ζ(p) where the sum converges (p > 1, SymPy's
+    ``Sum.doit``), else N^(1−p)/(1 − p) from the integral ∫_1^N x^(−p)dx (p < 1).
+
+    >>> import sympy as sp
+    >>> p, N = sp.symbols("p N", positive=True)
+    >>> truncated_power_sum_leading(p, N)
+    Piecewise((zeta(p), p > 1), (-N**(1 - p)/(p - 1), p < 1))
+    """
+    j = sp.Symbol("j", positive=True, integer=True)
+    at_infinity = sp.Sum(j ** (-p), (j, 1, sp.oo)).doit()
+    constant = at_infinity.args[0].expr if isinstance(at_infinity, sp.Piecewise) else at_infinity
+    x = sp.Symbol("x", positive=True)
+    grows = sp.integrate(x ** (-p), (x, 1, N), conds="none")
+    leading = sp.simplify(sp.expand(grows) + sp.Integer(1) / (1 - p))     # drop the constant −1/(1 − p)
+    return sp.Piecewise((constant, p > 1), (leading, p < 1))

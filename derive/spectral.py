@@ -24,6 +24,14 @@ WBAR = sp.IndexedBase("wbar", real=True)
 LAYERS = sp.Symbol("L", positive=True, integer=True)
 LAYER = sp.Symbol("l", positive=True, integer=True)
 WIDTH = sp.IndexedBase("N", positive=True)
+#: a projection whose N feature columns have their own variances s_j (anisotropic weights)
+NCOL = sp.Symbol("N", positive=True, integer=True)
+COLUMN = sp.IndexedBase("s", positive=True)
+
+
+def column_sum(summand: sp.Expr) -> sp.Sum:
+    """``Sum(summand, (k, 1, N))``: a sum over the N feature columns of a projection."""
+    return sp.Sum(summand, (K, 1, NCOL))
 
 
 def layer_product(factor: sp.Expr, upper=LAYERS) -> sp.Product:

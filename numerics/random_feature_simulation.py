@@ -119,11 +119,12 @@ def _problem(eigenvalues, teacher):
 # One fit
 # --------------------------------------------------------------------------
 
-def draw_projection(rng, D, widths) -> np.ndarray:
+def draw_projection(rng, D, widths, column_variances=None) -> np.ndarray:
     """F = F_1 ⋯ F_L (D×N_L), each F_ℓ (N_{ℓ−1}×N_ℓ, N_0 = D) with i.i.d. N(0, 1/D) entries.
 
     ``widths`` is N_1 (one layer) or the sequence (N_1, …, N_L).  In expectation
-    F Fᵀ = Π_ℓ (N_ℓ/D) I.
+    F Fᵀ = Π_ℓ (N_ℓ/D) I. ``column_variances`` s (length N_L, positive) scales the columns of the
+    last layer: F diag(s)^{1/2}, anisotropic feature weights.
 
     >>> draw_projection(np.random.default_rng(0), 30, (20, 10)).shape
     (30, 10)
@@ -136,6 +137,11 @@ def draw_projection(rng, D, widths) -> np.ndarray:
     for n in widths[1:]:
         F = F @ (rng.standard_normal((rows, n)) * scale)
         rows = n
+    if column_variances is not None:
+        s = np.asarray(column_variances, dtype=float)
+        if s.shape != (widths[-1],) or not np.all(np.isfinite(s)) or np.any(s <= 0):
+            raise ValueError(f"column_variances must be {widths[-1]} finite positive numbers (one per feature)")
+        F = F * np.sqrt(s)
     return F
 
 
@@ -264,7 +270,7 @@ def noise_components(noise_weights, eigenvalues) -> dict:
 # --------------------------------------------------------------------------
 
 def random_feature_block(rng, eigenvalues, teacher, P, widths, ridge, noise_variance,
-                         n_F, n_X) -> dict:
+                         n_F, n_X, column_variances=None) -> dict:
     """One crossed block: n_F projections × n_X data sets, all pairs fitted.
 
     Draws F_1..F_{n_F} (:func:`draw_projection`), then for each j the data X_j and noise
@@ -288,7 +294,7 @@ def random_feature_block(rng, eigenvalues, teacher, P, widths, ridge, noise_vari
     n_X = _integer_at_least(n_X, "n_X", 2)
     D, N = eta.size, widths[-1]
 
-    projections = [draw_projection(rng, D, widths) for _ in range(n_F)]
+    projections = [draw_projection(rng, D, widths, column_variances) for _ in range(n_F)]
     stacked = np.concatenate(projections, axis=1)          # D × n_F N: one product per X
     sqrt_eta = np.sqrt(eta)
     w_signal = np.empty((n_F, n_X, D))

@@ -58,13 +58,13 @@ def concretize(exprs: list, modes: int = DEFAULT_MODES):
     """Evaluate spectral sums (and layer sums/products) at a concrete number of modes (and
     layers); indexed atoms become symbols. Sums to infinity are cut at the same number of terms:
     two such sums agree as functions when their summands do, which is what a spot check tests."""
-    from derive.spectral import D, LAYERS
+    from derive.spectral import D, LAYERS, NCOL
 
     def finite(s):
         (var, lo, hi), = s.limits
         return sp.Sum(s.function, (var, lo, lo + modes - 1)) if hi is sp.oo else s
 
-    out = [sp.sympify(e).replace(lambda x: isinstance(x, sp.Sum), finite).subs({D: modes, LAYERS: DEFAULT_LAYERS}).doit()
+    out = [sp.sympify(e).replace(lambda x: isinstance(x, sp.Sum), finite).subs({D: modes, NCOL: modes, LAYERS: DEFAULT_LAYERS}).doit()
            for e in exprs]
     indexed = sorted(set().union(*(e.atoms(sp.Indexed) for e in out)), key=str)
     mapping = {x: sp.Dummy(str(x).replace("[", "_").replace("]", ""),

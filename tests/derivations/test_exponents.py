@@ -24,6 +24,11 @@ LITERATURE = {
     "rf-width-limited-capacity": lambda p: p["alpha"] * min(2 * p["r"], 1),
     "rf-variance-F": lambda p: 1.0,
     "rf-phase-variance-limited": lambda p: p["alpha"] - 1 + p["q"],
+    # finite-width correction with anisotropic columns, c(α_F) of the sheet (1 below ½, (1 − α_F)/α_F up to 1)
+    "rf-finite-width-window": lambda p: (1 - p["a"]) / p["a"],
+    "rf-finite-width-steep": lambda p: 1.0,
+    # beyond the window (not in the sheet): Δ₂ ∝ ρ^(−2) with ρ ∝ N^(1−α_F)/P, i.e. 2(1 − α_F)
+    "rf-finite-width-beyond": lambda p: 2 * (1 - p["a"]),
 }
 
 
@@ -69,6 +74,7 @@ def test_confirm_one_law_quickly():
     ({"alpha": 1.0, "r": 0.5}, "alpha"), ({"alpha": 1.5, "r": 0.0}, "r \\(source\\)"),
     ({"alpha": 1.5, "r": -1}, "r \\(source\\)"), ({"alpha": 1.5, "r": 0.5, "l": 0}, "l \\(ridge"),
     ({"alpha": 1.5, "r": 0.5, "q": -2}, "q \\(width"), ({"alpha": float("nan"), "r": 0.5}, "alpha"),
+    ({"alpha": 1.5, "r": 0.5, "a": 0}, "a \\(column"),
 ])
 def test_parameters_outside_the_range_raise(params, match):
     with pytest.raises(ValueError, match=match):

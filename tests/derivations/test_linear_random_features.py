@@ -56,7 +56,8 @@ def test_error_matches_the_sheet(d):
     assert sp.simplify(d["rf-generalization-error"].rhs - want) == 0
 
 
-@pytest.mark.parametrize("name", ["linear-random-features", "ridge-exponents", "random-feature-exponents"])
+@pytest.mark.parametrize("name", ["linear-random-features", "ridge-exponents", "random-feature-exponents",
+                                  "structured-random-features"])
 def test_verify_quick_passes(name):
     report = derivations.get(name).verify(quick=True)
     failed = [c.name for c in report.checks if not c.passed]
