@@ -141,7 +141,8 @@ _UNICODE_MATH = {
     "→": r"\to", "∞": r"\infty", "·": r"\cdot", "×": r"\times", "−": "-", "√": r"\surd",
     "∈": r"\in", "∂": r"\partial", "∑": r"\sum", "∫": r"\int", "⟨": r"\langle", "⟩": r"\rangle",
     "∖": r"\setminus", "ℂ": r"\mathbb{C}", "≡": r"\equiv", "⋯": r"\cdots", "∏": r"\prod",
-    "⊙": r"\odot", "∝": r"\propto", "‖": r"\|", "ζ": r"\zeta", "Φ": r"\Phi", "Δ": r"\Delta",
+    "⊙": r"\odot", "∝": r"\propto", "≪": r"\ll", "≫": r"\gg", "≍": r"\asymp",
+    "½": r"\tfrac{1}{2}", "¼": r"\tfrac{1}{4}", "¾": r"\tfrac{3}{4}", "≲": r"\lesssim", "≳": r"\gtrsim", "‖": r"\|", "ζ": r"\zeta", "Φ": r"\Phi", "Δ": r"\Delta",
 }
 _SUPERSCRIPT = {"⁻": "-", "⁺": "+", "¹": "1", "²": "2", "³": "3", "ᵀ": "T", "ᵏ": "k", "⁰": "0", "⁴": "4",
                 "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9", "ᵅ": r"\alpha"}

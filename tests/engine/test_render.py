@@ -12,7 +12,7 @@ from derive.latex import latex, lint_latex, math_segments, prose_to_latex
 from derive.operations import solve_for
 from derivations.engine import CheckResult, Derivation, Source
 
-NAMES = ["marchenko-pastur", "ridge-regression"]
+NAMES = derivations.names()       # every catalogue entry must render and compile
 
 
 @pytest.fixture(scope="module", params=NAMES)
