@@ -24,6 +24,9 @@ module          contents
                 (crossed projections × data sets, unbiased two-way estimators)
 ``exponent_fit``  :func:`local_slope`, :func:`fit_slope` (bootstrap over seeds),
                 :func:`exact_fit_slope`, :class:`SlopeFit`
+``langevin_simulation``  :func:`langevin_draw`, :func:`simulate_test_error`,
+                :func:`langevin_moments`, :func:`euler_maruyama_path` (random-feature
+                regression under Langevin dynamics, exact per data draw)
 ==============  ===========================================================
 
 Solvers and simulations take plain callables; SymPy expressions reach them
