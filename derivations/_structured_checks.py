@@ -35,19 +35,27 @@ def _two_valued(N):
     return np.where(np.arange(N) % 2 == 0, 1.0, 4.0)
 
 
+@functools.cache
+def _kappa1_formula():
+    """κ₁ as a function of κ₂, ρ and d, compiled from (structured-kappa1)."""
+    from derivations import structured_random_features as srf
+    from derivations.spectral_eval import Formula
+    return Formula(srf.build()["structured-kappa1"].rhs, {srf.k2: "kappa2", srf.rho: "rho", srf.d: "d"})
+
+
 def _kappa2_of_kappa1(eta, s, kappa1):
-    """κ₂ with κ₂ρ(d)d = κ₁ (structured-kappa1), d = Σ η/(η+κ₂)/D, ρ: Σ_j s_j/(s_j+ρ) = dD (column-df)."""
+    """κ₂ with (structured-kappa1) = κ₁, d = Σ η/(η+κ₂)/D, ρ from Σ_j s_j/(s_j+ρ) = dD (column-df)."""
     D, N = eta.size, s.size
 
     def rho_of(dD):
-        return brentq(lambda lr: np.sum(s / (s + math.exp(lr))) - dD, -60, 60, xtol=1e-14)
+        return math.exp(brentq(lambda lr: np.sum(s / (s + math.exp(lr))) - dD, -60, 60, xtol=1e-14))
 
     def f(lk):
         k = math.exp(lk)
         dD = float(np.sum(eta / (eta + k)))
         if dD >= N:
             return -kappa1
-        return k * math.exp(rho_of(dD)) * dD / D - kappa1
+        return _kappa1_formula()(kappa2=k, rho=rho_of(dD), d=dD / D) - kappa1
     lo = -60.0
     while f(lo) >= 0:
         lo -= 10
@@ -73,7 +81,10 @@ def projection_equivalent(quick: bool, executor=None) -> list[CheckResult]:
             eta, w = power_law_problem(D)
             N = int(ratio * D)
             k2 = _kappa2_of_kappa1(eta, _two_valued(N), kappa1)
-            theory = {"r": float(np.mean(k2 / (eta + k2))), "Q": float(np.sum(w ** 2 * eta * k2 / (eta + k2)))}
+            # the equivalents of (projection-equivalent) of linear-random-features, compiled there
+            from derivations._rf_theory import _compiled as rf_compiled
+            c = rf_compiled()
+            theory = {"r": c["C1"](eta, None, k2) / D, "Q": c["Q"](eta, w, k2)}
             task = functools.partial(_draw, eta=eta, w=w, N=N, kappa1=kappa1)
             ens = run_ensemble(task, 20 if quick else 60, [20241125, index, D], executor=executor)
             for k, _ in keys:

@@ -16,7 +16,6 @@ import numpy as np
 import sympy as sp
 
 from derivations.spectral_eval import Formula
-from numerics.solvers import ConvergenceError
 
 EM_START, EM_TERMS = 64, 5
 
@@ -29,7 +28,10 @@ def _compiled():
     part = d["structured-partial"]
     var_f = d["variance-F"].rhs
     omp = sp.Symbol("omp")
-    return {"partial": Formula(part.rhs, {srf.d1: "d1", srf.d2: "d2", srf.delta: "delta", srf.delta2: "delta2"}),
+    sums = {srf.d1: "d1", srf.d2: "d2", srf.delta: "delta", srf.delta2: "delta2"}
+    # ∂ = 1/(1 + x): x read off the statement, so 1 − ∂ = x/(1 + x) keeps its digits as ∂ → 1
+    x = sp.simplify(1 / part.rhs - 1)
+    return {"partial": Formula(part.rhs, sums), "x": Formula(x, sums),
             "var_F": Formula(var_f.subs(1 - lrf.partial, omp), {omp: "omp", lrf.k2: "kappa2", lrf.SUM_TF2: "T2"})}
 
 
@@ -62,25 +64,11 @@ def column_sums_power_law(a, N, rho):
 
 
 def solve_rho(sums, target, N):
-    """ρ with Δ₁(ρ) = target (Δ₁ falls from N at ρ → 0 to 0): bracket by decades, bisect in log ρ."""
+    """ρ with Δ₁(ρ) = target (Δ₁ falls from N at ρ → 0 to 0): bracketed by decades, solved in log ρ."""
+    from derivations.power_law_theory import _solve_increasing
     if not (0 < target < N):
         raise ValueError(f"the column degrees of freedom must be in (0, N = {N}), got {target}: need P < N")
-    from derivations._ridge_theory import _log_root
-    f = lambda r: target - sums(r)[0]                    # increasing in ρ
-    lo = hi = mpmath.mpf(1)
-    for _ in range(400):
-        if f(lo) < 0:
-            break
-        lo /= 100
-    else:
-        raise ConvergenceError("no column ridge ρ with Δ₁(ρ) above the target")
-    for _ in range(400):
-        if f(hi) > 0:
-            break
-        hi *= 100
-    else:
-        raise ConvergenceError("no column ridge ρ with Δ₁(ρ) below the target")
-    return _log_root(f, lo, hi, True)[0]
+    return _solve_increasing(lambda r: target - sums(r)[0], mpmath.mpf(1))[0]
 
 
 def finite_width_variance(sigma_side: dict, column_sums, N) -> dict:
@@ -90,7 +78,7 @@ def finite_width_variance(sigma_side: dict, column_sums, N) -> dict:
     rho = solve_rho(column_sums, sigma_side["Df1"], N)
     D1, D2 = column_sums(rho)
     part = c["partial"](mp=True, d1=sigma_side["Df1"], d2=sigma_side["Df2"], delta=D1, delta2=D2)
-    x = (sigma_side["Df1"] - sigma_side["Df2"]) / sigma_side["Df1"] * D2 / (D1 - D2)
+    x = c["x"](mp=True, d1=sigma_side["Df1"], d2=sigma_side["Df2"], delta=D1, delta2=D2)
     omp = x / (1 + x)                                    # 1 − ∂ without cancellation
     return {"rho": rho, "partial": part, "one_minus_partial": omp,
             "var_F": c["var_F"](mp=True, omp=omp, kappa2=sigma_side["kappa2"], T2=sigma_side["T2"])}

@@ -66,7 +66,7 @@ def build() -> Derivation:
     return d
 
 
-def _sum_leading(sum_def, label_name):
+def _sum_leading(sum_def):
     beta, b = generic_parameters(sum_def.rhs.function)
     pw = power_law_sum_leading(beta, alpha, b, kap)
     return sp.Eq(Lead(sum_def.lhs), sp.Piecewise(*branches(pw, r)))
@@ -112,7 +112,7 @@ def _width_limited(d: Derivation) -> None:
              display=sp.Eq(tf1(kap), sp.Sum(KI ** (alpha - 2 * alpha * r - 1) / (kap * KI ** alpha + 1), (KI, 1, sp.oo))),
              domains=ALPHA_DOMAIN)
     d.derive("tf1-leading", "Leading tf₁", "Beta integral for r < ½; ζ for r > ½ (the sum converges at κ = 0).",
-             transform("tf1-power-law", lambda s: _sum_leading(s, "tf1"), "leading term as κ → 0 (u = κk^α, Mellin "
+             transform("tf1-power-law", _sum_leading, "leading term as κ → 0 (u = κk^α, Mellin "
                        "transform, or ζ(β))", name="asymptotics"),
              display=sp.Eq(Lead(tf1(kap)), sp.Piecewise(
                  (sp.gamma(1 - 2 * r) * sp.gamma(2 * r) / alpha * kap ** (2 * r - 1), r < sp.Rational(1, 2)),

@@ -106,6 +106,22 @@ def _common(weight_decay, beta, loss_scale):
 # Exact solution (K-2)
 # --------------------------------------------------------------------------
 
+def _problem_inputs(eigenvalues, P, weight_decay, beta, loss_scale, times, teacher_variance, noise_variance,
+                    teacher):
+    """Checked arguments shared by :func:`langevin_draw` and :func:`simulate_test_error`."""
+    lam = _eigenvalues(eigenvalues)
+    P = _positive_int(P, "P")
+    g, beta, c = _common(weight_decay, beta, loss_scale)
+    t = _times(times)
+    sw2 = _nonnegative(teacher_variance, "teacher_variance")
+    s2 = _nonnegative(noise_variance, "noise_variance")
+    if teacher is not None:
+        teacher = np.asarray(teacher, dtype=float)
+        if teacher.shape != lam.shape:
+            raise ValueError(f"teacher must have shape {lam.shape} (one weight per mode), got {teacher.shape}")
+    return lam, P, g, beta, c, t, sw2, s2, teacher
+
+
 def _time_factors(a, t):
     """e^{−at}, (1 − e^{−at})/a and (1 − e^{−2at})/a on a (..., N) × t (T,) grid; limits t, 2t at a = 0."""
     x = a[..., None] * t
@@ -221,16 +237,8 @@ def langevin_draw(rng, eigenvalues, P, weight_decay, beta, times, loss_scale=1.0
     >>> float(out["langevin"][1]), bool(out["total"][1] > 1e-6)   # β = inf; N > P: w̄ not fully learnable
     (0.0, True)
     """
-    lam = _eigenvalues(eigenvalues)
-    P = _positive_int(P, "P")
-    g, beta, c = _common(weight_decay, beta, loss_scale)
-    t = _times(times)
-    sw2 = _nonnegative(teacher_variance, "teacher_variance")
-    s2 = _nonnegative(noise_variance, "noise_variance")
-    if teacher is not None:
-        teacher = np.asarray(teacher, dtype=float)
-        if teacher.shape != lam.shape:
-            raise ValueError(f"teacher must have shape {lam.shape} (one weight per mode), got {teacher.shape}")
+    lam, P, g, beta, c, t, sw2, s2, teacher = _problem_inputs(
+        eigenvalues, P, weight_decay, beta, loss_scale, times, teacher_variance, noise_variance, teacher)
     Phi, w, eps = _draw_data(rng, 1, lam, P, teacher, sw2, s2)
     return {k: v[0] for k, v in _batch(Phi, w, eps, lam, g, beta, t, c).items()}
 
@@ -299,17 +307,9 @@ def simulate_test_error(times, eigenvalues, P, weight_decay, beta, loss_scale=1.
     >>> round(float(est["total"].mean[0]), 12), round(float(est["bias"].mean[0]), 12), est["total"].n
     (3.0, 3.0, 40)
     """
-    lam = _eigenvalues(eigenvalues)
-    P = _positive_int(P, "P")
-    g, beta, c = _common(weight_decay, beta, loss_scale)
-    t = _times(times)
-    sw2 = _nonnegative(teacher_variance, "teacher_variance")
-    s2 = _nonnegative(noise_variance, "noise_variance")
+    lam, P, g, beta, c, t, sw2, s2, teacher = _problem_inputs(
+        eigenvalues, P, weight_decay, beta, loss_scale, times, teacher_variance, noise_variance, teacher)
     n_draws = _positive_int(n_draws, "n_draws")
-    if teacher is not None:
-        teacher = np.asarray(teacher, dtype=float)
-        if teacher.shape != lam.shape:
-            raise ValueError(f"teacher must have shape {lam.shape} (one weight per mode), got {teacher.shape}")
     B = _default_chunk(n_draws) if draws_per_task is None else _positive_int(draws_per_task, "draws_per_task")
     if n_draws % B:
         raise ValueError(f"draws_per_task must divide n_draws={n_draws}, got {B}")
