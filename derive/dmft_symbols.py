@@ -17,7 +17,7 @@ objects:
 
 >>> from derive.dmft_symbols import S_of, LAM, I, N_MODES
 >>> S_of(t)
-Sum(Lambda[i]*R(i, t), (i, 1, N))
+Sum(R(i, t)*Lambda[i], (i, 1, N))
 """
 from __future__ import annotations
 
