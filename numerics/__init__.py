@@ -27,6 +27,15 @@ module          contents
 ``langevin_simulation``  :func:`langevin_draw`, :func:`simulate_test_error`,
                 :func:`langevin_moments`, :func:`euler_maruyama_path` (random-feature
                 regression under Langevin dynamics, exact per data draw)
+``dmft_volterra``  :func:`solve_response`, :func:`suggested_dt`: the DMFT response
+                equations (K-3, K-4) in time, second order, O(N n log² n)
+``dmft_two_time``  :func:`two_time_test_error`: the two-time self-consistency (K-6, K-7)
+``dmft_laplace``  :func:`renormalized_ridge_at`, :func:`response_transforms`,
+                :func:`invert_laplace`: the Laplace form (K-5) at any precision
+``dmft_talbot``  :func:`talbot_invert`, :func:`transforms_on_nodes`: the Laplace
+                route vectorised in float64 (fixed Talbot)
+``relaxation_sums``  :func:`bias_sum`, :func:`noise_sum`: Σ_k over relaxing power-law modes
+                (Euler–Maclaurin tail), for the window exponents
 ==============  ===========================================================
 
 Solvers and simulations take plain callables; SymPy expressions reach them

@@ -297,7 +297,9 @@ def simulate_test_error(times, eigenvalues, P, weight_decay, beta, loss_scale=1.
       symmetry, so the bias reported is the teacher-average of the fixed-teacher bias,
       E_w̄ ‖E_Φ[Δ̄|w̄]‖²_Λ = σ_w² Σ_i Λ_i (E G_ii)², G = e^{−At} + g(I − e^{−At})A⁻¹ (E_Φ G is diagonal:
       Φ → ΦD with D = diag(±1) leaves the data law invariant), from the U-statistic of diag G;
-    * ``variance_data`` = total − bias − variance_langevin (data sampling + label noise).
+    * ``variance_data`` = total − bias − variance_langevin (data sampling + label noise);
+    * ``mode_mean`` (N × T): E_Φ G_ii(t) = E⟨Δ_i(t)⟩/Δ_i(0), the normalised mean discrepancy of each
+      mode (standard errors between tasks).
 
     ``bias`` and ``variance_data`` carry delete-one-task jackknife errors (needs >= 3 tasks); their
     ``n`` is ``n_draws``.
@@ -332,6 +334,8 @@ def simulate_test_error(times, eigenvalues, P, weight_decay, beta, loss_scale=1.
     bias_loo = (np.einsum("i,kit->kt", lam, S_loo ** 2) - (norms[None] - s["bias_norms"])) / (M * (M - 1))
     task_sum = {k: v.reshape(K, B, t.size).sum(axis=1) for k, v in per_draw.items()}
     loo_mean = {k: (v.sum(axis=0)[None] - v) / M for k, v in task_sum.items()}
+    task_modes = s["bias_sum"] / B                                       # (K, N, T): per-task mean of diag G
+    mode_mean = Estimate(S / n_draws, task_modes.std(axis=0, ddof=1) / math.sqrt(K), n_draws)
     var_data = est["total"].mean - est["langevin"].mean - bias
     var_data_loo = loo_mean["total"] - loo_mean["langevin"] - bias_loo
     return {
@@ -342,6 +346,7 @@ def simulate_test_error(times, eigenvalues, P, weight_decay, beta, loss_scale=1.
         "variance_langevin": est["langevin"],
         "clean": est["clean"],
         "label_noise": est["label_noise"],
+        "mode_mean": mode_mean,
     }
 
 
