@@ -1,14 +1,33 @@
 """The house LaTeX printer, prose-to-LaTeX conversion and a lint for printed LaTeX.
 
-Notation of the papers is kept in one table, :data:`FUNCTION_NOTATION`, keyed by the
+Notation of the papers is kept in two tables, :data:`FUNCTION_NOTATION`, keyed by the
 name of a SymPy function (e.g. ``Function("df1")`` prints as
-:math:`\\mathrm{df}^{1}_{\\Sigma}`). Everything else goes through SymPy's own
-``LatexPrinter``.
+:math:`\\mathrm{df}^{1}_{\\Sigma}`), and :data:`SYMBOL_NOTATION`.  Other names of symbols and
+undefined functions follow SymPy's conventions (``x_1``, ``sigma^2``, Greek names, the suffixes
+``hat``/``tilde``/``bar``: ``Rhat`` is :math:`\\hat{R}`) and these house rules (:func:`name_latex`):
+
+* accent prefixes ``hat_``, ``tilde_``, ``bar_``, nestable, on the head of the name:
+  ``hat_R`` is :math:`\\hat{R}`, ``hat_tilde_rho`` :math:`\\hat{\\tilde{\\rho}}`,
+  ``hat_E_g`` :math:`\\hat{E}_{g}`;
+* primes stay on the head, ``kappa'`` is :math:`\\kappa'`;
+* ``_0`` after an accented or primed head is the value at 0 (``hat_`` marks a Laplace transform,
+  ``'`` a derivative, both functions of z): ``hat_S_0`` is :math:`\\hat{S}(0)`, ``kappa'_0``
+  :math:`\\kappa'(0)` (``mu_0`` stays :math:`\\mu_{0}`);
+* ``infinity`` in a script is :math:`\\infty`; a capitalised head of two or more letters that is
+  not a Greek name is an operator name, upright (``Var_L``: :math:`\\mathrm{Var}_{L}`; function
+  heads keep SymPy's ``\\operatorname``); a single subscript that is a word of two or more letters
+  is upright on such a head or on a symbol (one letter, Greek, accented): ``E_noise`` is
+  :math:`E_{\\mathrm{noise}}`, ``varepsilon_GF`` :math:`\\varepsilon_{\\mathrm{GF}}`.  Other
+  names print as in SymPy (``wmean``, ``c_F_beyond``: :math:`c_{F beyond}`).
 
 >>> import sympy as sp
 >>> kappa, lam = sp.symbols("kappa lambda", positive=True)
 >>> latex(sp.Function("df1")(kappa))
 '\\\\mathrm{df}^{1}_{\\\\Sigma}\\\\left(\\\\kappa\\\\right)'
+>>> latex(sp.Function("hat_tilde_rho")(sp.Symbol("z")))
+'\\\\hat{\\\\tilde{\\\\rho}}{\\\\left(z \\\\right)}'
+>>> [latex(sp.Symbol(n)) for n in ("hat_S'_0", "varepsilon_infinity", "Var_L")]
+["\\\\hat{S}'(0)", '\\\\varepsilon_{\\\\infty}', '\\\\mathrm{Var}_{L}']
 >>> lint_latex(r"\\operatorname{B}\\left(alpha, 2\\right)")
 ['bare Greek name "alpha"']
 """
@@ -17,7 +36,8 @@ from __future__ import annotations
 import re
 import unicodedata
 
-from sympy.printing.latex import LatexPrinter
+from sympy.printing.conventions import split_super_sub
+from sympy.printing.latex import LatexPrinter, translate
 
 #: LaTeX for named SymPy functions (name -> LaTeX head printed before the arguments).
 FUNCTION_NOTATION = {
@@ -80,9 +100,77 @@ _GREEK = ("alpha beta gamma delta epsilon zeta eta theta iota kappa lambda mu nu
           "omicron pi rho sigma tau upsilon phi chi psi omega").split()
 
 
+#: accent prefixes of names (``hat_R``), outermost first
+_ACCENTS = ("hat", "tilde", "bar")
+#: script words with their own LaTeX
+_SCRIPT_WORDS = {"infinity": r"\infty", "infty": r"\infty"}
+
+
+def _word(word: str, upright: bool) -> str:
+    """A script of a name: ``infinity`` as \\infty, Greek and SymPy's modifier suffixes translated,
+    with ``upright`` a word of two or more letters in \\mathrm, anything else as it is."""
+    if word in _SCRIPT_WORDS:
+        return _SCRIPT_WORDS[word]
+    tex = translate(word)
+    if tex == word and upright and re.fullmatch(r"[A-Za-z]{2,}[0-9]*", word):
+        return rf"\mathrm{{{word}}}"
+    return tex
+
+
+def split_name(name: str) -> tuple[str, list[str], list[str]]:
+    """A symbol or function name split by the house rules (see the module docstring) into its
+    LaTeX head (accents, primes and a value at 0 included), superscripts and subscripts.
+
+    >>> split_name("hat_S'_0"), split_name("varepsilon_GF0"), split_name("sigma_epsilon^2")
+    (("\\\\hat{S}'(0)", [], []), ('\\\\varepsilon', [], ['\\\\mathrm{GF0}']), ('\\\\sigma', ['2'], ['\\\\epsilon']))
+    """
+    accents = []
+    while (m := re.match(rf"({'|'.join(_ACCENTS)})_(?=[^_])", name)) is not None:
+        accents.append(m.group(1))
+        name = name[m.end():]
+    head, supers, subs = split_super_sub(name)
+    bare = head.rstrip("'")
+    primes = head[len(bare):]
+    head = translate(bare)
+    # a head that is a symbol (one letter, Greek, accented) or an operator name (Var, Df) takes
+    # upright word scripts when it has a single subscript; a lowercase word (wmean) keeps SymPy's
+    proper = len(bare) == 1 or head != bare or bool(accents) or _operator_name(bare)
+    for accent in reversed(accents):
+        head = rf"\{accent}{{{head}}}"
+    head += primes
+    if (accents or primes) and subs == ["0"] and not supers:
+        return head + "(0)", [], []
+    upright = proper and len(subs) == 1
+    return head, [_word(w, upright) for w in supers], [_word(w, upright) for w in subs]
+
+
+def _operator_name(word: str) -> bool:
+    """Var, Df, MSR: a capitalised word of two or more letters (not a Greek name)."""
+    return bool(re.fullmatch(r"[A-Z][A-Za-z]+", word)) and translate(word) == word
+
+
+def name_latex(name: str) -> str:
+    """LaTeX of a symbol's name by the house rules; an operator name as head is upright.
+
+    >>> name_latex("hat_C"), name_latex("kappa'_0"), name_latex("E_noise"), name_latex("mu_0")
+    ('\\\\hat{C}', "\\\\kappa'(0)", 'E_{\\\\mathrm{noise}}', '\\\\mu_{0}')
+    >>> name_latex("Df_1"), name_latex("wmean"), name_latex("c_F_beyond")
+    ('\\\\mathrm{Df}_{1}', 'wmean', 'c_{F beyond}')
+    """
+    head, supers, subs = split_name(name)
+    if _operator_name(head):
+        head = rf"\mathrm{{{head}}}"
+    return head + ("^{%s}" % " ".join(supers) if supers else "") + ("_{%s}" % " ".join(subs) if subs else "")
+
+
 class HouseLatexPrinter(LatexPrinter):
     """SymPy's LaTeX printer with the notation of the scaling-law papers."""
 
+    def _split_super_sub(self, name):
+        # used for the names of symbols and of undefined functions (SymPy's _hprint_Function)
+        if name is None or "{" in name or self._settings["disable_split_super_sub"]:
+            return super()._split_super_sub(name)
+        return split_name(name)
 
     def _print_Function(self, expr, exp=None):
         head = FUNCTION_NOTATION.get(type(expr).__name__)
@@ -98,6 +186,9 @@ class HouseLatexPrinter(LatexPrinter):
     def _print_Symbol(self, expr, style="plain"):
         if expr.name in SYMBOL_NOTATION:
             return SYMBOL_NOTATION[expr.name]
+        if style == "plain" and expr not in self._settings["symbol_names"] \
+                and not self._settings["disable_split_super_sub"]:
+            return name_latex(expr.name)
         return super()._print_Symbol(expr, style)
 
 
@@ -142,7 +233,7 @@ _UNICODE_MATH = {
     "∈": r"\in", "∂": r"\partial", "∑": r"\sum", "∫": r"\int", "⟨": r"\langle", "⟩": r"\rangle",
     "∖": r"\setminus", "ℂ": r"\mathbb{C}", "≡": r"\equiv", "⋯": r"\cdots", "∏": r"\prod",
     "⊙": r"\odot", "∝": r"\propto", "≪": r"\ll", "≫": r"\gg", "≍": r"\asymp",
-    "½": r"\tfrac{1}{2}", "¼": r"\tfrac{1}{4}", "¾": r"\tfrac{3}{4}", "≲": r"\lesssim", "≳": r"\gtrsim", "‖": r"\|", "ζ": r"\zeta", "Φ": r"\Phi", "Δ": r"\Delta",
+    "½": r"\tfrac{1}{2}", "¼": r"\tfrac{1}{4}", "¾": r"\tfrac{3}{4}", "≲": r"\lesssim", "≳": r"\gtrsim", "↔": r"\leftrightarrow", "∬": r"\iint", "‖": r"\|", "ζ": r"\zeta", "Φ": r"\Phi", "Δ": r"\Delta",
 }
 _SUPERSCRIPT = {"⁻": "-", "⁺": "+", "¹": "1", "²": "2", "³": "3", "ᵀ": "T", "ᵏ": "k", "⁰": "0", "⁴": "4",
                 "⁵": "5", "⁶": "6", "⁷": "7", "⁸": "8", "⁹": "9", "ᵅ": r"\alpha"}
@@ -151,7 +242,7 @@ _COMBINING = {"\u0302": r"\hat", "\u0304": r"\bar", "\u0303": r"\tilde"}
 _TEXT_SPECIAL = {"%": r"\%", "&": r"\&", "#": r"\#", "_": r"\_", "$": r"\$",
                  "{": r"\{", "}": r"\}", "^": r"\^{}", "~": r"\~{}", "\\": r"\textbackslash{}"}
 _TEXT_UNICODE = {"–": "--", "—": "---", "‘": "`", "’": "'", "“": "``", "”": "''", "…": r"\dots{}",
-                 "é": r"\'e", "ö": r'\"o', "ü": r'\"u'}
+                 "é": r"\'e", "ö": r'\"o', "ü": r'\"u', "§": r"\S{}", "ô": r"\^{o}"}
 
 
 def _script_run(text: str, i: int, table: dict) -> tuple[str, int]:
@@ -218,7 +309,10 @@ def _attach(out: list, piece: str) -> None:
 
 
 def _decompose_accent(ch: str) -> str:
-    """A letter with an accent we print (â, ŵ) as letter + combining mark; anything else unchanged."""
+    """A letter with an accent we print (â, ŵ) as letter + combining mark; anything else (letters of
+    text such as ô) unchanged."""
+    if ch in _TEXT_UNICODE:                                # text letters: Itô is It\^{o}, not math
+        return ch
     parts = unicodedata.normalize("NFD", ch)
     if len(parts) > 1 and parts[0].isalpha() and all(c in _COMBINING for c in parts[1:]):
         return parts

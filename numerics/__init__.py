@@ -34,6 +34,9 @@ module          contents
                 :func:`invert_laplace`: the Laplace form (K-5) at any precision
 ``dmft_talbot``  :func:`talbot_invert`, :func:`transforms_on_nodes`: the Laplace
                 route vectorised in float64 (fixed Talbot)
+``dmft_discrete``  :func:`discrete_dmft`, :func:`simulate_discrete_dynamics`,
+                :func:`continuum_solution`, :func:`laplace_kernel`: the discrete-time DMFT
+                (K-3, K-4, K-6 on the Itô grid), its direct simulation and its h → 0 limit
 ``relaxation_sums``  :func:`bias_sum`, :func:`noise_sum`: Σ_k over relaxing power-law modes
                 (Euler–Maclaurin tail), for the window exponents
 ==============  ===========================================================
