@@ -1,15 +1,18 @@
 """The catalogue of derivations of the theory of neural scaling laws, and its command line.
 
 >>> import derivations
->>> derivations.names()
-['marchenko-pastur', 'ridge-regression', 'linear-random-features', 'ridge-exponents', 'random-feature-exponents', 'structured-random-features']
+>>> derivations.names()[:3]
+['marchenko-pastur', 'ridge-regression', 'linear-random-features']
+>>> derivations.names()[3:]
+['ridge-exponents', 'random-feature-exponents', 'structured-random-features', 'dmft-langevin', 'dmft-exponents']
 >>> derivations.get("marchenko-pastur")["s-transform"]
 Eq(S_W(t), 1/(q*t + 1))
 
 Entries (modules): ``marchenko_pastur``, ``ridge_regression`` and ``linear_random_features``
 (each with ``learning_curve``), ``ridge_exponents``, ``random_feature_exponents`` and
 ``structured_random_features`` (the scaling laws; their numerical confirmation is in :mod:`derivations.exponents`, the infinite
-power-law theory in :mod:`derivations.power_law_theory`).
+power-law theory in :mod:`derivations.power_law_theory`); ``dmft_langevin`` (Langevin-trained random features:
+``test_error_curve``, ``simulate_test_error``) and ``dmft_exponents`` (its laws in time and data).
 The engine is in :mod:`derivations.engine`.
 """
 import numerics  # noqa: F401  (first: sets single-threaded BLAS before NumPy is loaded)

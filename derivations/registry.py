@@ -11,6 +11,8 @@ CATALOGUE = {
     "ridge-exponents": "derivations.ridge_exponents",
     "random-feature-exponents": "derivations.random_feature_exponents",
     "structured-random-features": "derivations.structured_random_features",
+    "dmft-langevin": "derivations.dmft_langevin",
+    "dmft-exponents": "derivations.dmft_exponents",
 }
 
 

@@ -64,13 +64,16 @@ def _residual(kappa, lam, P, w):
 def _real_root(lam, P, w):
     """The unique κ > 0 of κ(P − Σ Λ/(Λ+κ)) = w for real w > 0 (the left side increases from 0)."""
     lo, hi = np.zeros_like(w), np.maximum(w / P, 1e-300) * 2 + lam.sum() / P
+    f_hi, _ = _residual(hi, lam, P, w)
+    if np.any(f_hi <= 0):
+        raise ArithmeticError("κ bracket failed: the κ equation has no sign change on (0, upper bound]")
     for _ in range(200):
         mid = 0.5 * (lo + hi)
         f, _ = _residual(mid, lam, P, w)
         lo, hi = np.where(f < 0, mid, lo), np.where(f < 0, hi, mid)
         if np.all(hi - lo <= 4e-16 * hi):
-            break
-    return 0.5 * (lo + hi)
+            return 0.5 * (lo + hi)
+    raise ArithmeticError("κ bisection did not converge in 200 halvings")
 
 
 def _newton(kappa, lam, P, w):

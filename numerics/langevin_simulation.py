@@ -334,8 +334,12 @@ def simulate_test_error(times, eigenvalues, P, weight_decay, beta, loss_scale=1.
     bias_loo = (np.einsum("i,kit->kt", lam, S_loo ** 2) - (norms[None] - s["bias_norms"])) / (M * (M - 1))
     task_sum = {k: v.reshape(K, B, t.size).sum(axis=1) for k, v in per_draw.items()}
     loo_mean = {k: (v.sum(axis=0)[None] - v) / M for k, v in task_sum.items()}
-    task_modes = s["bias_sum"] / B                                       # (K, N, T): per-task mean of diag G
-    mode_mean = Estimate(S / n_draws, task_modes.std(axis=0, ddof=1) / math.sqrt(K), n_draws)
+    # normalised mean discrepancy E⟨Δ_i(t)⟩/Δ_i(0): bias_sum holds √σ_w²·diag G (random teacher) or
+    # Δ̄_clean = −Gw̄ (fixed teacher, Δ(0) = −w̄; NaN where w̄_i = 0)
+    scale = (math.sqrt(sw2) * np.ones(lam.size) if teacher is None
+             else -np.where(teacher != 0, teacher, np.nan))[:, None]
+    task_modes = s["bias_sum"] / B / scale                               # (K, N, T): per-task means
+    mode_mean = Estimate(S / n_draws / scale, task_modes.std(axis=0, ddof=1) / math.sqrt(K), n_draws)
     var_data = est["total"].mean - est["langevin"].mean - bias
     var_data_loo = loo_mean["total"] - loo_mean["langevin"] - bias_loo
     return {
