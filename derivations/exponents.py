@@ -326,7 +326,8 @@ def _structured_laws():
 
 @functools.cache
 def _all_laws() -> dict:
-    return {law.name: law for law in (*_ridge_laws(), *_rf_laws(), *_structured_laws())}
+    from derivations._dmft_laws import dmft_laws
+    return {law.name: law for law in (*_ridge_laws(), *_rf_laws(), *_structured_laws(), *dmft_laws())}
 
 
 class _Laws(dict):

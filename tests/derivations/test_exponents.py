@@ -29,6 +29,15 @@ LITERATURE = {
     "rf-finite-width-steep": lambda p: 1.0,
     # beyond the window (not in the sheet): Δ₂ ∝ ρ^(−2) with ρ ∝ N^(1−α_F)/P, i.e. 2(1 − α_F)
     "rf-finite-width-beyond": lambda p: 2 * (1 - p["a"]),
+    # gradient flow with power-law spectrum and target (source r): ε ∝ t^(−2r) (Bordelon, Atanasov, Pehlevan,
+    # arXiv:2402.01092: t^(−(a−1)/b), a = 1 + 2αr, b = α); the i.i.d. teacher is r = (α − 1)/(2α)
+    "dmft-time-decay": lambda p: 2 * p["r"],
+    # t → ∞: the ridgeless rate 2α min(r, 1)
+    "dmft-plateau": lambda p: 2 * p["alpha"] * min(p["r"], 1),
+    # optimal early stopping: the minimax rate 2αr/(2αr + 1) (Caponnetto & De Vito 2007; Yao, Rosasco,
+    # Caponnetto 2007), reached at t* ∝ P^(α/(2αr+1)) in units of the step (c = 1/P): a growing time, rate < 0
+    "dmft-early-stopping-error": lambda p: 2 * p["alpha"] * p["r"] / (2 * p["alpha"] * p["r"] + 1),
+    "dmft-early-stopping-time": lambda p: -p["alpha"] / (2 * p["alpha"] * p["r"] + 1),
 }
 
 
