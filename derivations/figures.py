@@ -14,13 +14,19 @@ imported inside the functions, so this module imports without it.
 ``random-feature-learning-curve``  E_g of linear random features against N and its decomposition
 ``phase-diagram``                  regimes of the random-feature error rate over (q, l)
 ``exponents``                      local slopes of the exact theory converging to each derived exponent
+``dmft-mode-discrepancy``          E⟨Δ_i(t)⟩/Δ_i(0) of single modes under Langevin dynamics (DMFT)
+``dmft-test-error``                ε(t) for three noise strengths, with and without label noise
+``dmft-bias-variance``             bias, data variance, Langevin variance at P = N
+``dmft-early-stopping``            early stopping and the regularisation strength gβ
 =================================  ===========================================================
 
 Theory curves are float64 (the finite-D deterministic equivalent) except in ``exponents``, which
 takes local slopes of the infinite-spectrum theory at 30 digits. Simulations are seeded:
 ``SeedSequence([SEED, figure, λ index, size])``, one child per draw or block.
 
->>> sorted(FIGURES)
+>>> sorted(FIGURES)[:4]
+['dmft-bias-variance', 'dmft-early-stopping', 'dmft-mode-discrepancy', 'dmft-test-error']
+>>> sorted(FIGURES)[4:]
 ['exponents', 'phase-diagram', 'random-feature-learning-curve', 'ridge-learning-curve']
 >>> FIGURES["phase-diagram"].caption.split(":")[0]
 'Phase diagram of the linear-random-feature error rate'
@@ -33,6 +39,10 @@ from fractions import Fraction
 from typing import Callable, NamedTuple
 
 import numpy as np
+
+from derivations.dmft_figures import (BETAS, DRAWS, G_BETA, MODES, NOISE_VARIANCE, STOP_BETA, STOP_G_BETAS,
+                                      dmft_bias_variance, dmft_early_stopping, dmft_mode_discrepancy,
+                                      dmft_test_error)
 
 #: root entropy of every simulation in these figures
 SEED = 20250601
@@ -438,6 +448,49 @@ FIGURES: dict[str, FigureSpec] = {
         "`derivations exponents` (from 10³ for rf-variance-F, at P = 100), or at 10², 10⁴, 10⁶, 10⁸ with "
         "--quick; dashed: −ρ, the derived rate at the law's parameters (spectrum η_k = k^(−α), w̄_k²η_k = k^(−(1+2αr)); λ = P^(−l) where l is given, else "
         "ridgeless). Theory only, no simulation.")),
+    "dmft-mode-discrepancy": FigureSpec(dmft_mode_discrepancy, (
+        "Langevin mean-field theory (dmft-langevin; Kramp, Lindner, Helias, arXiv:2602.23039, reconstruction "
+        "K-1…K-8): normalised mean discrepancy E⟨Δ_i(t)⟩/Δ_i(0) = R_i(t) + g∫_0^t R_i of the modes "
+        f"i ∈ {{{', '.join(map(str, MODES))}}} against t, one panel per "
+        f"β ∈ {{{', '.join(f'{b:g}' for b in BETAS)}}} at gβ = {G_BETA:g} "
+        f"(g ∈ {{{', '.join(f'{G_BETA / b:g}' for b in BETAS)}}}). N = P = 100 (the interpolation threshold), "
+        "Λ_i = i^(−3/2), loss L = (c/2)‖y − Φw‖² + (g/2)‖w‖² with c = 1 (summed over samples; the paper's "
+        "normalisation is unknown), w(0) = 0, teacher components i.i.d. with variance 1, no label noise. Lines: "
+        "DMFT, float64 fixed-Talbot inversion of the Laplace form (K-5); points: exact Langevin average per data "
+        f"draw (K-2), mean ± standard error over {DRAWS[0]} draws ({DRAWS[1]} with --quick) at every half decade "
+        f"of t (every decade with --quick), seeded SeedSequence([{SEED}, 5, β index, 0]).")),
+    "dmft-test-error": FigureSpec(dmft_test_error, (
+        "Langevin mean-field theory (dmft-langevin, arXiv:2602.23039 reconstruction): test error "
+        f"ε(t) = E‖w(t) − w̄‖²_Λ (noise-free test labels) for β ∈ {{{', '.join(f'{b:g}' for b in BETAS)}}} at "
+        f"gβ = {G_BETA:g} (g ∈ {{{', '.join(f'{G_BETA / b:g}' for b in BETAS)}}}), (a) without label noise and "
+        f"(b) with label noise σ² = {NOISE_VARIANCE:g}. N = P = 100, Λ_i = i^(−3/2), c = 1 (loss summed over "
+        "samples), w(0) = 0, teacher components i.i.d. with variance 1. Lines: DMFT (K-7), float64 fixed-Talbot "
+        "route; points: exact Langevin average per data draw (K-2), mean ± standard error over "
+        f"{DRAWS[0]} draws ({DRAWS[1]} with --quick), seeded SeedSequence([{SEED}, 5, β index, noise index]).")),
+    "dmft-bias-variance": FigureSpec(dmft_bias_variance, (
+        "Bias–variance decomposition of the Langevin test error at the interpolation threshold N = P = 100 "
+        "(dmft-langevin, K-7, arXiv:2602.23039 reconstruction): ε(t) = bias + data variance (data sampling and "
+        "label noise) + Langevin variance, one panel per "
+        f"β ∈ {{{', '.join(f'{b:g}' for b in BETAS)}}} at gβ = {G_BETA:g} "
+        f"(g ∈ {{{', '.join(f'{G_BETA / b:g}' for b in BETAS)}}}), label noise σ² = {NOISE_VARIANCE:g}, "
+        "Λ_i = i^(−3/2), c = 1 (summed loss), w(0) = 0, teacher components i.i.d. with variance 1, noise-free "
+        "test labels. Lines: DMFT, float64 fixed-Talbot route; points: exact Langevin average per draw (K-2), "
+        f"mean ± standard error over {DRAWS[0]} draws ({DRAWS[1]} with --quick; the bias is the teacher-averaged "
+        "U-statistic of diag E[e^(−At) + g(I − e^(−At))A⁻¹], the data variance is total − bias − Langevin "
+        "variance with jackknife errors: it inherits the teacher-draw fluctuation of the total, so its early-time "
+        "points scatter around 0 with large error bars; a mean ≤ 0 is drawn as ▽ at mean + SE), seeded "
+        f"SeedSequence([{SEED}, 5, β index, 1]), the draws of dmft-test-error (b).")),
+    "dmft-early-stopping": FigureSpec(dmft_early_stopping, (
+        f"Early stopping and regularisation strength in Langevin training at β = {STOP_BETA:g} "
+        f"(T = {1 / STOP_BETA:g}), label noise σ² = {NOISE_VARIANCE:g} (dmft-langevin, arXiv:2602.23039 "
+        "reconstruction), N = P = 100, Λ_i = i^(−3/2), c = 1 (summed loss), w(0) = 0, teacher components i.i.d. "
+        f"with variance 1, noise-free test labels. (a) ε(t) for gβ ∈ {{{', '.join(f'{b:g}' for b in STOP_G_BETAS)}}} "
+        "and g = 0 (gradient flow with Langevin noise), DMFT lines (float64 fixed-Talbot route) and exact Langevin "
+        f"averages per draw, mean ± standard error over {DRAWS[0]} draws ({DRAWS[1]} with --quick), seeded "
+        f"SeedSequence([{SEED}, 8, curve index]); ★: the minimum ε(t*) (log-t grid refined by a bounded Brent "
+        "search), ◀: ε(∞) = ε(40/g) (K-8: ridge at g/(cP) plus the posterior variance); for g = 0 at P = N, "
+        "ε(t) → ∞. (b) ε(t*) and ε(∞), (c) t* against gβ from 1 to 1e5 (t* = ∞ where ε(t) decreases to ε(∞)); "
+        "dashed: the g = 0 values.")),
 }
 
 

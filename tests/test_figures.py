@@ -51,7 +51,8 @@ def expected_axes(name):
 # ---- the registry --------------------------------------------------------------------------------
 def test_registry_names_functions_and_captions():
     assert list(figures.FIGURES) == ["ridge-learning-curve", "random-feature-learning-curve", "phase-diagram",
-                                     "exponents"]
+                                     "exponents", "dmft-mode-discrepancy", "dmft-test-error", "dmft-bias-variance",
+                                     "dmft-early-stopping"]
     for name, (function, caption) in figures.FIGURES.items():
         assert callable(function)
         assert len(caption) > 100, name
