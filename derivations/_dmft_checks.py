@@ -7,6 +7,8 @@
                          formula (test-error): the gap must shrink at second order in dt;
 ``routes``               route 1 (time domain) against route 2 (Laplace inversion at 30 digits): the
                          gap must lie within the time-domain error estimated by Richardson (dt, dt/2);
+``evaluators-match-statement`` the trapezoidal functionals and the Laplace transforms of the evaluators
+                         against (test-error) compiled from the statement at S = e^{−ax};
 ``stationary-limit``     (stationary-error) compiled from the statement, against the ``ridge-regression``
                          learning curve at ridge g/(cP) plus the posterior variance, and against the
                          Laplace route at a time where the slowest relaxation e^{−gt} is negligible.
@@ -31,6 +33,8 @@ def register(d) -> None:
     d.check("two-time-fixed-point", "numeric", "two-time fixed point (K-6, K-7) vs the one-time formula")(
         two_time_fixed_point)
     d.check("routes", "numeric", "time-domain route vs Laplace route")(routes)
+    d.check("evaluators-match-statement", "numeric", "the evaluators implement (test-error)")(
+        evaluators_match_statement)
     d.check("stationary-limit", "numeric", "t → ∞ against ridge regression and the Laplace route")(
         stationary_limit)
     _dmft_simulation_checks.register(d)
@@ -143,4 +147,48 @@ def stationary_limit(quick: bool) -> list[CheckResult]:
         tol = 1e-8                                  # e^{−2gt} = e^{−80} is far below; 20-digit inversion
         out.append(CheckResult(f"stationary-limit: Laplace route at t = 40/g, P={P}, g={g}, β={beta:g}, c={c:g}",
                                "numeric", rel < tol, ours, float(lap.total[0]), tol, f"relative gap {rel:.1e}"))
+    return out
+
+
+def evaluators_match_statement(quick: bool) -> list[CheckResult]:
+    """The numeric evaluators implement (test-error): at S(x) = e^{−ax} (one eigendirection) the
+    time-domain functionals (trapezoidal, at dt and dt/2, Richardson) and the Laplace-domain transforms
+    (Ŝ(z) = 1/(z + a)) against the statement's right side compiled through the bridge, and its
+    Laplace transform by SymPy."""
+    import sympy as sp
+    from derivations._dmft_theory import _error_transforms, error_functionals
+    from derivations.dmft_langevin import a as a_sym, build
+    from derive.dmft_symbols import beta as beta_, c as c_, g as g_, sigma2, t as t_, v as v_, z as z_
+    from numerics.bridge import to_mpmath, to_numpy
+    stmt = build()["test-error"]
+    args = [t_, a_sym, g_, beta_, c_, v_, sigma2]
+    exact = to_numpy(stmt.rhs, args)
+    z_pos = sp.Symbol("zeta", positive=True)
+    transform = sp.laplace_transform(stmt.rhs.subs(t_, sp.Symbol("tt", positive=True)), sp.Symbol("tt", positive=True),
+                                     z_pos, noconds=True)
+    exact_hat = to_mpmath(transform, [z_pos, a_sym, g_, beta_, c_, v_, sigma2])
+    out = []
+    for a, g, beta, c, v, s2 in ((1.3, 0.4, 7.0, 0.8, 1.5, 0.3), (0.2, 0.0, 3.0, 2.0, 0.7, 1.1)):
+        values = []
+        for h in (0.01, 0.005):
+            x = h * np.arange(2 * int(round(2.0 / h)) + 1)
+            tk, clean, noise, lang = error_functionals(np.exp(-a * x), h, g, beta, c, v, s2)
+            values.append((tk, clean + noise + lang))
+        (t1, e1), (t2, e2) = values
+        fine = e2[::2]
+        want = exact(t1, a, g, beta, c, v, s2)
+        richardson = np.abs(fine - e1) / 3
+        gap = np.abs(fine - want)
+        ok = bool(np.all(gap <= 3 * richardson + 1e-14))
+        out.append(CheckResult(f"evaluators-match-statement: time domain, a={a}, g={g}, β={beta}, c={c}", "numeric",
+                               ok, float(want[-1]), float(fine[-1]), "3 × Richardson estimate",
+                               f"max gap {float(gap.max()):.1e}, Richardson {float(richardson.max()):.1e}"))
+        for zv in (0.7, 3.1):
+            Sz, Sh = 1 / (zv + a), 1 / (zv / 2 + a)
+            got = sum(_error_transforms(zv, Sz, Sh, g, 1 / beta, c, v, s2))
+            with mpmath.workdps(30):
+                want = float(exact_hat(zv, a, g, beta, c, v, s2))
+            rel = abs(got - want) / abs(want)
+            out.append(CheckResult(f"evaluators-match-statement: Laplace transform, a={a}, g={g}, z={zv}", "numeric",
+                                   rel < 1e-13, want, got, 1e-13, f"relative gap {rel:.1e} (float64)"))
     return out

@@ -136,7 +136,17 @@ def _time_domain(t, lam, P, g, beta, c, v, s2, dt):
     sol = solve_response(lam, P, g, c, dt, 2 * n_half * dt)
     h = sol.dt
     S, R = sol.S[: 2 * n_half + 1], sol.R[:, : 2 * n_half + 1]
-    grid = h * np.arange(2 * n_half + 1)
+    tk, clean, noise, langevin = error_functionals(S, h, g, beta, c, v, s2)
+    mode_mean = R[:, : n_half + 1] + g * _cumtrapz(R[:, : n_half + 1], h)
+    bias = v * np.einsum("i,ik->k", lam, mode_mean ** 2)
+    return tuple(_interpolate(tk, y, t) for y in (clean, noise, langevin, bias)) + (_interpolate(tk, mode_mean, t),)
+
+
+def error_functionals(S, h, g, beta, c, v, s2):
+    """(test-error) on a uniform grid: S at x_j = jh, j = 0 … 2n → (t_k, clean, noise, Langevin) at t_k = kh,
+    k = 0 … n, the integrals by the trapezoidal rule (second order)."""
+    n_half = (S.size - 1) // 2
+    grid = h * np.arange(S.size)
     k = np.arange(n_half + 1)
     I1 = _cumtrapz(S, h)
     M1 = _cumtrapz(grid * S, h)
@@ -146,9 +156,7 @@ def _time_domain(t, lam, P, g, beta, c, v, s2, dt):
     clean = v * (S[2 * k] + 2 * g * late + g * g * J)
     noise = s2 * c * (I1[k] - late - g * J)
     langevin = I1[2 * k] / beta if math.isfinite(beta) else np.zeros_like(tk)
-    mode_mean = R[:, : n_half + 1] + g * _cumtrapz(R[:, : n_half + 1], h)
-    bias = v * np.einsum("i,ik->k", lam, mode_mean ** 2)
-    return tuple(_interpolate(tk, y, t) for y in (clean, noise, langevin, bias)) + (_interpolate(tk, mode_mean, t),)
+    return tk, clean, noise, langevin
 
 
 def _interpolate(grid, values, t):
@@ -162,11 +170,11 @@ def _interpolate(grid, values, t):
 # Route 2 in float64: vectorised fixed Talbot
 # ----------------------------------------------------------------------------------------------
 
-def _error_transforms(z, Sz, Sh, g, beta, c, v, s2):
-    """L[clean], L[noise], L[Langevin] of (test-error) from Ŝ(z) and Ŝ(z/2)."""
+def _error_transforms(z, Sz, Sh, g, inv_beta, c, v, s2):
+    """L[clean], L[noise], L[Langevin] of (test-error) from Ŝ(z) and Ŝ(z/2) (float64 or mpmath numbers)."""
     clean = v * (Sh / 2 + 2 * g * (Sh - Sz) / z + 2 * g ** 2 * (Sh - Sz) / z ** 2)
     noise = s2 * c * (2 * Sz / z - Sh / z - 2 * g * (Sh - Sz) / z ** 2)
-    langevin = (0.0 if math.isinf(beta) else 1 / beta) * Sh / z
+    langevin = inv_beta * Sh / z
     return clean, noise, langevin
 
 
@@ -189,7 +197,7 @@ def _talbot(t, lam, P, g, beta, c, v, s2):
         def part(k):
             def F(z):
                 Sz, Sh, R = transforms(z)
-                return _error_transforms(z, Sz, Sh, g, beta, c, v, s2)[k]
+                return _error_transforms(z, Sz, Sh, g, 0.0 if math.isinf(beta) else 1 / beta, c, v, s2)[k]
             return F
         for k in range(3):
             out[k][positive] = talbot_invert(part(k), tp)
@@ -215,11 +223,8 @@ def _laplace(t, lam, P, g, beta, c, v, s2, dps):
             full = response_transforms(z, lam_mp, P_, g_, c_)
             half = response_transforms(z / 2, lam_mp, P_, g_, c_)
             Sz, Sh = full.S_hat, half.S_hat
-            clean = v_ * (Sh / 2 + 2 * g_ * (Sh - Sz) / z + 2 * g_ ** 2 * (Sh - Sz) / z ** 2)
-            noise = s2_ * c_ * (2 * Sz / z - Sh / z - 2 * g_ * (Sh - Sz) / z ** 2)
-            langevin = inv_beta * Sh / z                                  # as in _error_transforms
             mean = [(z + g_) / z * r for r in full.R_hat]        # −m̂_i
-            return [clean, noise, langevin] + mean
+            return list(_error_transforms(z, Sz, Sh, g_, inv_beta, c_, v_, s2_)) + mean
 
         rows = []
         for time in t:
