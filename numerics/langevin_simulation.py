@@ -127,9 +127,10 @@ def _time_factors(a, t):
     x = a[..., None] * t
     pos = a[..., None] > 0
     safe = np.where(pos, a[..., None], 1.0)
-    decay = np.exp(-x)
-    f = np.where(pos, -np.expm1(-x) / safe, t)
-    h = np.where(pos, -np.expm1(-2 * x) / safe, 2 * t)
+    em = np.expm1(-x)                                   # e^{−at} − 1, accurate for small at
+    decay = 1.0 + em
+    f = np.where(pos, -em / safe, t)
+    h = np.where(pos, -em * (2.0 + em) / safe, 2 * t)   # 1 − e^{−2at} = −em(2 + em)
     return decay, f, h
 
 
@@ -247,19 +248,29 @@ def langevin_draw(rng, eigenvalues, P, weight_decay, beta, times, loss_scale=1.0
 # Ensembles
 # --------------------------------------------------------------------------
 
+#: draws evaluated together inside a task (the eigen-decompositions and time factors of a sub-batch)
+SUB_BATCH = 32
+
+
 def _chunk_task(rng, *, n, eigenvalues, P, weight_decay, beta, times, loss_scale, teacher,
                 teacher_variance, noise_variance):
     """``n`` draws from one generator: per-draw errors and the sums needed for the bias."""
     Phi, w, eps = _draw_data(rng, n, eigenvalues, P, teacher, teacher_variance, noise_variance)
-    out = _batch(Phi, w, eps, eigenvalues, weight_decay, beta, times, loss_scale,
-                 response=teacher is None)
-    if teacher is None:     # E_w̄ ‖E_Φ[Δ̄|w̄]‖²_Λ = σ_w² Σ_i Λ_i (E G_ii)² (see simulate_test_error)
-        vec = out["response_diagonal"] * math.sqrt(teacher_variance)
-    else:
-        vec = out["clean_deviation"]
-    return {"total": out["total"], "langevin": out["langevin"], "clean": out["clean"],
-            "label_noise": out["label_noise"], "bias_sum": vec.sum(axis=0),
-            "bias_norms": np.einsum("i,bit->t", eigenvalues, vec ** 2)}
+    # sub-batches keep the (draws, N, T) temporaries in cache; the draws themselves are made above
+    per_draw = {k: [] for k in ("total", "langevin", "clean", "label_noise")}
+    bias_sum, bias_norms = 0.0, 0.0
+    for i in range(0, n, SUB_BATCH):
+        out = _batch(Phi[i:i + SUB_BATCH], w[i:i + SUB_BATCH], eps[i:i + SUB_BATCH], eigenvalues, weight_decay,
+                     beta, times, loss_scale, response=teacher is None)
+        for k in per_draw:
+            per_draw[k].append(out[k])
+        if teacher is None:     # E_w̄ ‖E_Φ[Δ̄|w̄]‖²_Λ = σ_w² Σ_i Λ_i (E G_ii)² (see simulate_test_error)
+            vec = out["response_diagonal"] * math.sqrt(teacher_variance)
+        else:
+            vec = out["clean_deviation"]
+        bias_sum = bias_sum + vec.sum(axis=0)
+        bias_norms = bias_norms + np.einsum("i,bit->t", eigenvalues, vec ** 2)
+    return {**{k: np.concatenate(v) for k, v in per_draw.items()}, "bias_sum": bias_sum, "bias_norms": bias_norms}
 
 
 def _default_chunk(n_draws):
