@@ -338,7 +338,7 @@ def _sum_identity(rd, rhod, tpf):
             raise ValueError(f"term {term} is neither X nor Y")
         else:
             rhs += sp.simplify(coeff / LAM[I]) * Y2
-    rhs = sp.expand(rhs.subs(rhod.lhs, rhod.rhs)) if False else sp.expand(rhs.subs(rho2, rho1 + rhod.rhs))
+    rhs = sp.expand(rhs.subs(rho2, rho1 + rhod.rhs))            # ρ̂₂ = ρ̂₁ + (rho-difference)
     sol = sp.solve(sp.Eq(lhs, rhs), U2)[0]
     return sp.Eq(U2, sp.factor(sol))
 
@@ -496,17 +496,12 @@ def _name_sum(the_sum: sp.Sum):
     raise ValueError(f"unrecognised sum {the_sum}")
 
 
-def _named_sums(expr):
-    from derive.spectral import merge_sums
-    return sp.expand(expr).replace(lambda e: isinstance(e, sp.Sum), _name_sum)
-
-
 def _s_at_zero(sk, ks, sums):
     s0 = sk.rhs.xreplace({SUM_DF1: Df})
     kap = sp.Symbol("kappa_z")
     s_of_kappa = sk.rhs.xreplace({kappa: kap})
     ds = sp.diff(s_of_kappa, kap).doit().xreplace({kap: kappa})
-    ds = _named_sums(sp.together(ds)) if False else ds.replace(lambda e: isinstance(e, sp.Sum), _name_sum)
+    ds = ds.replace(lambda e: isinstance(e, sp.Sum), _name_sum)
     return sp.Eq(Sz0, s0), sp.Eq(dSz0, sp.factor(ds) * ks.lhs)
 
 

@@ -47,6 +47,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from numerics.langevin_simulation import _eigenvalues  # the same validation of Λ
+
 __all__ = [
     "ResponseSolution",
     "solve_response",
@@ -85,15 +87,6 @@ class ResponseSolution:
 # --------------------------------------------------------------------------
 # Validation
 # --------------------------------------------------------------------------
-
-def _eigenvalues(eigenvalues):
-    lam = np.asarray(eigenvalues, dtype=float)
-    if lam.ndim != 1 or lam.size < 1:
-        raise ValueError(f"eigenvalues must be a non-empty 1-D array, got shape {lam.shape}")
-    if not np.all(np.isfinite(lam)) or np.any(lam <= 0):
-        raise ValueError("eigenvalues must be finite and > 0 (the feature covariance Λ)")
-    return lam
-
 
 def _positive(value, name):
     v = float(value)
