@@ -10,7 +10,8 @@ asymptotics leading terms of power-law mode sums (Mellin), rates, dominant balan
 laplace     Laplace transforms of linear Volterra equations, by rule
 msr         Martin–Siggia–Rose machinery: discretised actions, Gaussian averages, saddle points
 dmft_symbols  the shared symbols of the Langevin DMFT (K-1 … K-8)
-gaussian_expectations  J2, I2, I3 of the soft-committee activation by Price's theorem
+gaussian_expectations  J2, I2, I3, I4 of erf and linear (ReLU: J2, I2, I3) by Price, Stein and tilting
+committee_odes  order-parameter ODEs of online SGD in soft committee machines, generated
 """
 from derive.equations import both_sides, residual, equation_parts
 from derive.operations import Operation

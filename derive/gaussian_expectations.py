@@ -2,14 +2,16 @@
 
 The order-parameter equations of online SGD in soft committee machines (Saad & Solla 1995,
 Phys. Rev. E 52, 4225; ``shared/reference/papers.md`` §0.1(c)) need Gaussian averages of the
-activation g(x) = erf(x/√2) and of its derivative.  This module *derives* them with SymPy;
+activation g(x) = erf(x/√2) (also g(x) = x, and ReLU as far as closed forms exist) and of its
+derivative.  This module *derives* them with SymPy;
 none of the closed forms is typed in (the tests compare the results with the sheet's forms).
 
 Convention.  The arguments (u1, u2, ...) are jointly Gaussian with zero mean and covariance
 matrix C, written in the symbols ``C11, C12, C22, ...`` (Cij = E[ui uj], symmetric); the
 arguments are numbered in the order they appear in the expectation, as in the sheet:
 
-    J2 = E[g'(u1) g'(u2)],   I2 = E[g(u1) g(u2)],   I3 = E[g'(u1) u2 g(u3)].
+    J2 = E[g'(u1) g'(u2)],   I2 = E[g(u1) g(u2)],   I3 = E[g'(u1) u2 g(u3)],
+    I4 = E[g'(u1) g'(u2) g(u3) g(u4)].
 
 Route.
 
@@ -30,9 +32,32 @@ Route.
    F = g'(u1)g(u3), and step 3 applied to I2 written in the variables (u1, u3):
    I3 = C12 E[g''(u1)g(u3)] + C23 E[g'(u1)g'(u3)] = 2 C12 ∂I2/∂C11 + C23 ∂I2/∂C13
       = (2/π) (C23(1+C11) − C12C13) / ((1+C11) √((1+C11)(1+C33) − C13²)).
+6. I4 = E[g'(u1) g'(u2) g(u3) g(u4)], by tilting.  g'(x) = h0 e^{−k x²/2} (k = 1, h0 = √(2/π)
+   for erf; k = 0, h0 = 1 for g(x) = x), so g'(u1)g'(u2) times the N(0, C) density (C 4×4) is
+   exp(−½ uᵀPu) up to a constant, with precision P = C⁻¹ + D, D = diag(k, k, 0, 0).  Its
+   integral over all u is E[g'(u1)g'(u2)] = J2(C11, C12, C22) (step 2), so it equals J2 times
+   the normalised N(0, Σ̃) density, Σ̃ = P⁻¹.  Writing P = C⁻¹(I + CD), where I + CD is block
+   lower-triangular [[I + kC_aa, 0], [kC_ba, I]] (a = (1, 2), b = (3, 4)), its block inverse
+   gives Σ̃ = (I + CD)⁻¹C (:func:`tilted_covariance`; the tests check PΣ̃ = I), and the marginal
+   covariance of (u3, u4) is the Schur complement
+   C̃ = Σ̃_bb = C_bb − k C_ba (I + k C_aa)⁻¹ C_ab.   Hence I4 = J2(C_aa) · I2(C̃).
+   For erf, with Λ4 = det(I + C_aa), Λ4 C̃34 = Λ0, Λ4(1 + C̃33) = Λ1, Λ4(1 + C̃44) = Λ2 are
+   polynomials and I4 = (4/π²) arcsin(Λ0/√(Λ1Λ2))/√Λ4 (the sheet's form, checked in the tests).
+   For g(x) = x the same route has no tilt (k = 0): C̃ = C_bb and I4 = C34 (Isserlis would give
+   the same, E[1·1·u3u4] = C34).
+7. ReLU, g(x) = max(x, 0) (g' = Θ, g'' = δ), by the same Price ladder, each rung integrated in
+   C12 from its independent value at C12 = 0 (computed by ``sp.integrate``):
+   E[g''(u1)g''(u2)] = density at the origin = 1/(2π√(C11C22 − C12²)) (``sp.integrate`` of the
+   deltas);  J2 = E[Θ(u1)]E[Θ(u2)] + ∫_0^{C12} that = 1/4 + arcsin(ρ)/(2π), ρ = C12/√(C11C22)
+   (the orthant probability);  I2 = E[g(u1)]E[g(u2)] + ∫_0^{C12} J2 = √(C11C22)/(2π) + ...
+   (the arc-cosine kernel √(C11C22)(sin θ + (π − θ)cos θ)/(2π), cos θ = ρ);  I3 by step 5.
+   I4 for ReLU: no closed form here.  The tilt of step 6 fails (Θ(u1)Θ(u2) truncates the
+   Gaussian instead of tilting it), and by Price ∂I4/∂C34 = E[Θ(u1)Θ(u2)Θ(u3)Θ(u4)] is the
+   orthant probability of four correlated Gaussians, for which no closed form in elementary
+   functions is known for general correlations (unlike two and three dimensions).  Hence
+   :func:`expectations` refuses ``"relu"`` (an ODE generator must reject it).
 
-Not derived here: I4 = E[g'(u1)g'(u2)g(u3)g(u4)] (the sheet's arcsin form); its derivation
-needs a path in four covariance entries and is left for later.
+:func:`expectations` collects {"I2", "I3", "I4", "J2"} for the activations that have all four.
 
 >>> I2_erf()
 2*asin(C12/(sqrt(C11 + 1)*sqrt(C22 + 1)))/pi
@@ -42,26 +67,37 @@ C12
 2/(pi*sqrt(C11*C22 + C11 - C12**2 + C22 + 1))
 >>> I3_erf()
 2*(-C12*C13 + C23*(C11 + 1))/(pi*(C11 + 1)*sqrt(-C13**2 + (C11 + 1)*(C33 + 1)))
+>>> I4_linear()
+C34
+>>> J2_relu()
+asin(C12/(sqrt(C11)*sqrt(C22)))/(2*pi) + 1/4
 """
 from __future__ import annotations
 
 from functools import lru_cache
+from types import MappingProxyType
 
 import sympy as sp
 
 __all__ = [
-    "C11", "C12", "C13", "C22", "C23", "C33",
-    "gaussian_integral_2d", "price_density_residuals",
-    "J2_erf", "J2_linear", "I2_erf", "I2_linear", "I3_erf", "I3_linear",
+    "C11", "C12", "C13", "C14", "C22", "C23", "C24", "C33", "C34", "C44",
+    "gaussian_integral_2d", "price_density_residuals", "covariance_matrix", "tilted_covariance",
+    "J2_erf", "J2_linear", "I2_erf", "I2_linear", "I3_erf", "I3_linear", "I4_erf", "I4_linear",
+    "J2_relu", "I2_relu", "I3_relu",
+    "SUPPORTED_ACTIVATIONS", "expectations",
 ]
 
 x = sp.Symbol("x", real=True)
 u1, u2 = sp.symbols("u1 u2", real=True)
-C11, C22, C33 = sp.symbols("C11 C22 C33", positive=True)
-C12, C13, C23 = sp.symbols("C12 C13 C23", real=True)
+C11, C22, C33, C44 = sp.symbols("C11 C22 C33 C44", positive=True)
+C12, C13, C14, C23, C24, C34 = sp.symbols("C12 C13 C14 C23 C24 C34", real=True)
 
 ERF = sp.erf(x / sp.sqrt(2))
 LINEAR = x
+RELU = sp.Max(x, 0)
+
+#: activations whose four expectations (I2, I3, I4, J2) all have closed forms here
+SUPPORTED_ACTIVATIONS = ("erf", "linear")
 
 
 @lru_cache(maxsize=None)
@@ -172,7 +208,11 @@ def _I3(g):
     theorem for the diagonal (E[g''(u1)g(u3)] = 2∂I2/∂C11) and off-diagonal
     (E[g'(u1)g'(u3)] = ∂I2/∂C13) entries.
     """
-    I2 = _I2(g, C11, C33, C13)
+    return _I3_from_I2(_I2(g, C11, C33, C13))
+
+
+def _I3_from_I2(I2):
+    """2 C12 ∂I2/∂C11 + C23 ∂I2/∂C13 for I2 = E[g(u1)g(u3)] written in C11, C13, C33."""
     return sp.simplify(2 * C12 * sp.diff(I2, C11) + C23 * sp.diff(I2, C13))
 
 
@@ -186,3 +226,184 @@ def I3_erf():
 def I3_linear():
     """E[1·u2·u3] by the same route: C23."""
     return _I3(LINEAR)
+
+
+# ------------------------------------------------------------------ I4 by tilting (step 6)
+
+def covariance_matrix():
+    """The symmetric 4×4 covariance C = [[C11, C12, C13, C14], ..., [C14, C24, C34, C44]].
+
+    >>> covariance_matrix()[2, 3]
+    C34
+    """
+    s = {(1, 1): C11, (1, 2): C12, (1, 3): C13, (1, 4): C14, (2, 2): C22, (2, 3): C23,
+         (2, 4): C24, (3, 3): C33, (3, 4): C34, (4, 4): C44}
+    return sp.Matrix(4, 4, lambda i, j: s[(min(i, j) + 1, max(i, j) + 1)])
+
+
+@lru_cache(maxsize=None)
+def tilted_covariance(k):
+    """Σ̃ = (C⁻¹ + D)⁻¹, D = diag(k, k, 0, 0): the covariance of the N(0, C) density tilted by
+    exp(−k(u1² + u2²)/2).
+
+    Derived without inverting C: P = C⁻¹ + D = C⁻¹(I + CD), and I + CD = [[A, 0], [B, I]] is
+    block lower-triangular (A = I + kC_aa, B = kC_ba; a = (1, 2), b = (3, 4)), whose block
+    inverse is [[A⁻¹, 0], [−BA⁻¹, I]]; then Σ̃ = (I + CD)⁻¹C.  Its lower-right block is the
+    Schur complement C̃ = C_bb − kC_ba(I + kC_aa)⁻¹C_ab, the covariance of (u3, u4) under the
+    tilted density.  Entries are cancelled rational functions of the Cij with denominator
+    det(I + kC_aa).
+
+    >>> tilted_covariance(0) == covariance_matrix()
+    True
+    >>> sp.denom(tilted_covariance(1)[2, 3])
+    C11*C22 + C11 - C12**2 + C22 + 1
+    """
+    k = sp.sympify(k)
+    C = covariance_matrix()
+    D = sp.diag(k, k, 0, 0)
+    IpCD = sp.eye(4) + C * D
+    if not IpCD[:2, 2:].is_zero_matrix:
+        raise ValueError("I + CD is not block lower-triangular")  # pragma: no cover (structure of D)
+    A_inv = IpCD[:2, :2].inv()
+    B = IpCD[2:, :2]
+    inverse = sp.BlockMatrix([[A_inv, sp.zeros(2, 2)], [-B * A_inv, sp.eye(2)]]).as_explicit()
+    return (inverse * C).applyfunc(sp.cancel)
+
+
+def _I4(g):
+    """E[g'(u1)g'(u2)g(u3)g(u4)] = J2(C11, C12, C22) · I2(C̃), C̃ = tilted_covariance(k)_bb.
+
+    g' must be h0·exp(−kx²/2) (step 6).  I2 is evaluated at C̃ with the entries written as
+    polynomial/Λ, Λ = det(I + kC_aa) > 0, and with the positive quantities Λ, Λ(1 + C̃33),
+    Λ(1 + C̃44) (positive because I + kC_aa and the covariance C̃ are positive definite) held
+    as positive symbols while SymPy simplifies, then put back.
+    """
+    _, k = _log_quadratic(sp.simplify(sp.diff(g, x)))     # the prefactor h0 enters through J2
+    Ct = tilted_covariance(k)[2:, 2:]
+    lam = sp.expand((sp.eye(2) + k * covariance_matrix()[:2, :2]).det())
+    n0, n1, n2 = (sp.expand(sp.cancel(e * lam)) for e in (Ct[0, 1], 1 + Ct[0, 0], 1 + Ct[1, 1]))
+    if any(sp.fraction(sp.cancel(n))[1] != 1 for n in (n0, n1, n2)):
+        raise ValueError("the tilted covariance is not polynomial/det(I + kC_aa)")  # pragma: no cover
+    L, N1, N2 = sp.symbols("Lambda N1 N2", positive=True)
+    N0 = sp.Symbol("N0", real=True)
+    I2 = _I2(g, C11, C22, C12)
+    I2t = sp.simplify(I2.subs({C11: N1 / L - 1, C22: N2 / L - 1, C12: N0 / L}, simultaneous=True))
+    J2 = _J2(g, C11, C22, C12)[0]
+    return (J2 * I2t).subs({N0: n0, N1: n1, N2: n2, L: lam}, simultaneous=True)
+
+
+@lru_cache(maxsize=None)
+def I4_erf():
+    """E[g'(u1)g'(u2)g(u3)g(u4)] for g = erf(·/√2), in C11 … C44:
+    (4/π²) arcsin(Λ0/√(Λ1Λ2))/√Λ4 with Λ4 = det(I + C_aa) and the polynomials Λ0, Λ1, Λ2 of
+    ``papers.md`` §0.1(c) (expanded).
+
+    >>> point = {C11: 1, C22: 1, C33: 3, C44: 3, C12: 0, C13: 0, C14: 0, C23: 0, C24: 0, C34: 2}
+    >>> I4_erf().subs(point)     # independent pairs: J2 = (2/π)/2 times I2 = (2/π) arcsin(1/2)
+    1/(3*pi)
+    """
+    return _I4(ERF)
+
+
+@lru_cache(maxsize=None)
+def I4_linear():
+    """E[1·1·u3·u4] by the same route (no tilt, k = 0): C34."""
+    return _I4(LINEAR)
+
+
+# ------------------------------------------------------------------ ReLU by the Price ladder (step 7)
+
+def _gaussian_mean(f, var):
+    """E[f(u)] for u ~ N(0, var), by ``sp.integrate``."""
+    rho = sp.exp(-x**2 / (2 * var)) / sp.sqrt(2 * sp.pi * var)
+    return sp.simplify(sp.integrate(f * rho, (x, -sp.oo, sp.oo)))
+
+
+def _integrate_from_zero(expr, s, a, b, c):
+    """∫_0^c expr ds with a·b held as one positive symbol A (so that √(ab − s²) is recognised)."""
+    A = sp.Symbol("A", positive=True)
+    integrand = sp.simplify(expr.subs(a, A / b))
+    return sp.integrate(integrand, (s, 0, c)).subs(A, a * b)
+
+
+def _price_rung(f, a, b, c, lower):
+    """E[f(u1)f(u2)] = E[f]E[f] at c = 0 plus ∫_0^c ``lower``(s) ds (Price: ∂/∂c E[ff] = E[f'f'])."""
+    start = _gaussian_mean(f, a) * _gaussian_mean(f, b)
+    s = sp.Symbol("s", real=True)
+    return sp.expand(sp.simplify(start + _integrate_from_zero(lower(s), s, a, b, c)))
+
+
+def _delta_delta(g, a, b):
+    """s ↦ E[g''(u1)g''(u2)] for covariance [[a, s], [s, b]], by ``sp.integrate`` of g'' against
+    the bivariate density (for ReLU g'' = δ: the density at the origin)."""
+    gpp = sp.diff(g, x, 2)
+
+    def lower(s):
+        p = _density(a, b, s)
+        e = sp.integrate(gpp.subs(x, u1) * gpp.subs(x, u2) * p, (u1, -sp.oo, sp.oo), (u2, -sp.oo, sp.oo))
+        return sp.simplify(e)
+    return lower
+
+
+def _J2_relu(a, b, c):
+    return _price_rung(sp.diff(RELU, x), a, b, c, _delta_delta(RELU, a, b))
+
+
+def _I2_relu(a, b, c):
+    return _price_rung(RELU, a, b, c, lambda s: _J2_relu(a, b, s))
+
+
+@lru_cache(maxsize=None)
+def J2_relu():
+    """E[Θ(u1)Θ(u2)] (the orthant probability), in C11, C12, C22: 1/4 + arcsin(ρ)/(2π),
+    ρ = C12/√(C11C22)."""
+    return _J2_relu(C11, C22, C12)
+
+
+@lru_cache(maxsize=None)
+def I2_relu():
+    """E[max(u1, 0) max(u2, 0)] (the arc-cosine kernel), in C11, C12, C22:
+    C12/4 + (C12 arcsin ρ + √(C11C22 − C12²))/(2π).
+
+    >>> I2_relu().subs(C12, 0)
+    sqrt(C11)*sqrt(C22)/(2*pi)
+    """
+    return _I2_relu(C11, C22, C12)
+
+
+@lru_cache(maxsize=None)
+def I3_relu():
+    """E[Θ(u1) u2 max(u3, 0)] by step 5, in C11, C12, C13, C23, C33:
+    C12 √(C11C33 − C13²)/(2π C11) + C23 (1/4 + arcsin(C13/√(C11C33))/(2π))."""
+    return _I3_from_I2(_I2_relu(C11, C33, C13))
+
+
+# ------------------------------------------------------------------ registry
+
+_BUILDERS = {
+    "erf": (I2_erf, I3_erf, I4_erf, J2_erf),
+    "linear": (I2_linear, I3_linear, I4_linear, J2_linear),
+}
+
+
+@lru_cache(maxsize=None)
+def _expectations(activation):
+    I2, I3, I4, J2 = _BUILDERS[activation]
+    return MappingProxyType({"I2": I2(), "I3": I3(), "I4": I4(), "J2": J2()})
+
+
+def expectations(activation):
+    """{"I2", "I3", "I4", "J2"} -> SymPy expression (read-only mapping) for ``activation`` in
+    :data:`SUPPORTED_ACTIVATIONS`; any other activation raises ValueError ("relu" included: its
+    I4 has no closed form, see step 7; J2_relu, I2_relu, I3_relu exist on their own).
+
+    >>> expectations("linear")["I4"]
+    C34
+    >>> sorted(expectations("erf"))
+    ['I2', 'I3', 'I4', 'J2']
+    """
+    if not isinstance(activation, str) or activation not in _BUILDERS:
+        raise ValueError(
+            f"activation={activation!r} has no closed-form Gaussian expectations (I2, I3, I4, J2) "
+            f"here; supported activations: {', '.join(SUPPORTED_ACTIVATIONS)}")
+    return _expectations(activation)

@@ -36,6 +36,7 @@ __all__ = [
     "opaque_atoms",
     "to_mpmath",
     "to_numpy",
+    "to_numpy_many",
     "random_points",
     "spot_check_equal",
     "SpotCheck",
@@ -161,6 +162,35 @@ def to_numpy(expr, args):
         result = np.asarray(compiled(*arrays))
         dtype = np.complex128 if np.iscomplexobj(result) else np.float64
         return np.array(np.broadcast_to(result, shape), dtype=dtype)
+
+    return evaluate
+
+
+def to_numpy_many(exprs, args):
+    """Compile several expressions into one vectorised function (common subexpressions shared).
+
+    The function returns an array of shape ``(len(exprs),) + broadcast shape of the inputs``,
+    ``float64``.  Sharing the subexpressions matters for generated systems such as the
+    order-parameter ODEs, whose coefficients repeat the same square roots many times.
+
+    >>> import sympy, numpy as np
+    >>> x, y = sympy.symbols("x y")
+    >>> to_numpy_many([sympy.sqrt(x) + y, 2 * sympy.sqrt(x), sympy.Integer(1)], [x, y])(
+    ...     np.array([4.0, 9.0]), 1.0)
+    array([[3., 4.],
+           [4., 6.],
+           [1., 1.]])
+    """
+    args, exprs = list(args), [sympy.sympify(e) for e in exprs]
+    compiled = sympy.lambdify(args, exprs, modules=["scipy", "numpy"], cse=True)
+
+    def evaluate(*values):
+        arrays = [np.asarray(v, dtype=np.float64) for v in values]
+        shape = np.broadcast_shapes(*(a.shape for a in arrays))
+        out = np.empty((len(exprs),) + shape)
+        for k, value in enumerate(compiled(*arrays)):
+            out[k] = value
+        return out
 
     return evaluate
 
