@@ -13,6 +13,8 @@ CATALOGUE = {
     "structured-random-features": "derivations.structured_random_features",
     "dmft-langevin": "derivations.dmft_langevin",
     "dmft-exponents": "derivations.dmft_exponents",
+    "online-sgd-linear": "derivations.online_sgd_linear",
+    "online-sgd-erf": "derivations.online_sgd_erf",
 }
 
 

@@ -38,6 +38,15 @@ module          contents
                 :func:`continuum_solution`, :func:`laplace_kernel`: the discrete-time DMFT
                 (K-3, K-4, K-6 on the Itô grid), its direct simulation and its h → 0 limit
 ``relaxation_sums``  :func:`bias_sum`, :func:`noise_sum`: Σ_k over relaxing power-law modes
+``committee_blocks``  :func:`eigenvalue_blocks`, :func:`power_law_eigenvalues`,
+                :func:`block_order_parameters`, :func:`first_order`: the eigenvalue blocks of
+                the input covariance and the block-resolved overlaps of committee machines
+``committee_ode``  :func:`integrate_block_odes` (exponential RK2, adaptive),
+                :func:`integrate_block_odes_euler`, :func:`block_rhs`: the block ODEs of online SGD
+``online_sgd_simulation``  :func:`simulate_order_parameters`,
+                :func:`simulate_generalization_error`: online SGD of committee machines, vectorised
+``linear_sgd_errors``  :func:`block_error_curve`, :func:`slowest_rate`, :func:`stability_limit`:
+                the closed block-error system W-1 of the linear student, exactly
                 (Euler–Maclaurin tail), for the window exponents
 ==============  ===========================================================
 

@@ -1,0 +1,184 @@
+"""Online SGD of soft committee machines: learning curves from the generated ODEs, and by SGD.
+
+The order-parameter ODEs are generated symbolically by :mod:`derive.committee_odes` (block
+equations dr_m/dα = ηλ_m(A r_m + B t_m), dq_m/dα = ηλ_m(A q_m + q_m Aᵀ + B r_mᵀ + r_m Bᵀ) +
+η²λ_m f_m E with coefficient matrices A, B, E of the first-order overlaps), compiled here through
+the bridge, and integrated by :mod:`numerics.committee_ode`; the direct simulation is
+:mod:`numerics.online_sgd_simulation`.  Sources: Saad & Solla 1995 (Phys. Rev. E 52, 4225) and
+Worschech & Rosenow, arXiv:2410.09005 (``shared/reference/papers.md`` §0.1, §2).
+
+Inputs ξ ~ N(0, diag(eigenvalues)); the distinct eigenvalues define the blocks.  Outputs are
+c_K Σ_i g(J_i·ξ/√N) and c_M Σ_n g(B_n·ξ/√N) with c = 1 (``normalized_outputs=False``) or
+c_K = 1/√K, c_M = 1/√M; ε_g is the population error ½E[(ζ − σ)²] on clean labels.
+
+>>> import numpy as np
+>>> rng = np.random.default_rng(0)
+>>> N = 64
+>>> B = rng.standard_normal((1, N)); J = 0.01 * rng.standard_normal((1, N))
+>>> eps = generalization_curve([0.0, 5.0], J, B, np.ones(N), 0.5, activation="linear")
+>>> bool(eps[1] < eps[0])
+True
+"""
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+
+import numpy as np
+
+__all__ = ["CompiledCommittee", "compiled_model", "initial_order_parameters", "stability_limit",
+           "order_parameter_curve", "generalization_curve", "simulate"]
+
+
+@dataclass(frozen=True)
+class CompiledCommittee:
+    """NumPy callables of one model: coefficients(Q1, R1, T1, noise_variance) -> (A, B, E) and
+    population_error(Q1, R1, T1) -> ε_g, both vectorised over leading axes of the overlaps."""
+
+    K: int
+    M: int
+    activation: str
+    normalized_outputs: bool
+    _coefficients: object
+    _error: object
+
+    def coefficients(self, Q1, R1, T1, noise_variance=0.0):
+        K, M = self.K, self.M
+        flat = self._coefficients(*_overlap_args(Q1, R1, T1), np.sqrt(noise_variance))
+        lead = flat.shape[1:]
+        A = np.moveaxis(flat[:K * K], 0, -1).reshape(lead + (K, K))
+        B = np.moveaxis(flat[K * K:K * K + K * M], 0, -1).reshape(lead + (K, M))
+        E = np.moveaxis(flat[K * K + K * M:], 0, -1).reshape(lead + (K, K))
+        return A, B, E
+
+    def population_error(self, Q1, R1, T1):
+        return self._error(*_overlap_args(Q1, R1, T1))
+
+
+def _overlap_args(Q1, R1, T1):
+    Q1, R1, T1 = (np.asarray(x, dtype=float) for x in (Q1, R1, T1))
+    K, M = R1.shape[-2:]
+    upper = lambda X, n: [X[..., i, k] for i in range(n) for k in range(i, n)]  # noqa: E731
+    return upper(Q1, K) + [R1[..., i, n] for i in range(K) for n in range(M)] + upper(T1, M)
+
+
+def _overlap_symbols(ode):
+    Q, R, T = ode.overlaps
+    upper = lambda X, n: [X[i, k] for i in range(n) for k in range(i, n)]  # noqa: E731
+    return upper(Q, ode.K) + list(R) + upper(T, ode.M)
+
+
+@functools.cache
+def compiled_model(K, M, activation="erf", normalized_outputs=False) -> CompiledCommittee:
+    """Generate (SymPy) and compile (bridge) the coefficient matrices and ε_g of one model."""
+    from derive.committee_odes import committee_odes, noise
+    from numerics.bridge import to_numpy, to_numpy_many
+    ode = committee_odes(K, M, activation, bool(normalized_outputs))
+    args = _overlap_symbols(ode)
+    coefficients = to_numpy_many([*ode.A, *ode.B, *ode.E], args + [noise])
+    error = to_numpy(ode.error, args)
+    return CompiledCommittee(K, M, activation, bool(normalized_outputs), coefficients, error)
+
+
+def _weights(student_weights, teacher_weights, eigenvalues):
+    J = np.asarray(student_weights, dtype=float)
+    B = np.asarray(teacher_weights, dtype=float)
+    if J.ndim != 2 or J.shape[0] < 1:
+        raise ValueError(f"student_weights must be a K×N array with K >= 1, got shape {J.shape}")
+    if B.ndim != 2 or B.shape[0] < 1:
+        raise ValueError(f"teacher_weights must be an M×N array with M >= 1, got shape {B.shape}")
+    lam = np.asarray(eigenvalues, dtype=float)
+    if lam.ndim != 1 or lam.shape[0] != J.shape[1] or B.shape[1] != J.shape[1]:
+        raise ValueError(f"eigenvalues (length {lam.shape}), student_weights (K×N = {J.shape}) and "
+                         f"teacher_weights (M×N = {B.shape}) must share the input dimension N")
+    return J, B, lam
+
+
+def initial_order_parameters(student_weights, teacher_weights, eigenvalues):
+    """Block-resolved (q, r, t) of given weights and the blocks of the spectrum."""
+    from numerics.committee_blocks import block_order_parameters, eigenvalue_blocks
+    J, B, lam = _weights(student_weights, teacher_weights, eigenvalues)
+    blocks = eigenvalue_blocks(lam)
+    q, r, t = block_order_parameters(J, B, blocks)
+    return q, r, t, blocks
+
+
+def stability_limit(eigenvalues, K, activation="linear", normalized_outputs=False):
+    """Largest stable learning rate of the linear student, η_max = 2/(K c_K² ⟨λ⟩).
+
+    The linear student is w = c_K Σ_i J_i with learning rate η K c_K²; its block errors obey
+    W-1 and grow without bound iff η K c_K² ⟨λ⟩ ≥ 2, ⟨λ⟩ = tr Σ / N (derived in
+    ``online-sgd-linear``, step ``stability-limit``).  Only the linear activation has this
+    closed form; for erf it is the linear student's limit scaled by nothing and is not checked.
+    """
+    if activation != "linear":
+        raise ValueError("stability_limit has a closed form only for activation='linear'")
+    lam = np.asarray(eigenvalues, dtype=float)
+    ck2 = 1.0 / K if normalized_outputs else 1.0
+    return 2.0 / (K * ck2 * float(np.mean(lam)))
+
+
+def _check_scalars(eta, noise_variance, activation):
+    if not (np.isfinite(eta) and eta > 0):
+        raise ValueError(f"eta (learning rate) must be a finite number > 0, got {eta!r}")
+    if not (np.isfinite(noise_variance) and noise_variance >= 0):
+        raise ValueError(f"noise_variance must be finite and >= 0, got {noise_variance!r}")
+    from derive.committee_odes import ACTIVATIONS
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {ACTIVATIONS}: those have closed-form Gaussian "
+                         f"expectations (I2, I3, I4, J2); got {activation!r}")
+
+
+def _check_stability(eta, eigenvalues, K, activation, normalized_outputs):
+    if activation == "linear":
+        limit = stability_limit(eigenvalues, K, activation, normalized_outputs)
+        if eta >= limit:
+            raise ValueError(f"eta = {eta:g} is beyond the stability limit of online SGD for this "
+                             f"linear student: eta must be < {limit:.6g} = 2/(K c_K² ⟨λ⟩)")
+
+
+def order_parameter_curve(alphas, student_weights, teacher_weights, eigenvalues, eta,
+                          activation="erf", normalized_outputs=False, noise_variance=0.0, *,
+                          rtol=1e-8, atol=1e-12):
+    """Integrate the ODEs from the order parameters of the given weights; the trajectory object."""
+    from numerics.committee_ode import integrate_block_odes
+    _check_scalars(eta, noise_variance, activation)
+    q, r, t, blocks = initial_order_parameters(student_weights, teacher_weights, eigenvalues)
+    K, M = q.shape[-1], t.shape[-1]
+    _check_stability(eta, eigenvalues, K, activation, normalized_outputs)
+    model = compiled_model(K, M, activation, bool(normalized_outputs))
+    coefficients = lambda Q1, R1, T1: model.coefficients(Q1, R1, T1, noise_variance)  # noqa: E731
+    return integrate_block_odes(alphas, q, r, t, blocks.values, blocks.fractions, eta, coefficients,
+                                rtol=rtol, atol=atol)
+
+
+def generalization_curve(alphas, student_weights, teacher_weights, eigenvalues, eta,
+                         activation="erf", normalized_outputs=False, noise_variance=0.0, *,
+                         rtol=1e-8, atol=1e-12):
+    """ε_g(α) from the ODEs started at the order parameters of the given weights (clean labels).
+
+    ``student_weights`` K×N, ``teacher_weights`` M×N, ``eigenvalues`` the diagonal of the input
+    covariance (length N; its distinct values define the blocks).
+    """
+    traj = order_parameter_curve(alphas, student_weights, teacher_weights, eigenvalues, eta,
+                                 activation, normalized_outputs, noise_variance, rtol=rtol, atol=atol)
+    model = compiled_model(traj.q.shape[-1], traj.r.shape[-1], activation, bool(normalized_outputs))
+    return model.population_error(traj.Q1, traj.R1, traj.T1)
+
+
+def simulate(alphas, student_weights, teacher_weights, eigenvalues, eta, activation="erf",
+             normalized_outputs=False, noise_variance=0.0, seeds=8, *, entropy=0, progress=None):
+    """Online SGD from the given weights, ``seeds`` input streams: ε_g's mean and standard error.
+
+    Returns a :class:`numerics.simulation.Estimate` per α (the exact population error of each
+    seed's current weights, averaged over seeds).
+    """
+    from numerics.online_sgd_simulation import simulate_generalization_error
+    _check_scalars(eta, noise_variance, activation)
+    J, B, lam = _weights(student_weights, teacher_weights, eigenvalues)
+    _check_stability(eta, lam, J.shape[0], activation, normalized_outputs)
+    model = compiled_model(J.shape[0], B.shape[0], activation, bool(normalized_outputs))
+    return simulate_generalization_error(alphas, J, B, lam, eta, activation=activation,
+                                         normalized_outputs=bool(normalized_outputs),
+                                         noise_variance=noise_variance, seeds=seeds, entropy=entropy,
+                                         progress=progress, population_error=model.population_error)

@@ -1,0 +1,96 @@
+"""online-sgd-linear and online-sgd-erf verify (quick), and the API of derivations.online_sgd.
+
+The API tests: the ODE curve from given weights equals the closed W-1 solution (linear), SGD agrees
+with it within error bars, the normalised-output rescaling holds through the whole pipeline, and
+bad input (learning rate past the stability limit, K or M < 1, mismatched shapes, non-positive
+eigenvalues, unequal blocks where equal ones are demanded, an activation without closed forms)
+raises ValueError naming the argument.
+"""
+import numpy as np
+import pytest
+
+import derivations
+from derivations import online_sgd as api
+from numerics.committee_blocks import power_law_eigenvalues
+from numerics.linear_sgd_errors import block_error_curve
+from numerics.simulation import z_threshold
+
+
+@pytest.mark.parametrize("name", ["online-sgd-linear", "online-sgd-erf"])
+def test_entry_verifies(name):
+    report = derivations.get(name).verify(quick=True)
+    failed = [c for c in report.checks if not c.passed]
+    assert report.passed, "\n".join(c.line() for c in failed)
+
+
+def _weights(N, K=2, M=2, sigma_J=0.01, seed=0):
+    rng = np.random.default_rng(seed)
+    return sigma_J * rng.standard_normal((K, N)), rng.standard_normal((M, N))
+
+
+def test_linear_curve_is_the_closed_form():
+    N, L = 128, 8
+    J, B = _weights(N)
+    lam = power_law_eigenvalues(N, L, 1.0)
+    alphas = np.array([0.0, 1.0, 10.0, 100.0])
+    eps = api.generalization_curve(alphas, J, B, lam, 0.2, activation="linear", normalized_outputs=True)
+    q, r, t, blocks = api.initial_order_parameters(J, B, lam)
+    eps0 = 0.25 * blocks.values * (q.sum((1, 2)) - 2 * r.sum((1, 2)) + t.sum((1, 2)))
+    exact = block_error_curve(alphas, eps0, blocks.values, blocks.fractions, 0.2).sum(axis=1)
+    assert np.max(np.abs(eps - exact)) < 1e-6 * exact[0]
+
+
+def test_simulation_agrees_with_the_curve():
+    N = 128
+    J, B = _weights(N, sigma_J=0.3, seed=3)
+    lam = power_law_eigenvalues(N, 4, 1.0)
+    alphas = np.array([8, 32, 128, 512]) / N
+    eps = api.generalization_curve(alphas, J, B, lam, 0.3, "erf", True)
+    est = api.simulate(alphas, J, B, lam, 0.3, "erf", True, seeds=12, progress=False)
+    z = (est.mean - eps) / est.se
+    assert np.all(np.abs(z) < z_threshold(len(alphas))), z
+
+
+def test_normalised_outputs_equal_unnormalised_at_eta_over_K():
+    N = 64
+    J, B = _weights(N, sigma_J=0.2, seed=1)
+    lam = power_law_eigenvalues(N, 4, 1.0)
+    alphas = np.array([0.5, 5.0])
+    a = api.generalization_curve(alphas, J, B, lam, 0.4, "erf", True, rtol=1e-10)
+    b = api.generalization_curve(alphas, J, B, lam, 0.2, "erf", False, rtol=1e-10)
+    assert np.allclose(a, b / 2, rtol=1e-7)
+
+
+def test_learning_rate_past_the_stability_limit():
+    N = 32
+    J, B = _weights(N)
+    lam = power_law_eigenvalues(N, 4, 1.0)                  # trace 1: η_max = 2 (normalised), 1 for K = 2
+    with pytest.raises(ValueError, match=r"eta = 2\.5 .*stability limit.*< 2"):
+        api.generalization_curve([1.0], J, B, lam, 2.5, activation="linear", normalized_outputs=True)
+    with pytest.raises(ValueError, match=r"stability limit.*< 1"):
+        api.simulate([1.0], J, B, lam, 1.5, activation="linear", normalized_outputs=False)
+    assert api.stability_limit(lam, 2, "linear", True) == pytest.approx(2.0)
+
+
+@pytest.mark.parametrize("kwargs,match", [
+    ({"student_weights": np.zeros((0, 16))}, "student_weights"),
+    ({"teacher_weights": np.zeros((0, 16))}, "teacher_weights"),
+    ({"teacher_weights": np.ones((2, 15))}, "N"),
+    ({"eigenvalues": -np.ones(16)}, "eigenvalues"),
+    ({"eigenvalues": np.r_[np.ones(15), 0.0]}, "eigenvalues"),
+    ({"activation": "relu"}, "activation"),
+    ({"activation": "tanh"}, "activation"),
+    ({"eta": 0.0}, "eta"),
+    ({"noise_variance": -1.0}, "noise_variance"),
+])
+def test_bad_input(kwargs, match):
+    args = {"alphas": [1.0], "student_weights": np.ones((2, 16)) * 0.01, "teacher_weights": np.ones((2, 16)),
+            "eigenvalues": np.ones(16), "eta": 0.1, "activation": "erf"}
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=match):
+        api.generalization_curve(**args)
+
+
+def test_power_law_spectrum_needs_L_dividing_N():
+    with pytest.raises(ValueError, match="L must divide N"):
+        power_law_eigenvalues(10, 3, 1.0)
