@@ -365,8 +365,9 @@ def _equivalent(quoted, coeffs):
 def _floor(equiv):
     """γ → ∞ and γ → 0 of (equivalent-asymptotic-error), with G and κ inserted."""
     e = equiv[-1].rhs.subs(G, equiv[1].rhs).subs(kappa, equiv[2].rhs)
-    return (sp.Eq(sp.Symbol("varepsilon_infinity(gamma->oo)"), sp.simplify(sp.limit(e, gamma, sp.oo))),
-            sp.Eq(sp.Symbol("varepsilon_infinity(gamma->0)"), sp.simplify(sp.limit(e, gamma, 0, "+"))))
+    Lim = sp.Function("Limit")
+    return (sp.Eq(Lim(eps_inf, gamma, sp.oo), sp.simplify(sp.limit(e, gamma, sp.oo))),
+            sp.Eq(Lim(eps_inf, gamma, 0), sp.simplify(sp.limit(e, gamma, 0, "+"))))
 
 
 def _equivalence(d: Derivation) -> None:
@@ -379,9 +380,9 @@ def _equivalence(d: Derivation) -> None:
              "Off-diagonal overlaps are O(N^{−1/2}); the slope of I2(1, c, 1) at c = 0 is μ₁² = 1/π and the next "
              "term is O(c³).", transform((), _linearised_kernel, "series of I2_erf in C12", name="series"))
     d.approximate("equivalent-moments", "Equivalent moments",
-                  "C ≈ μ₁²Q + μ_*²I and b ≈ μ₁² R 1_M (cubic terms: operator norm O(K^{1/2}N^{−3/2}) → 0); B is "
+                  "β_b = bᵀC⁻¹b and τ_Q = tr[Q(μ₁²Q + μ_*²)⁻¹]/N: C ≈ μ₁²Q + μ_*²I and b ≈ μ₁² R 1_M (cubic terms: operator norm O(K^{1/2}N^{−3/2}) → 0); B is "
                   "independent of W, so uᵀWᵀ(·)Wu/N² ≈ (|u|²/N) tr(·)/N with u = Σ_n B_n, t_u = |u|²/N = Σ_nm T_nm.",
-                  sp.Eq(sp.Symbol("b^T C^-1 b"), t_u * mu1 ** 4 * sp.Symbol("tr[Q(mu_1^2 Q + mu_*^2)^-1]/N")),
+                  sp.Eq(sp.Symbol("beta_b"), t_u * mu1 ** 4 * sp.Symbol("tau_Q")),
                   checked_by=("equivalent-asymptotic-error",))
     from derivations import registry
     stieltjes = registry.get("marchenko-pastur")["stieltjes-equation"]

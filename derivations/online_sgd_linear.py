@@ -104,7 +104,8 @@ def _signals(model):
 def _increments(signals):
     deltas = [eq.lhs for eq in signals]
     dq, dr, _, _ = co.step_increments(K_UNITS, M_UNITS, delta=deltas)
-    return _component_equations(dq, dr, lambda name: sp.Symbol(f"N Delta {name}"))
+    n_dim, delta = sp.Symbol("N", positive=True), sp.Function("Delta")
+    return _component_equations(dq, dr, lambda name: n_dim * delta(sp.Symbol(name)))
 
 
 def _component_equations(dq, dr, lhs):

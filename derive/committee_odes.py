@@ -54,7 +54,7 @@ from derive import gaussian_expectations as ge
 __all__ = [
     "ACTIVATIONS", "g", "gprime", "eta", "lam", "frac", "noise", "chi", "s_block",
     "student_fields", "teacher_fields", "overlap_matrices", "block_matrices",
-    "outputs", "error_signals", "step_increments", "gaussian_average",
+    "block_fields", "outputs", "error_signals", "step_increments", "gaussian_average",
     "CommitteeODE", "committee_odes", "generalization_error", "linear_structure_residuals", "tidy",
     "EXPECTATION", "TEMPLATE_ARGUMENTS", "closed_forms", "averaged_increments",
 ]
@@ -62,7 +62,7 @@ __all__ = [
 ACTIVATIONS = ("erf", "linear")
 
 g = sp.Function("g")
-gprime = sp.Function("gprime")
+gprime = sp.Function("g'")
 eta = sp.Symbol("eta", positive=True)
 lam = sp.Symbol("lambda", positive=True)
 frac = sp.Symbol("f", positive=True)
@@ -105,6 +105,12 @@ def _symmetric(name, n, **assumptions):
 
 def _rectangular(name, n, m):
     return sp.Matrix(n, m, lambda i, k: sp.Symbol(f"{name}_{i + 1}{k + 1}", real=True))
+
+
+def block_fields(K, M):
+    """(ρJ_1 … ρJ_K, ρB_1 … ρB_M): the block fields ⟨J_k, ξ⟩_m/√N and ⟨B_n, ξ⟩_m/√N."""
+    return (tuple(sp.Symbol(f"rho^J_{k + 1}", real=True) for k in range(K)),
+            tuple(sp.Symbol(f"rho^B_{n + 1}", real=True) for n in range(M)))
 
 
 def overlap_matrices(K, M):
@@ -150,8 +156,7 @@ def step_increments(K, M, normalized_outputs=False, delta=None):
     """
     _check_sizes(K, M)
     q, r, t = block_matrices(K, M)
-    rhoJ = sp.symbols(f"rhoJ1:{K + 1}", real=True)
-    rhoB = sp.symbols(f"rhoB1:{M + 1}", real=True)
+    rhoJ, rhoB = block_fields(K, M)
     N = sp.Symbol("N", positive=True)
     xi_col = sp.Matrix([*rhoJ, *rhoB]) / sp.sqrt(N)
     gram = sp.Matrix(sp.BlockMatrix([[q, r, xi_col[:K, :]],
@@ -177,8 +182,7 @@ def _covariance(K, M, global_only=False):
     Q, R, T = overlap_matrices(K, M)
     q, r, t = block_matrices(K, M)
     xs, ys = student_fields(K), teacher_fields(M)
-    rhoJ = sp.symbols(f"rhoJ1:{K + 1}", real=True)
-    rhoB = sp.symbols(f"rhoB1:{M + 1}", real=True)
+    rhoJ, rhoB = block_fields(K, M)
     # each field as (kind, index); cross covariances as a table
     kind = {**{x: ("x", i) for i, x in enumerate(xs)}, **{y: ("y", n) for n, y in enumerate(ys)},
             **{z: ("J", k) for k, z in enumerate(rhoJ)}, **{z: ("B", n) for n, z in enumerate(rhoB)}}
