@@ -34,8 +34,9 @@ def register(d) -> None:
     d.check("window-law", "numeric", "exact sum within the rigorous sum–integral bound of (window-law)")(
         lambda quick: window_law(d))
     d.check("cutoff-rate", "numeric", "slowest exact rate against 2ηλ_L: deviation O(η)")(lambda quick: cutoff_rate())
-    from derivations import _online_sgd_sim_checks
+    from derivations import _exponent_checks, _online_sgd_sim_checks
     _online_sgd_sim_checks.register_linear(d)
+    _exponent_checks._register(d, "online-sgd-linear")
 
 
 def power_law_blocks(L, beta=BETA):

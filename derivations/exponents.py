@@ -327,7 +327,9 @@ def _structured_laws():
 @functools.cache
 def _all_laws() -> dict:
     from derivations._dmft_laws import dmft_laws
-    return {law.name: law for law in (*_ridge_laws(), *_rf_laws(), *_structured_laws(), *dmft_laws())}
+    from derivations._online_sgd_laws import online_sgd_laws
+    return {law.name: law for law in (*_ridge_laws(), *_rf_laws(), *_structured_laws(), *dmft_laws(),
+                                      *online_sgd_laws())}
 
 
 class _Laws(dict):

@@ -18,6 +18,8 @@ imported inside the functions, so this module imports without it.
 ``dmft-test-error``                ε(t) for three noise strengths, with and without label noise
 ``dmft-bias-variance``             bias, data variance, Langevin variance at P = N
 ``dmft-early-stopping``            early stopping and the regularisation strength gβ
+``online-sgd-learning-curves``     ε_g(α) of erf committee machines for several L (ODEs and SGD)
+``online-sgd-linear``              the same for the linear network, with the window law W-2
 =================================  ===========================================================
 
 Theory curves are float64 (the finite-D deterministic equivalent) except in ``exponents``, which
@@ -27,7 +29,7 @@ takes local slopes of the infinite-spectrum theory at 30 digits. Simulations are
 >>> sorted(FIGURES)[:4]
 ['dmft-bias-variance', 'dmft-early-stopping', 'dmft-mode-discrepancy', 'dmft-test-error']
 >>> sorted(FIGURES)[4:]
-['exponents', 'phase-diagram', 'random-feature-learning-curve', 'ridge-learning-curve']
+['exponents', 'online-sgd-learning-curves', 'online-sgd-linear', 'phase-diagram', 'random-feature-learning-curve', 'ridge-learning-curve']
 >>> FIGURES["phase-diagram"].caption.split(":")[0]
 'Phase diagram of the linear-random-feature error rate'
 """
@@ -40,6 +42,7 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
+from derivations.online_sgd_figures import CAPTIONS, learning_curves, linear_curves
 from derivations.dmft_figures import (BETAS, DRAWS, G_BETA, MODES, NOISE_VARIANCE, STOP_BETA, STOP_G_BETAS,
                                       dmft_bias_variance, dmft_early_stopping, dmft_mode_discrepancy,
                                       dmft_test_error)
@@ -491,6 +494,8 @@ FIGURES: dict[str, FigureSpec] = {
         "search), ◀: ε(∞) = ε(40/g) (K-8: ridge at g/(cP) plus the posterior variance); for g = 0 at P = N, "
         "ε(t) → ∞. (b) ε(t*) and ε(∞), (c) t* against gβ from 1 to 1e5 (t* = ∞ where ε(t) decreases to ε(∞)); "
         "dashed: the g = 0 values.")),
+    "online-sgd-learning-curves": FigureSpec(learning_curves, CAPTIONS["online-sgd-learning-curves"]),
+    "online-sgd-linear": FigureSpec(linear_curves, CAPTIONS["online-sgd-linear"]),
 }
 
 

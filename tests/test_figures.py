@@ -52,7 +52,7 @@ def expected_axes(name):
 def test_registry_names_functions_and_captions():
     assert list(figures.FIGURES) == ["ridge-learning-curve", "random-feature-learning-curve", "phase-diagram",
                                      "exponents", "dmft-mode-discrepancy", "dmft-test-error", "dmft-bias-variance",
-                                     "dmft-early-stopping"]
+                                     "dmft-early-stopping", "online-sgd-learning-curves", "online-sgd-linear"]
     for name, (function, caption) in figures.FIGURES.items():
         assert callable(function)
         assert len(caption) > 100, name

@@ -38,6 +38,9 @@ LITERATURE = {
     # Caponnetto 2007), reached at t* ∝ P^(α/(2αr+1)) in units of the step (c = 1/P): a growing time, rate < 0
     "dmft-early-stopping-error": lambda p: 2 * p["alpha"] * p["r"] / (2 * p["alpha"] * p["r"] + 1),
     "dmft-early-stopping-time": lambda p: -p["alpha"] / (2 * p["alpha"] * p["r"] + 1),
+    # online SGD of a linear network on a power-law spectrum λ_l ∝ l^(−(1+β)): α^(−β/(1+β))
+    # (Worschech & Rosenow, arXiv:2410.09005, abstract)
+    "sgd-linear-window": lambda p: p["beta"] / (1 + p["beta"]),
 }
 
 
