@@ -103,19 +103,29 @@ def initial_order_parameters(student_weights, teacher_weights, eigenvalues):
     return q, r, t, blocks
 
 
-def stability_limit(eigenvalues, K, activation="linear", normalized_outputs=False):
-    """Largest stable learning rate of the linear student, η_max = 2/(K c_K² ⟨λ⟩).
+def stability_limit(eigenvalues, K, activation="linear", normalized_outputs=False, teacher_weights=None):
+    """Largest stable learning rate at the perfect solution.
 
-    The linear student is w = c_K Σ_i J_i with learning rate η K c_K²; its block errors obey
-    W-1 and grow without bound iff η K c_K² ⟨λ⟩ ≥ 2, ⟨λ⟩ = tr Σ / N (derived in
-    ``online-sgd-linear``, step ``stability-limit``).  Only the linear activation has this
-    closed form; for erf it is the linear student's limit scaled by nothing and is not checked.
+    Linear activation: η_max = 2/(K c_K² ⟨λ⟩), ⟨λ⟩ = tr Σ/N, exactly (the student collapses to
+    w = c_K Σ_i J_i with learning rate η K c_K²; its block errors obey W-1 and grow iff
+    η K c_K² ⟨λ⟩ ≥ 2; ``online-sgd-linear``, step ``stability-limit``).
+    erf with K = M (needs ``teacher_weights``): the smallest η at which the Jacobian of the block ODEs
+    at the perfect solution J = B gets a zero eigenvalue (matrix determinant lemma,
+    :func:`numerics.committee_stability.perfect_solution_limit`).  For K ≠ M (no isolated perfect
+    solution) the function raises ValueError.
     """
-    if activation != "linear":
-        raise ValueError("stability_limit has a closed form only for activation='linear'")
-    lam = np.asarray(eigenvalues, dtype=float)
-    ck2 = 1.0 / K if normalized_outputs else 1.0
-    return 2.0 / (K * ck2 * float(np.mean(lam)))
+    if activation == "linear":
+        lam = np.asarray(eigenvalues, dtype=float)
+        ck2 = 1.0 / K if normalized_outputs else 1.0
+        return 2.0 / (K * ck2 * float(np.mean(lam)))
+    if teacher_weights is None or np.shape(teacher_weights)[0] != K:
+        raise ValueError("the erf stability limit needs teacher_weights with M = K rows (perfect solution J = B)")
+    from numerics.committee_stability import perfect_solution_limit
+    B = np.asarray(teacher_weights, dtype=float)
+    _, _, t, blocks = initial_order_parameters(B, B, eigenvalues)
+    model = compiled_model(K, K, activation, bool(normalized_outputs))
+    coefficients = lambda Q1, R1, T1: model.coefficients(Q1, R1, T1, 0.0)  # noqa: E731
+    return perfect_solution_limit(coefficients, t, blocks.values, blocks.fractions)
 
 
 def _check_scalars(eta, noise_variance, activation):
@@ -129,12 +139,15 @@ def _check_scalars(eta, noise_variance, activation):
                          f"expectations (I2, I3, I4, J2); got {activation!r}")
 
 
-def _check_stability(eta, eigenvalues, K, activation, normalized_outputs):
-    if activation == "linear":
-        limit = stability_limit(eigenvalues, K, activation, normalized_outputs)
-        if eta >= limit:
-            raise ValueError(f"eta = {eta:g} is beyond the stability limit of online SGD for this "
-                             f"linear student: eta must be < {limit:.6g} = 2/(K c_K² ⟨λ⟩)")
+def _check_stability(eta, eigenvalues, K, activation, normalized_outputs, teacher_weights):
+    M = np.shape(teacher_weights)[0]
+    if activation == "erf" and M != K:
+        return                                   # no isolated perfect solution: no criterion
+    limit = stability_limit(eigenvalues, K, activation, normalized_outputs, teacher_weights)
+    if eta >= limit:
+        how = "2/(K c_K² ⟨λ⟩)" if activation == "linear" else "a zero eigenvalue of the ODEs at the perfect solution"
+        raise ValueError(f"eta = {eta:g} is beyond the stability limit of online SGD for this {activation} "
+                         f"student: eta must be < {limit:.6g} ({how})")
 
 
 def order_parameter_curve(alphas, student_weights, teacher_weights, eigenvalues, eta,
@@ -145,7 +158,7 @@ def order_parameter_curve(alphas, student_weights, teacher_weights, eigenvalues,
     _check_scalars(eta, noise_variance, activation)
     q, r, t, blocks = initial_order_parameters(student_weights, teacher_weights, eigenvalues)
     K, M = q.shape[-1], t.shape[-1]
-    _check_stability(eta, eigenvalues, K, activation, normalized_outputs)
+    _check_stability(eta, eigenvalues, K, activation, normalized_outputs, teacher_weights)
     model = compiled_model(K, M, activation, bool(normalized_outputs))
     coefficients = lambda Q1, R1, T1: model.coefficients(Q1, R1, T1, noise_variance)  # noqa: E731
     return integrate_block_odes(alphas, q, r, t, blocks.values, blocks.fractions, eta, coefficients,
@@ -176,7 +189,7 @@ def simulate(alphas, student_weights, teacher_weights, eigenvalues, eta, activat
     from numerics.online_sgd_simulation import simulate_generalization_error
     _check_scalars(eta, noise_variance, activation)
     J, B, lam = _weights(student_weights, teacher_weights, eigenvalues)
-    _check_stability(eta, lam, J.shape[0], activation, normalized_outputs)
+    _check_stability(eta, lam, J.shape[0], activation, normalized_outputs, B)
     model = compiled_model(J.shape[0], B.shape[0], activation, bool(normalized_outputs))
     return simulate_generalization_error(alphas, J, B, lam, eta, activation=activation,
                                          normalized_outputs=bool(normalized_outputs),

@@ -47,6 +47,8 @@ module          contents
                 :func:`simulate_generalization_error`: online SGD of committee machines, vectorised
 ``linear_sgd_errors``  :func:`block_error_curve`, :func:`slowest_rate`, :func:`stability_limit`:
                 the closed block-error system W-1 of the linear student, exactly
+``committee_stability``  :func:`perfect_solution_limit`: the learning-rate stability limit at
+                the perfect solution (matrix determinant lemma on the block Jacobian)
                 (Euler–Maclaurin tail), for the window exponents
 ==============  ===========================================================
 

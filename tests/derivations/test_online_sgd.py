@@ -94,3 +94,39 @@ def test_bad_input(kwargs, match):
 def test_power_law_spectrum_needs_L_dividing_N():
     with pytest.raises(ValueError, match="L must divide N"):
         power_law_eigenvalues(10, 3, 1.0)
+
+
+def _brute_force_max_real_eigenvalue(model, t, blocks, eta):
+    """Largest real part of the Jacobian of the block ODEs at J = B, by central differences."""
+    from numerics.committee_ode import block_rhs
+    L, iu = t.shape[0], np.triu_indices(2)
+    coef = lambda Q, R, T: model.coefficients(Q, R, T, 0.0)  # noqa: E731
+
+    def rhs(s):
+        s = s.reshape(L, 7)
+        q = np.zeros((L, 2, 2))
+        q[:, iu[0], iu[1]] = q[:, iu[1], iu[0]] = s[:, 4:]
+        dq, dr = block_rhs(q, s[:, :4].reshape(L, 2, 2), t, blocks.values, blocks.fractions, eta, coef)
+        return np.concatenate([dr.reshape(L, 4), dq[:, iu[0], iu[1]]], 1).ravel()
+
+    s0 = np.concatenate([t.reshape(L, 4), t[:, iu[0], iu[1]]], 1).ravel()
+    h, cols = 1e-7, []
+    for j in range(s0.size):
+        e = np.zeros(s0.size)
+        e[j] = h
+        cols.append((rhs(s0 + e) - rhs(s0 - e)) / (2 * h))
+    return np.linalg.eigvals(np.array(cols).T).real.max()
+
+
+@pytest.mark.parametrize("L,normalized", [(1, False), (4, True), (16, False)])
+def test_erf_stability_limit_is_where_the_jacobian_crosses_zero(L, normalized):
+    N = 64
+    B = np.random.default_rng(0).standard_normal((2, N))
+    lam = np.ones(N) if L == 1 else power_law_eigenvalues(N, L, 1.0)
+    limit = api.stability_limit(lam, 2, "erf", normalized, teacher_weights=B)
+    _, _, t, blocks = api.initial_order_parameters(B, B, lam)
+    model = api.compiled_model(2, 2, "erf", normalized)
+    assert _brute_force_max_real_eigenvalue(model, t, blocks, 0.99 * limit) < 0
+    assert _brute_force_max_real_eigenvalue(model, t, blocks, 1.01 * limit) > 0
+    with pytest.raises(ValueError, match=r"beyond the stability limit.*erf"):
+        api.generalization_curve([1.0], 0.01 * B, B, lam, 1.05 * limit, "erf", normalized)
