@@ -41,7 +41,7 @@ module          contents
 ``committee_blocks``  :func:`eigenvalue_blocks`, :func:`power_law_eigenvalues`,
                 :func:`block_order_parameters`, :func:`first_order`: the eigenvalue blocks of
                 the input covariance and the block-resolved overlaps of committee machines
-``committee_ode``  :func:`integrate_block_odes` (exponential RK2, adaptive),
+``committee_ode``  :func:`integrate_block_odes` (exponential predictor–corrector pc3, adaptive),
                 :func:`integrate_block_odes_euler`, :func:`block_rhs`: the block ODEs of online SGD
 ``online_sgd_simulation``  :func:`simulate_order_parameters`,
                 :func:`simulate_generalization_error`: online SGD of committee machines, vectorised
