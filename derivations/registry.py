@@ -15,6 +15,7 @@ CATALOGUE = {
     "dmft-exponents": "derivations.dmft_exponents",
     "online-sgd-linear": "derivations.online_sgd_linear",
     "online-sgd-erf": "derivations.online_sgd_erf",
+    "online-sgd-overrealizable": "derivations.online_sgd_overrealizable",
     "online-random-features": "derivations.online_random_features",
 }
 

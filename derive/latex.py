@@ -229,7 +229,7 @@ _UNICODE_MATH = {
     "φ": r"\phi", "χ": r"\chi", "ψ": r"\psi", "ω": r"\omega", "Σ": r"\Sigma",
     "Γ": r"\Gamma", "Λ": r"\Lambda", "Ψ": r"\Psi", "Ω": r"\Omega", "ŵ": r"\hat{w}",
     "≃": r"\simeq", "≈": r"\approx", "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "±": r"\pm",
-    "→": r"\to", "←": r"\leftarrow", "∞": r"\infty", "·": r"\cdot", "×": r"\times", "−": "-", "√": r"\surd",
+    "→": r"\to", "←": r"\leftarrow", "↔": r"\leftrightarrow", "⊥": r"\perp", "∞": r"\infty", "·": r"\cdot", "×": r"\times", "−": "-", "√": r"\surd",
     "∈": r"\in", "∂": r"\partial", "∑": r"\sum", "∫": r"\int", "⟨": r"\langle", "⟩": r"\rangle",
     "∖": r"\setminus", "ℂ": r"\mathbb{C}", "≡": r"\equiv", "⋯": r"\cdots", "∏": r"\prod",
     "⊙": r"\odot", "∝": r"\propto", "≪": r"\ll", "≫": r"\gg", "≍": r"\asymp",
