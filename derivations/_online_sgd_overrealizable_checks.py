@@ -34,6 +34,8 @@ def register(d) -> None:
         lambda quick: local_slope(d, quick))
     d.check("sgd", "simulation", "SGD against the ODE, and its slope")(lambda quick: sgd(d, quick))
     d.check("conventions", "numeric", "no power law without the rescaling")(lambda quick: conventions(quick))
+    from derivations import _exponent_checks
+    _exponent_checks._register(d, "online-sgd-overrealizable")
 
 
 # ---- weights and ODE -----------------------------------------------------------------------

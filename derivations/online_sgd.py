@@ -143,7 +143,10 @@ def _check_stability(eta, eigenvalues, K, activation, normalized_outputs, teache
     M = np.shape(teacher_weights)[0]
     if activation == "erf" and M != K:
         return                                   # no isolated perfect solution: no criterion
-    limit = stability_limit(eigenvalues, K, activation, normalized_outputs, teacher_weights)
+    try:
+        limit = stability_limit(eigenvalues, K, activation, normalized_outputs, teacher_weights)
+    except ValueError:               # soft mode at the perfect solution (e.g. equal teacher units): no criterion
+        return
     if eta >= limit:
         how = "2/(K c_K² ⟨λ⟩)" if activation == "linear" else "a zero eigenvalue of the ODEs at the perfect solution"
         raise ValueError(f"eta = {eta:g} is beyond the stability limit of online SGD for this {activation} "

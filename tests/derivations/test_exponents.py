@@ -41,6 +41,9 @@ LITERATURE = {
     # online SGD of a linear network on a power-law spectrum λ_l ∝ l^(−(1+β)): α^(−β/(1+β))
     # (Worschech & Rosenow, arXiv:2410.09005, abstract)
     "sgd-linear-window": lambda p: p["beta"] / (1 + p["beta"]),
+    # over-realizable soft committee machines: a power law instead of exponential convergence (Richert,
+    # Worschech & Rosenow, arXiv:2104.14546, abstract; the exponent is not in the abstract: derived here, 2)
+    "sgd-overrealizable": lambda p: 2.0,
 }
 
 
