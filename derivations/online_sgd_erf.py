@@ -78,10 +78,8 @@ def _coefficients(odes, expectations):
     res_r, res_q = co.linear_structure_residuals(ode)
     if any(e != 0 for e in (*res_r, *res_q)):
         raise ValueError("the block equations are not block-linear")
-    q11 = given["q_11"]
     E_sym = {(i, k): sp.expand(sp.diff(given[f"q_{i + 1}{k + 1}"], co.eta, 2) / (2 * co.lam * co.frac))
              for i in range(K_UNITS) for k in range(i, K_UNITS)}
-    del q11
     out = [sp.Eq(sp.Symbol(f"A_{i + 1}{j + 1}"), ode.A[i, j]) for i in range(K_UNITS) for j in range(K_UNITS)]
     out += [sp.Eq(sp.Symbol(f"B_{i + 1}{p + 1}"), ode.B[i, p]) for i in range(K_UNITS) for p in range(M_UNITS)]
     out += [sp.Eq(sp.Symbol(f"E_{i + 1}{k + 1}"), E_sym[i, k]) for (i, k) in E_sym]
