@@ -23,7 +23,7 @@ from derive import committee_odes as co
 from derive import gaussian_expectations as ge
 from derive.operations import transform
 from derivations.engine import Derivation, Source
-from derivations.online_sgd_linear import _component_equations, _d, model_steps
+from derivations.online_sgd_linear import _component_equations, _d, average_increments, model_steps
 
 NAME = "online-sgd-erf"
 TITLE = "Online SGD of erf soft committee machines on power-law data: ODEs and plateau"
@@ -57,13 +57,6 @@ def _expectations(activation_eq):
         raise ValueError(f"expected g(x) = erf(x/√2), got {activation_eq}")
     forms = ge.expectations("erf")
     return tuple(sp.Eq(co._template(name, None), forms[name]) for name in ("I2", "J2", "I3", "I4"))
-
-
-def _saad_solla(increments, norm):
-    """Average of the increments; the expectations stay unevaluated (Saad–Solla form).  The
-    operation uses the unnormalised model of (model) with K = M = 2."""
-    dq, dr = co.averaged_increments(K_UNITS, M_UNITS, False, None)
-    return _component_equations(dq, dr, _d)
 
 
 def _coefficients(odes, expectations):
@@ -104,7 +97,7 @@ def _odes(d: Derivation) -> None:
     d.derive("block-odes", "Block ODEs in Saad–Solla form",
              "Average N·Δ of (step-increments) with (block-norm): each monomial g'(x_i)ρ g(z) is an I_3, each "
              "g'g'gg an I_4, the noise term a J_2; the block field ρ brings the block overlaps (λq, λr, λt).",
-             transform(("step-increments", "block-norm"), _saad_solla,
+             transform(("error-signals", "step-increments", "block-norm"), average_increments(None),
                        "Gaussian average of the increments, expectations unevaluated", name="average"))
     d.derive("coefficients", "Coefficient matrices",
              "I_3 is linear in (C_12, C_23), so the closed-form block equations are linear in the block "

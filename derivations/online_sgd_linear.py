@@ -114,10 +114,22 @@ def _component_equations(dq, dr, lhs):
     return tuple(out)
 
 
-def _block_odes(activation):
+def average_increments(activation):
+    """The operation of (block-odes): insert (error-signals) and (block-norm) into (step-increments)
+    and take the Gaussian average term by term (``derive.committee_odes.gaussian_average``);
+    ``activation`` None keeps the expectations unevaluated (Saad–Solla form)."""
+    from sympy.core.function import AppliedUndef
+
     def op(signals, increments, norm):
-        ode = co.committee_odes(K_UNITS, M_UNITS, activation, True)
-        return _component_equations(ode.dq, ode.dr, _d)
+        deltas = {eq.lhs: eq.rhs for eq in signals}
+        cov = co._covariance(K_UNITS, M_UNITS)
+        out = []
+        for eq in increments:
+            (delta_call,) = eq.lhs.atoms(AppliedUndef)
+            integrand = eq.rhs.xreplace(deltas).xreplace({norm.lhs: norm.rhs})
+            average = co.gaussian_average(integrand, cov, activation)
+            out.append(sp.Eq(_d(delta_call.args[0].name), average if activation is None else co.tidy(average)))
+        return tuple(out)
     return op
 
 
@@ -128,7 +140,7 @@ def _generation(d: Derivation) -> None:
              "Average N·Δ over the input (each monomial is a Gaussian expectation I2, J2, I3 or I4 of the "
              "fields it names; Cov(ρB_n, x_j) = λ r_jn, Cov(ρB_n, y_p) = λ t_np, Cov(ρJ_k, x_j) = λ q_kj, "
              "Cov(ρJ_k, y_p) = λ r_kp); one step is dα = 1/N.",
-             transform(("error-signals", "step-increments", "block-norm"), _block_odes("linear"),
+             transform(("error-signals", "step-increments", "block-norm"), average_increments("linear"),
                        "Gaussian average of the increments (derive.committee_odes)", name="average"))
 
 
