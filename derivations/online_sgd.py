@@ -143,9 +143,10 @@ def _check_stability(eta, eigenvalues, K, activation, normalized_outputs, teache
     M = np.shape(teacher_weights)[0]
     if activation == "erf" and M != K:
         return                                   # no isolated perfect solution: no criterion
+    from numerics.committee_stability import SoftModeError
     try:
         limit = stability_limit(eigenvalues, K, activation, normalized_outputs, teacher_weights)
-    except ValueError:               # soft mode at the perfect solution (e.g. equal teacher units): no criterion
+    except SoftModeError:            # no isolated perfect solution (e.g. equal teacher units): no criterion
         return
     if eta >= limit:
         how = "2/(K c_K² ⟨λ⟩)" if activation == "linear" else "a zero eigenvalue of the ODEs at the perfect solution"

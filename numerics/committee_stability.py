@@ -27,7 +27,11 @@ from __future__ import annotations
 import numpy as np
 from scipy.linalg import eig
 
-__all__ = ["perfect_solution_limit"]
+__all__ = ["perfect_solution_limit", "SoftModeError"]
+
+
+class SoftModeError(ValueError):
+    """The block operator at the perfect solution is singular: no isolated perfect solution."""
 
 _STEP = 1e-6          # central differences of the coefficients in the first-order overlaps
 
@@ -70,7 +74,7 @@ def perfect_solution_limit(coefficients, t, eigenvalues, fractions):
 
     ``coefficients(Q1, R1, T1) -> (A, B, E)`` (noise-free), ``t`` (L, M, M) the teacher's block
     overlaps, ``eigenvalues``/``fractions`` of the L blocks.  Returns ``inf`` when no crossing exists.
-    Raises ValueError when the block operator 𝓛* at the perfect solution is singular (a soft mode,
+    Raises :class:`SoftModeError` (a ValueError) when the block operator 𝓛* at the perfect solution is singular (a soft mode,
     e.g. K > M, where this criterion does not apply).
     """
     t = np.asarray(t, float)
@@ -81,7 +85,7 @@ def perfect_solution_limit(coefficients, t, eigenvalues, fractions):
     A, B, _ = coefficients(T1, T1, T1)
     op = _operator(A, B, K, M)
     if np.linalg.cond(op) > 1e12:
-        raise ValueError("the block operator at the perfect solution is singular (soft mode): the "
+        raise SoftModeError("the block operator at the perfect solution is singular (soft mode): the "
                          "stability criterion needs K = M with an isolated perfect solution")
     iu = np.triu_indices(K)
     p = K * (K + 1) // 2 + K * M
