@@ -13,6 +13,8 @@
   R_in/√(Q_iiT_nn) over n reaches ½), from the ODEs, N = 1024, σ_J = 0.01, β = 1, normalised
   outputs: η·τ_esc converges as η → 0 (escape-eta-rate); τ_esc decreases with L and grows with
   K = M; the measured exponents are reported against the claimed τ_esc ∝ M²/(ηL).
+* ``block-rhs-mpmath``, ``block-plateau``: the block right-hand side compiled to mpmath, and the
+  plateau of the block equations at 30 digits; see :mod:`derivations._online_sgd_mp_checks`.
 * ``sgd-simulation``: see :mod:`derivations._online_sgd_sim_checks`.
 """
 from __future__ import annotations
@@ -34,6 +36,11 @@ def register(d) -> None:
     d.check("plateau-sgd", "simulation", "online SGD on the same plateau")(lambda quick: plateau_sgd(quick))
     d.check("escape-time", "numeric", "escape time against η, L and K from the ODEs")(
         lambda quick: escape_time(quick))
+    from derivations import _online_sgd_mp_checks as mp_checks
+    d.check("block-rhs-mpmath", "numeric", "the block right-hand side compiled to mpmath, at several precisions")(
+        lambda quick: mp_checks.block_rhs_precision())
+    d.check("block-plateau", "numeric", "plateau of the block equations at 30 digits = isotropic plateau at η⟨λ⟩")(
+        lambda quick: mp_checks.block_plateau(quick))
     from derivations import _online_sgd_sim_checks
     _online_sgd_sim_checks.register_erf(d)
 

@@ -54,6 +54,33 @@ class CompiledCommittee:
     def population_error(self, Q1, R1, T1):
         return self._error(*_overlap_args(Q1, R1, T1))
 
+    def coefficients_mp(self, Q1, R1, T1, noise_variance=0):
+        """(A, B, E) as mpmath matrices at the working precision (the same generated expressions,
+        compiled by the bridge to mpmath), for :mod:`numerics.committee_ode_mp`.
+
+        >>> import mpmath
+        >>> m = compiled_model(1, 1, "linear")
+        >>> A, B, E = m.coefficients_mp(mpmath.eye(1), mpmath.zeros(1), mpmath.eye(1))
+        >>> A[0, 0], B[0, 0]
+        (mpf('-1.0'), mpf('1.0'))
+        """
+        import mpmath
+        K, M = self.K, self.M
+        Q1, R1, T1 = (mpmath.matrix(X) for X in (Q1, R1, T1))
+        upper = lambda X, n: [X[i, k] for i in range(n) for k in range(i, n)]  # noqa: E731
+        args = upper(Q1, K) + [R1[i, n] for i in range(K) for n in range(M)] + upper(T1, M)
+        values = [f(*args, mpmath.sqrt(mpmath.mpf(noise_variance)))
+                  for f in _mp_coefficients(K, M, self.activation, self.normalized_outputs)]
+        A = mpmath.matrix(K, K)
+        B = mpmath.matrix(K, M)
+        E = mpmath.matrix(K, K)
+        for idx in range(K * K):
+            A[idx // K, idx % K] = values[idx]
+            E[idx // K, idx % K] = values[K * K + K * M + idx]
+        for idx in range(K * M):
+            B[idx // M, idx % M] = values[K * K + idx]
+        return A, B, (E + E.T) / 2
+
 
 def _overlap_args(Q1, R1, T1):
     Q1, R1, T1 = (np.asarray(x, dtype=float) for x in (Q1, R1, T1))
@@ -78,6 +105,15 @@ def compiled_model(K, M, activation="erf", normalized_outputs=False) -> Compiled
     coefficients = to_numpy_many([*ode.A, *ode.B, *ode.E], args + [noise])
     error = to_numpy(ode.error, args)
     return CompiledCommittee(K, M, activation, bool(normalized_outputs), coefficients, error)
+
+
+@functools.cache
+def _mp_coefficients(K, M, activation, normalized_outputs):
+    from derive.committee_odes import committee_odes, noise
+    from numerics.bridge import to_mpmath
+    ode = committee_odes(K, M, activation, bool(normalized_outputs))
+    args = _overlap_symbols(ode) + [noise]
+    return [to_mpmath(e, args) for e in (*ode.A, *ode.B, *ode.E)]
 
 
 def _weights(student_weights, teacher_weights, eigenvalues):
