@@ -175,8 +175,39 @@ def _check_scalars(eta, noise_variance, activation):
                          f"expectations (I2, I3, I4, J2); got {activation!r}")
 
 
-def _check_stability(eta, eigenvalues, K, activation, normalized_outputs, teacher_weights):
+def _coordinate_mask(trainable, N):
+    if trainable is None:
+        return None
+    m = np.asarray(trainable)
+    if m.dtype != bool or m.shape != (N,) or not m.any():
+        raise ValueError(f"trainable must be None or a boolean array of length N = {N} with at least one "
+                         f"True, got {m.dtype} array of shape {m.shape}")
+    return m
+
+
+def _block_mask(trainable, blocks):
+    """Per-block trained flags from a per-coordinate mask (None: all trained); a mask must not split a block."""
+    m = _coordinate_mask(trainable, blocks.N)
+    if m is None:
+        return None
+    per_block = np.array([m[blocks.labels == b].all() for b in range(blocks.L)])
+    split = [b for b in range(blocks.L) if m[blocks.labels == b].any() and not per_block[b]]
+    if split:
+        raise ValueError(f"trainable must be constant on each eigenvalue block (the ODEs follow whole blocks); "
+                         f"blocks {split} (eigenvalues {blocks.values[split].tolist()}) are split")
+    return per_block
+
+
+def _check_stability(eta, eigenvalues, K, activation, normalized_outputs, teacher_weights, trainable=None):
     M = np.shape(teacher_weights)[0]
+    if trainable is not None:
+        if activation == "linear":               # W-1 with the frozen blocks' rates zeroed: η < 2/(K c_K² Σ_t f_mλ_m)
+            ck2 = 1.0 / K if normalized_outputs else 1.0
+            limit = 2.0 / (K * ck2 * float(np.mean(np.asarray(eigenvalues, float) * trainable)))
+            if eta >= limit:
+                raise ValueError(f"eta = {eta:g} is beyond the stability limit of online SGD for this linear student "
+                                 f"with frozen coordinates: eta must be < {limit:.6g} (2/(K c_K² ⟨λ·trainable⟩))")
+        return                                   # erf with frozen inputs: no perfect solution, no criterion
     if activation == "erf" and M != K:
         return                                   # no isolated perfect solution: no criterion
     from numerics.committee_stability import SoftModeError
@@ -192,46 +223,55 @@ def _check_stability(eta, eigenvalues, K, activation, normalized_outputs, teache
 
 def order_parameter_curve(alphas, student_weights, teacher_weights, eigenvalues, eta,
                           activation="erf", normalized_outputs=False, noise_variance=0.0, *,
-                          rtol=1e-8, atol=1e-12):
-    """Integrate the ODEs from the order parameters of the given weights; the trajectory object."""
+                          rtol=1e-8, atol=1e-12, trainable=None):
+    """Integrate the ODEs from the order parameters of the given weights; the trajectory object.
+
+    ``trainable``: None, or a boolean mask of the N input coordinates whose student weights are
+    trained (the others keep their initial values); it must be constant on each eigenvalue block.
+    """
     from numerics.committee_ode import integrate_block_odes
     _check_scalars(eta, noise_variance, activation)
     q, r, t, blocks = initial_order_parameters(student_weights, teacher_weights, eigenvalues)
     K, M = q.shape[-1], t.shape[-1]
-    _check_stability(eta, eigenvalues, K, activation, normalized_outputs, teacher_weights)
+    trained = _block_mask(trainable, blocks)
+    _check_stability(eta, eigenvalues, K, activation, normalized_outputs, teacher_weights,
+                     _coordinate_mask(trainable, blocks.N))
     model = compiled_model(K, M, activation, bool(normalized_outputs))
     coefficients = lambda Q1, R1, T1: model.coefficients(Q1, R1, T1, noise_variance)  # noqa: E731
     return integrate_block_odes(alphas, q, r, t, blocks.values, blocks.fractions, eta, coefficients,
-                                rtol=rtol, atol=atol)
+                                rtol=rtol, atol=atol, trainable=trained)
 
 
 def generalization_curve(alphas, student_weights, teacher_weights, eigenvalues, eta,
                          activation="erf", normalized_outputs=False, noise_variance=0.0, *,
-                         rtol=1e-8, atol=1e-12):
+                         rtol=1e-8, atol=1e-12, trainable=None):
     """ε_g(α) from the ODEs started at the order parameters of the given weights (clean labels).
 
     ``student_weights`` K×N, ``teacher_weights`` M×N, ``eigenvalues`` the diagonal of the input
     covariance (length N; its distinct values define the blocks).
     """
     traj = order_parameter_curve(alphas, student_weights, teacher_weights, eigenvalues, eta,
-                                 activation, normalized_outputs, noise_variance, rtol=rtol, atol=atol)
+                                 activation, normalized_outputs, noise_variance, rtol=rtol, atol=atol,
+                                 trainable=trainable)
     model = compiled_model(traj.q.shape[-1], traj.r.shape[-1], activation, bool(normalized_outputs))
     return model.population_error(traj.Q1, traj.R1, traj.T1)
 
 
 def simulate(alphas, student_weights, teacher_weights, eigenvalues, eta, activation="erf",
-             normalized_outputs=False, noise_variance=0.0, seeds=8, *, entropy=0, progress=None):
+             normalized_outputs=False, noise_variance=0.0, seeds=8, *, entropy=0, progress=None, trainable=None):
     """Online SGD from the given weights, ``seeds`` input streams: ε_g's mean and standard error.
 
     Returns a :class:`numerics.simulation.Estimate` per α (the exact population error of each
-    seed's current weights, averaged over seeds).
+    seed's current weights, averaged over seeds).  ``trainable``: as in :func:`order_parameter_curve`
+    (any boolean mask of the N coordinates).
     """
     from numerics.online_sgd_simulation import simulate_generalization_error
     _check_scalars(eta, noise_variance, activation)
     J, B, lam = _weights(student_weights, teacher_weights, eigenvalues)
-    _check_stability(eta, lam, J.shape[0], activation, normalized_outputs, B)
+    _check_stability(eta, lam, J.shape[0], activation, normalized_outputs, B, _coordinate_mask(trainable, lam.size))
     model = compiled_model(J.shape[0], B.shape[0], activation, bool(normalized_outputs))
     return simulate_generalization_error(alphas, J, B, lam, eta, activation=activation,
                                          normalized_outputs=bool(normalized_outputs),
                                          noise_variance=noise_variance, seeds=seeds, entropy=entropy,
-                                         progress=progress, population_error=model.population_error)
+                                         progress=progress, population_error=model.population_error,
+                                         trainable=trainable)

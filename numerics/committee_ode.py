@@ -191,6 +191,17 @@ def _states(q0, r0, t, L):
     return _symmetric(q0, "q0"), r0, _symmetric(t, "t")
 
 
+def _trainable(trainable, L):
+    """Per-block factor 1 (trained) or 0 (frozen: its weights keep their initial values)."""
+    if trainable is None:
+        return np.ones(L)
+    m = np.asarray(trainable)
+    if m.dtype != bool or m.shape != (L,) or not m.any():
+        raise ValueError(f"trainable must be None or a boolean array with one entry per block ({L},) and at "
+                         f"least one True, got {m.dtype} array of shape {m.shape}")
+    return m.astype(float)
+
+
 def _alphas(alphas):
     a = _real_array(alphas, "alphas", 1)
     if a.size == 0 or a[0] < 0 or np.any(np.diff(a) < 0):
@@ -259,12 +270,13 @@ def _rhs_arrays(q, r, t, kappa, fk, coef):
     return dq, dr
 
 
-def block_rhs(q, r, t, eigenvalues, fractions, eta, coefficients):
+def block_rhs(q, r, t, eigenvalues, fractions, eta, coefficients, trainable=None):
     """Right-hand side (dq/dα, dr/dα) of the block ODEs, vectorised over the L blocks.
 
     q (L, K, K), r (L, K, M), t (L, M, M); dr_m = ηλ_m (A r_m + B t_m),
     dq_m = ηλ_m (A q_m + q_m Aᵀ + B r_mᵀ + r_m Bᵀ) + η²λ_m f_m E with (A, B, E) from
-    ``coefficients(Q1, R1, T1)``.  Non-finite coefficients raise ConvergenceError.
+    ``coefficients(Q1, R1, T1)``; ``trainable`` (one bool per block) zeroes the rates of frozen
+    blocks.  Non-finite coefficients raise ConvergenceError.
 
     >>> coef = lambda Q1, R1, T1: (-np.eye(1), np.eye(1), np.eye(1))
     >>> dq, dr = block_rhs(np.zeros((1, 1, 1)), np.zeros((1, 1, 1)), np.ones((1, 1, 1)), [1.0], [1.0],
@@ -279,7 +291,8 @@ def block_rhs(q, r, t, eigenvalues, fractions, eta, coefficients):
         first_order(q, lam), first_order(r, lam), first_order(t, lam))
     if coef is None:
         raise ConvergenceError("coefficients returned non-finite values")
-    return _rhs_arrays(q, r, t, eta * lam, eta ** 2 * lam * f, coef)
+    m = _trainable(trainable, lam.size)
+    return _rhs_arrays(q, r, t, eta * lam * m, eta ** 2 * lam * f * m, coef)
 
 
 # --------------------------------------------------------------------------
@@ -442,10 +455,11 @@ class _Propagator:
 class _System:
     """Everything a step needs: layout, spectrum, t, T1 and the checked coefficient callable."""
 
-    def __init__(self, layout, lam, f, eta, t, coefficients, rtol):
+    def __init__(self, layout, lam, f, eta, t, coefficients, rtol, trainable=None):
         self.layout, self.lam, self.eta, self.rtol = layout, lam, eta, rtol
         self.tT = np.ascontiguousarray(t.transpose(0, 2, 1)).reshape(-1, layout.M)
-        self.kappa, self.eta_f = eta * lam, eta * f
+        # ds_m/dα = κ_m(𝓛 s_m + b_m): a frozen block (κ_m = 0) keeps its state
+        self.kappa, self.eta_f = eta * lam * _trainable(trainable, lam.size), eta * f
         self.T1 = first_order(t, lam)
         self.coefficients = _Coefficients(coefficients, layout.K, layout.M)
         self.expm_fallbacks = 0
@@ -621,7 +635,7 @@ class _Run:
 
 def integrate_block_odes(alphas, q0, r0, t, eigenvalues, fractions, eta, coefficients, *,
                          rtol=1e-8, atol=1e-12, max_steps=DEFAULT_MAX_STEPS, first_step=None,
-                         fixed_step=None, method="pc3") -> BlockTrajectory:
+                         fixed_step=None, method="pc3", trainable=None) -> BlockTrajectory:
     """Integrate the block ODEs from (q0, r0) at α = 0 and return the state at each of ``alphas``.
 
     q0 (L, K, K) symmetric, r0 (L, K, M), t (L, M, M) symmetric; ``eigenvalues`` λ_m > 0 and
@@ -631,8 +645,10 @@ def integrate_block_odes(alphas, q0, r0, t, eigenvalues, fractions, eta, coeffic
     off (steps of that size, shortened only to land on the requested α).  ``atol`` is absolute in
     block units (block overlaps are O(f_m)): keep L·atol well below the accuracy wanted for
     first-order overlaps.  ``method``: "pc3" (default), "pc2", "etd2rk" or "midpoint" (module
-    docstring).  ``first_step`` overrides the initial guess 0.01·|s|/|ds/dα|.  Raises ValueError
-    for bad input and ConvergenceError on failure.
+    docstring).  ``first_step`` overrides the initial guess 0.01·|s|/|ds/dα|.  ``trainable``: None
+    (all blocks trained) or one bool per block; a frozen block's student weights get no gradient,
+    so its (q_m, r_m) stay at their initial values while still entering the first-order overlaps.
+    Raises ValueError for bad input and ConvergenceError on failure.
 
     >>> coef = lambda Q1, R1, T1: (-np.eye(1), np.eye(1), np.zeros((1, 1)))
     >>> tr = integrate_block_odes([2.0], np.zeros((1, 1, 1)), np.zeros((1, 1, 1)), np.ones((1, 1, 1)),
@@ -643,7 +659,7 @@ def integrate_block_odes(alphas, q0, r0, t, eigenvalues, fractions, eta, coeffic
     a, q0, r0, t, lam, f, eta = _common(alphas, q0, r0, t, eigenvalues, fractions, eta, coefficients)
     _check_controls(rtol, atol, max_steps, first_step, fixed_step, method)
     layout = _Layout(q0.shape[1], t.shape[1])
-    system = _System(layout, lam, f, eta, t, coefficients, float(rtol))
+    system = _System(layout, lam, f, eta, t, coefficients, float(rtol), trainable)
     end = float(a[-1])
     run = _Run(system, layout.pack(q0, r0), method, float(rtol), float(atol), max_steps,
                fixed_step, end)
@@ -679,7 +695,7 @@ def _trajectory(a, packed, layout, lam, system, steps, rejected, method):
 # --------------------------------------------------------------------------
 
 def integrate_block_odes_euler(alphas, q0, r0, t, eigenvalues, fractions, eta, coefficients, *,
-                               dt=0.01) -> BlockTrajectory:
+                               dt=0.01, trainable=None) -> BlockTrajectory:
     """Explicit Euler with fixed step ``dt`` (shortened only to land on the requested α).
 
     s ← s + dt · κ(𝓛(s) s + b(s)) on the packed state (the rhs of :func:`block_rhs`), vectorised over
@@ -695,7 +711,7 @@ def integrate_block_odes_euler(alphas, q0, r0, t, eigenvalues, fractions, eta, c
     a, q, r, t, lam, f, eta = _common(alphas, q0, r0, t, eigenvalues, fractions, eta, coefficients)
     dt = _positive(dt, "dt")
     layout = _Layout(q.shape[1], t.shape[1])
-    system = _System(layout, lam, f, eta, t, coefficients, rtol=_RTOL_RANGE[1])
+    system = _System(layout, lam, f, eta, t, coefficients, rtol=_RTOL_RANGE[1], trainable=trainable)
     s, kappa = layout.pack(q, r), system.kappa[:, None]
     out = np.empty((len(a), len(lam), layout.d))
     alpha, steps = 0.0, 0

@@ -10,6 +10,10 @@ c_K = c_M = 1.  Each step draws a fresh example with label ζ + √(noise_varian
 
     J_i <- J_i + (η/√N) δ_i ξ,   δ_i = c_K g'(x_i)(label − σ(ξ)).                              (SGD)
 
+Frozen coordinates (``trainable``, a boolean mask t of length N): the gradient is masked,
+J_i <- J_i + (η/√N) δ_i (t∘ξ), so the frozen weights keep their initial values while the
+forward pass (the fields x_i, hence δ_i and ε_g) still uses every coordinate.
+
 Time α = steps/N.  The order parameters are recorded block by block (:mod:`numerics.committee_blocks`).
 
 Algorithm (chunked Gram form).  Within a chunk of b steps with inputs ξ_1 … ξ_b and weights J_0 at
@@ -17,6 +21,7 @@ its start, the weights before step s are J_0 + (η/√N) Σ_{s'<s} δ_{s'} ξ_{s
 
     x_s = J_0 ξ_s/√N + (η/N) Σ_{s'<s} δ_{s'} (ξ_{s'}·ξ_s):
 
+(with a mask, ξ_{s'}·ξ_s becomes (t∘ξ_{s'})·ξ_s = (t∘ξ_{s'})·(t∘ξ_s), and the update below uses t∘Ξ):
 one matrix product J_0 Ξᵀ and one Gram matrix ΞΞᵀ per chunk (b = ``CHUNK_STEPS``) replace the
 N-dimensional work of every step; the sequential loop over the b steps touches only seeds × K
 numbers, and J is updated once per chunk, J <- J_0 + (η/√N) DᵀΞ.  The Gaussian inputs are most of
@@ -80,7 +85,8 @@ class OrderParameterPaths:
 
     ``alphas`` (T,): as requested; ``steps`` (T,): SGD steps done, :func:`alpha_to_steps`;
     ``q`` (S, T, L, K, K), ``r`` (S, T, L, K, M): per seed and time; ``t`` (L, M, M): the teacher's,
-    fixed; ``blocks``: the :class:`~numerics.committee_blocks.Blocks` of the spectrum.
+    fixed; ``blocks``: the :class:`~numerics.committee_blocks.Blocks` of the spectrum; ``trainable``:
+    the boolean mask (N,) of trained coordinates, None if all were trained.
     """
 
     alphas: np.ndarray
@@ -89,6 +95,7 @@ class OrderParameterPaths:
     r: np.ndarray
     t: np.ndarray
     blocks: Blocks
+    trainable: np.ndarray | None = None
 
     @property
     def alphas_done(self) -> np.ndarray:
@@ -134,6 +141,7 @@ class _Problem:
     c_K: float
     c_M: float
     noise_sd: float
+    trainable: np.ndarray | None    # (N,) 1.0 trainable / 0.0 frozen, or None: all trainable
 
 
 def _positive_int(value, name):
@@ -151,8 +159,24 @@ def _matrix(a, name, role):
     return w
 
 
+def _trainable_mask(trainable, N):
+    """The validated mask as a float 0/1 array, or None when every coordinate is trainable (then the
+    run takes the unmasked path, bit for bit)."""
+    if trainable is None:
+        return None
+    t = np.asarray(trainable)
+    if t.dtype != np.bool_:
+        raise ValueError(f"trainable must be a boolean mask (dtype bool, True = trained) of length N, got "
+                         f"dtype {t.dtype}; for indices use a mask, e.g. m = np.zeros(N, bool); m[idx] = True")
+    if t.shape != (N,):
+        raise ValueError(f"trainable must be a boolean mask of shape (N,) = ({N},), got shape {t.shape}")
+    if not t.any():
+        raise ValueError("trainable must mark at least one coordinate as trainable (all are frozen)")
+    return None if t.all() else t.astype(float)
+
+
 def _problem(student_weights, teacher_weights, eigenvalues, eta, activation, normalized_outputs,
-             noise_variance):
+             noise_variance, trainable=None):
     J0 = _matrix(student_weights, "student_weights", "K")
     B = _matrix(teacher_weights, "teacher_weights", "M")
     blocks = eigenvalue_blocks(eigenvalues)
@@ -171,8 +195,9 @@ def _problem(student_weights, teacher_weights, eigenvalues, eta, activation, nor
         raise ValueError(f"normalized_outputs must be True or False, got {normalized_outputs!r}")
     K, M = J0.shape[0], B.shape[0]
     c_K, c_M = (1 / math.sqrt(K), 1 / math.sqrt(M)) if normalized_outputs else (1.0, 1.0)
+    mask = _trainable_mask(trainable, blocks.N)
     return _Problem(J0, B, blocks, np.sqrt(blocks.eigenvalues), e, activation == "linear", c_K, c_M,
-                    math.sqrt(v))
+                    math.sqrt(v), mask)
 
 
 # --------------------------------------------------------------------------
@@ -238,17 +263,19 @@ def _run_chunk(J, xi, label, p):
 
     Chunked Gram form (module docstring) with the constants folded in: δ_s = c_K² γ d_s with
     d_s = g'(x_s)/γ · (label_s/c_K − Σ_j g(x_js)), γ = g'(0) = √(2/π) (erf) or 1 (linear); the
-    fields are kept in units u = x·κ/γ, κ = 1/√π (erf: u = x/√2) or 1 (linear)."""
+    fields are kept in units u = x·κ/γ, κ = 1/√π (erf: u = x/√2) or 1 (linear).  With a mask t the
+    Gram matrix and the update use t∘ξ (t² = t), the fields the full ξ."""
     N = p.blocks.N
     gamma, kappa = (1.0, 1.0) if p.linear else (_SQRT_2_OVER_PI, 1 / math.sqrt(math.pi))
     c2 = p.c_K * p.c_K
-    gram = np.matmul(xi, np.swapaxes(xi, 1, 2))                                # (S, b, b)
+    xt = xi if p.trainable is None else xi * p.trainable                       # t∘ξ
+    gram = np.matmul(xt, np.swapaxes(xt, 1, 2))                                # (S, b, b)
     gram *= p.eta * c2 * kappa / N
     u = np.matmul(xi, np.swapaxes(J, 1, 2))                                    # (S, b, K)
     u *= kappa / (gamma * math.sqrt(N))
     d = np.empty_like(u)
     (_steps_linear if p.linear else _steps_erf)(u, gram, label / p.c_K, d)
-    J += (p.eta * c2 * gamma / math.sqrt(N)) * np.matmul(np.swapaxes(d, 1, 2), xi)
+    J += (p.eta * c2 * gamma / math.sqrt(N)) * np.matmul(np.swapaxes(d, 1, 2), xt)
 
 
 def _run_block(J, xi, eps, p, chunk):
@@ -337,7 +364,7 @@ def _simulate(p, steps, seeds, entropy, progress):
 
 def simulate_order_parameters(alphas, student_weights, teacher_weights, eigenvalues, eta, *,
                               activation="erf", normalized_outputs=False, noise_variance=0.0, seeds=8,
-                              entropy=0, progress=None) -> OrderParameterPaths:
+                              entropy=0, progress=None, trainable=None) -> OrderParameterPaths:
     """Online SGD (module docstring) of ``seeds`` independent runs from the same initial weights.
 
     ``student_weights`` J(0) (K, N), ``teacher_weights`` B (M, N), ``eigenvalues`` the diagonal of
@@ -346,7 +373,10 @@ def simulate_order_parameters(alphas, student_weights, teacher_weights, eigenval
     noise (module docstring: random streams).  At each α of ``alphas`` (non-decreasing, >= 0) the
     run has done ``alpha_to_steps(alphas, N)`` = round(αN) steps and its block order parameters are
     recorded.  ``progress``: a tqdm bar on stderr if tqdm is importable; None shows it when
-    seeds × steps > 10⁶ and stderr is a terminal.
+    seeds × steps > 10⁶ and stderr is a terminal.  ``trainable``: None (every coordinate trained) or a
+    boolean mask of length N with at least one True; coordinates marked False keep their initial
+    weights J(0) (masked gradient, module docstring).  An all-True mask is the unmasked run, bit for
+    bit (same streams, same code path).
 
     >>> lam = np.repeat([1.5, 0.5], 8)
     >>> J0 = np.random.default_rng(0).standard_normal((2, 16)) * 0.01
@@ -354,23 +384,29 @@ def simulate_order_parameters(alphas, student_weights, teacher_weights, eigenval
     >>> paths = simulate_order_parameters([0.0, 1.0], J0, B, lam, 0.1, seeds=3)
     >>> paths.q.shape, paths.r.shape, paths.t.shape         # (S, T, L, K, K), (S, T, L, K, M), (L, M, M)
     ((3, 2, 2, 2, 2), (3, 2, 2, 2, 2), (2, 2, 2))
+    >>> frozen = simulate_order_parameters([0.0, 1.0], J0, B, lam, 0.1, seeds=3, trainable=lam > 1)
+    >>> bool(np.array_equal(frozen.q[:, 1, 1], frozen.q[:, 0, 1]))      # block 2 (λ = 0.5) frozen
+    True
     """
     p = _problem(student_weights, teacher_weights, eigenvalues, eta, activation, normalized_outputs,
-                 noise_variance)
+                 noise_variance, trainable)
     seeds = _positive_int(seeds, "seeds")
     alphas = np.atleast_1d(np.asarray(alphas, dtype=float))
     steps = alpha_to_steps(alphas, p.blocks.N)
     q, r = _simulate(p, steps, seeds, entropy, progress)
     t = block_order_parameters(p.J0, p.B, p.blocks)[2]
-    return OrderParameterPaths(alphas, steps, q, r, t, p.blocks)
+    mask = None if trainable is None else np.array(trainable, dtype=bool)
+    return OrderParameterPaths(alphas, steps, q, r, t, p.blocks, mask)
 
 
 def simulate_generalization_error(alphas, student_weights, teacher_weights, eigenvalues, eta,
                                   population_error, *, activation="erf", normalized_outputs=False,
-                                  noise_variance=0.0, seeds=8, entropy=0, progress=None) -> Estimate:
+                                  noise_variance=0.0, seeds=8, entropy=0, progress=None,
+                                  trainable=None) -> Estimate:
     """Mean and standard error over seeds of the population error ε_g(α) of the SGD weights.
 
-    Arguments as :func:`simulate_order_parameters` (``seeds`` >= 2), plus ``population_error``, a
+    Arguments as :func:`simulate_order_parameters` (``seeds`` >= 2, ``trainable`` the mask of trained
+    coordinates), plus ``population_error``, a
     plain callable ``population_error(Q1, R1, T1)`` of the first-order overlaps, vectorised over
     leading axes: it gets Q1 (S, T, K, K), R1 (S, T, K, M) and T1 broadcast to (S, T, M, M), and
     returns (S, T).  It must use the same ``activation`` and ``normalized_outputs`` convention (for
@@ -390,7 +426,7 @@ def simulate_generalization_error(alphas, student_weights, teacher_weights, eige
     paths = simulate_order_parameters(alphas, student_weights, teacher_weights, eigenvalues, eta,
                                       activation=activation, normalized_outputs=normalized_outputs,
                                       noise_variance=noise_variance, seeds=seeds, entropy=entropy,
-                                      progress=progress)
+                                      progress=progress, trainable=trainable)
     Q1, R1, T1 = paths.first_order()
     T1 = np.broadcast_to(T1, Q1.shape[:2] + T1.shape)
     err = np.asarray(population_error(Q1, R1, T1), dtype=float)

@@ -44,6 +44,9 @@ LITERATURE = {
     # over-realizable soft committee machines: a power law instead of exponential convergence (Richert,
     # Worschech & Rosenow, arXiv:2104.14546, abstract; the exponent is not in the abstract: derived here, 2)
     "sgd-overrealizable": lambda p: 2.0,
+    # scaling law in the number of trainable input dimensions (Worschech & Rosenow, arXiv:2410.09005: review-site
+    # summary only, exponent not retrieved; derived here: the frozen tail Σ_{m>L_t} λ_m/L ∝ L_t^(−β))
+    "sgd-trainable-dimensions": lambda p: p["beta"],
 }
 
 

@@ -130,3 +130,45 @@ def test_erf_stability_limit_is_where_the_jacobian_crosses_zero(L, normalized):
     assert _brute_force_max_real_eigenvalue(model, t, blocks, 1.01 * limit) > 0
     with pytest.raises(ValueError, match=r"beyond the stability limit.*erf"):
         api.generalization_curve([1.0], 0.01 * B, B, lam, 1.05 * limit, "erf", normalized)
+
+
+def test_frozen_blocks_ode_against_sgd():
+    """Only blocks 0 and 2 of four trained (erf, K = M = 2): the masked ODE against masked SGD (z-tests),
+    and the frozen blocks' block overlaps stay at their initial values in the ODE."""
+    N, L = 128, 4
+    J, B = _weights(N, seed=3)
+    lam = power_law_eigenvalues(N, L, 1.0)
+    blocks = np.unique(lam)[::-1]
+    mask = np.isin(lam, blocks[[0, 2]])
+    alphas = np.array([2.0, 8.0, 20.0])
+    traj = api.order_parameter_curve(alphas, J, B, lam, 0.2, "erf", trainable=mask, rtol=1e-8)
+    q0, r0, _, _ = api.initial_order_parameters(J, B, lam)
+    # the propagator of a frozen block is the identity up to the round-off of its eigendecomposition
+    for now, start in ((traj.q, q0), (traj.r, r0)):
+        drift = np.abs(now[:, [1, 3]] - start[[1, 3]]).max() / np.abs(start[[1, 3]]).max()
+        assert drift < 1e-12 * traj.steps
+    ode = api.generalization_curve(alphas, J, B, lam, 0.2, "erf", trainable=mask)
+    free = api.generalization_curve(alphas, J, B, lam, 0.2, "erf")
+    est = api.simulate(alphas, J, B, lam, 0.2, "erf", seeds=24, entropy=11, progress=False, trainable=mask)
+    z = (est.mean - ode) / est.se
+    assert np.all(np.abs(z) < z_threshold(len(alphas), 1e-3)), z
+    assert np.all(np.abs(est.mean - free) / est.se > 10)        # the mask matters far beyond the error bars
+
+
+def test_trainable_mask_errors():
+    N, L = 64, 4
+    J, B = _weights(N)
+    lam = power_law_eigenvalues(N, L, 1.0)
+    split = np.zeros(N, bool)
+    split[0] = True                                      # one coordinate of the first block only
+    with pytest.raises(ValueError, match="constant on each eigenvalue block"):
+        api.generalization_curve([1.0], J, B, lam, 0.1, "erf", trainable=split)
+    with pytest.raises(ValueError, match="boolean array of length N = 64"):
+        api.generalization_curve([1.0], J, B, lam, 0.1, "erf", trainable=np.ones(N, int))
+    with pytest.raises(ValueError, match="boolean array of length N = 64"):
+        api.simulate([1.0], J, B, lam, 0.1, "erf", trainable=np.ones(3, bool))
+    top = np.isin(lam, np.unique(lam)[-1:])              # only the smallest eigenvalue block trained
+    limit = 2.0 / float(np.mean(lam * top))               # linear, unnormalised, K = 2: 2/(K⟨λ·mask⟩)/… checked below
+    with pytest.raises(ValueError, match="stability limit"):
+        api.generalization_curve([1.0], J, B, lam, 1.01 * limit / 2, "linear", trainable=top)
+    api.generalization_curve([1.0], J, B, lam, 0.99 * limit / 2, "linear", trainable=top)

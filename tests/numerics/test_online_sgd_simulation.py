@@ -66,8 +66,10 @@ def activation_fns(activation):
     return (lambda x: special.erf(x / np.sqrt(2))), (lambda x: np.sqrt(2 / np.pi) * np.exp(-x * x / 2))
 
 
-def naive_sgd(alphas, J0, B, lam, eta, activation, normalized, noise_variance, seeds, entropy):
-    """The SGD rule of the module docstring, one example at a time, on the documented streams."""
+def naive_sgd(alphas, J0, B, lam, eta, activation, normalized, noise_variance, seeds, entropy, trainable=None):
+    """The SGD rule of the module docstring, one example at a time, on the documented streams
+    (``trainable``: the gradient times the 0/1 mask)."""
+    mask = np.ones(lam.size) if trainable is None else np.asarray(trainable, dtype=float)
     N = lam.size
     g, dg = activation_fns(activation)
     cK, cM = prefactors(J0.shape[0], B.shape[0], normalized)
@@ -91,7 +93,7 @@ def naive_sgd(alphas, J0, B, lam, eta, activation, normalized, noise_variance, s
             if noise_variance:
                 label += np.sqrt(noise_variance) * noise.standard_normal()
             delta = cK * dg(x) * (label - cK * g(x).sum())
-            J = J + eta / np.sqrt(N) * np.outer(delta, xi)
+            J = J + eta / np.sqrt(N) * np.outer(delta, mask * xi)
         qs.append(q_seed)
         rs.append(r_seed)
     return np.array(qs), np.array(rs)
@@ -170,6 +172,96 @@ def test_normalised_outputs_equal_unnormalised_at_eta_over_K(activation):
     ea = population_error(*a.first_order(), activation, True)
     eb = population_error(*b.first_order(), activation, False)
     np.testing.assert_allclose(ea, eb / K, rtol=1e-11)
+
+
+# ----------------------------------------------------------------------------- frozen coordinates
+
+@pytest.mark.parametrize("activation", ["erf", "linear"])
+def test_frozen_coordinates_keep_their_weights_and_the_rest_follows_the_plain_loop(monkeypatch, activation):
+    """A mask that splits blocks (and is not sorted): the chunked run equals the masked per-step loop,
+    and every frozen coordinate's weights equal J(0) exactly (read back from a run with one
+    coordinate per block, where the block order parameters are the weights themselves)."""
+    monkeypatch.setattr(sim, "CHUNK_STEPS", 5)
+    monkeypatch.setattr(sim, "BLOCK_STEPS", 11)
+    lam = np.random.default_rng(0).permutation(np.repeat([2.0, 0.7, 0.3], [10, 10, 20]))
+    J0, B = teacher_student(3, 2, 40, seed=1)
+    mask = np.random.default_rng(2).random(40) < 0.5
+    alphas = [0.0, 0.3, 1.0, 2.5]
+    paths = simulate_order_parameters(alphas, J0, B, lam, 0.3, activation=activation, normalized_outputs=True,
+                                      noise_variance=0.1, seeds=3, entropy=11, trainable=mask)
+    q, r = naive_sgd(alphas, J0, B, lam, 0.3, activation, True, 0.1, 3, 11, trainable=mask)
+    np.testing.assert_allclose(paths.q, q, rtol=0, atol=1e-12)
+    np.testing.assert_allclose(paths.r, r, rtol=0, atol=1e-12)
+    np.testing.assert_array_equal(paths.trainable, mask)
+    # one coordinate per block, teacher B = e_n-rows: r_m[i, n] = J_i[m] B_n[m]/N reads the weights back
+    N = 6
+    lam = np.arange(N, 0, -1.0)                                   # distinct: block m = coordinate m
+    J0 = teacher_student(2, 2, N, seed=3)[0]
+    B = np.ones((2, N))
+    frozen = np.array([False, True, False, True, True, False])
+    p = simulate_order_parameters([0.0, 5.0], J0, B, lam, 0.05, activation=activation, seeds=2, entropy=4,
+                                  trainable=~frozen)
+    weights = p.r[:, :, :, :, 0] * N                              # (S, T, N, K): J_i[m] exactly
+    np.testing.assert_array_equal(weights[:, 1, frozen], weights[:, 0, frozen])
+    np.testing.assert_allclose(weights[:, 0], np.broadcast_to(J0.T, weights[:, 0].shape), rtol=1e-14)
+    assert np.all(np.abs(weights[:, 1, ~frozen] - weights[:, 0, ~frozen]) > 1e-3)       # the others moved
+
+
+@pytest.mark.parametrize("activation", ["erf", "linear"])
+def test_an_all_true_mask_is_the_unmasked_run_bit_for_bit(activation):
+    lam = power_law_eigenvalues(32, 4, 1.0)
+    J0, B = teacher_student(2, 2, 32)
+    kw = dict(activation=activation, seeds=3, entropy=7, noise_variance=0.1)
+    a = simulate_order_parameters([0.0, 1.0, 3.0], J0, B, lam, 0.3, **kw)
+    b = simulate_order_parameters([0.0, 1.0, 3.0], J0, B, lam, 0.3, trainable=np.ones(32, bool), **kw)
+    np.testing.assert_array_equal(a.q, b.q)
+    np.testing.assert_array_equal(a.r, b.r)
+    err = lambda Q, R, T: population_error(Q, R, T, activation, False)   # noqa: E731
+    ea = simulate_generalization_error([1.0, 3.0], J0, B, lam, 0.3, err, **kw)
+    eb = simulate_generalization_error([1.0, 3.0], J0, B, lam, 0.3, err, trainable=[True] * 32, **kw)
+    np.testing.assert_array_equal(ea.mean, eb.mean)
+    np.testing.assert_array_equal(ea.se, eb.se)
+    assert a.trainable is None and b.trainable.dtype == bool and b.trainable.all()
+
+
+def frozen_linear_theory(eps0, blocks, eta_eff, trained, alphas, N=None):
+    """Mean ε_m(α) of the linear student with the blocks ``trained`` (bool per block) trained, the others
+    frozen: a frozen block's row of the generator (preamble) is zero, every other row unchanged, so a
+    frozen error still feeds ε_g and hence the η² source of the trained blocks.  N as linear_theory."""
+    lam, f, L = blocks.values, blocks.fractions, blocks.L
+    on = np.asarray(trained, dtype=float)
+    A = on[:, None] * (-2 * eta_eff * np.diag(lam) + eta_eff ** 2 * np.outer(f * lam ** 2, np.ones(L)))
+    if N is None:
+        return np.array([expm(A * a) @ eps0 for a in alphas])
+    step = np.eye(L) + A / N + np.diag(on * 2 * eta_eff ** 2 * lam ** 2) / N ** 2
+    return np.array([np.linalg.matrix_power(step, int(n)) @ eps0 for n in alpha_to_steps(alphas, N)])
+
+
+def test_linear_student_with_frozen_blocks_follows_W1_with_zero_rows():
+    """Blocks 2 and 4 of 4 frozen, N = 128, 512 seeds: the frozen block errors stay at ε_m(0) exactly;
+    the trained ones are z-tested against the frozen-block generator, both its α-continuous form
+    (W-1 with zero rows) and the exact finite-N step recursion.  The trained blocks settle at the floor
+    fed by the frozen error, ε_m → ηλ_m f_m ε_g/2 (ε_g = ε_frozen/(1 − η Σ_trained f_mλ_m/2)); the same
+    theory without the frozen error in the source (trained blocks decaying to 0) is rejected."""
+    N, eta = 128, 0.5
+    lam = power_law_eigenvalues(N, 4, 1.0)
+    J0, B = teacher_student(2, 2, N, seed=5, scale=0.1)
+    trained = np.array([True, False, True, False])
+    mask = np.repeat(trained, N // 4)
+    alphas = np.array([0.0, 1.0, 4.0, 16.0])
+    paths = simulate_order_parameters(alphas, J0, B, lam, eta, activation="linear", normalized_outputs=True,
+                                      seeds=512, entropy=9, trainable=mask)
+    eps = block_errors(paths, True)
+    np.testing.assert_array_equal(eps[:, :, ~trained], np.broadcast_to(eps[0, 0, ~trained], eps[:, :, ~trained].shape))
+    continuum = frozen_linear_theory(eps[0, 0], paths.blocks, eta, trained, alphas)
+    finite = frozen_linear_theory(eps[0, 0], paths.blocks, eta, trained, alphas, N=N)
+    z = np.concatenate([z_tests(eps[..., trained], theory[:, trained]) for theory in (continuum, finite)])
+    threshold = z_threshold(z.size + 1, FAMILYWISE)
+    assert np.all(np.abs(z) <= threshold), z
+    # without the frozen blocks' error in the η² source the trained blocks would decay to 0: rejected
+    floorless = frozen_linear_theory(eps[0, 0] * trained, paths.blocks, eta, trained, alphas)
+    total = Estimate.from_samples(eps[:, -1, trained].sum(-1)).z_score(floorless[-1, trained].sum())
+    assert abs(total) > threshold, total
 
 
 # ----------------------------------------------------------------------------- population error
@@ -319,6 +411,15 @@ def _bad(**kw):
 def test_bad_input(kw, match):
     with pytest.raises(ValueError, match=match):
         simulate_order_parameters(**_bad(**kw))
+
+
+@pytest.mark.parametrize("mask, match", [
+    (np.ones(8), "dtype bool"), (np.arange(8), "dtype bool"), (np.ones(7, bool), "shape"),
+    (np.ones((2, 8), bool), "shape"), (np.zeros(8, bool), "at least one"),
+])
+def test_bad_trainable_mask(mask, match):
+    with pytest.raises(ValueError, match=match):
+        simulate_order_parameters(**_bad(), trainable=mask)
 
 
 def test_generalization_error_bad_input():
