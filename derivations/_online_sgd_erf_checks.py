@@ -41,8 +41,9 @@ def register(d) -> None:
         lambda quick: mp_checks.block_rhs_precision())
     d.check("block-plateau", "numeric", "plateau of the block equations at 30 digits = isotropic plateau at η⟨λ⟩")(
         lambda quick: mp_checks.block_plateau(quick))
-    from derivations import _online_sgd_sim_checks
+    from derivations import _exponent_checks, _online_sgd_sim_checks
     _online_sgd_sim_checks.register_erf(d)
+    _exponent_checks._register(d, "online-sgd-erf")
 
 
 @functools.cache

@@ -1,7 +1,9 @@
 """The online-SGD laws of the exponent table (:mod:`derivations.exponents`).
 
 ``sgd-trainable-dimensions`` (ε_g ∝ L_t^(−β), SGD with frozen coordinates): see
-:mod:`derivations._online_sgd_trainable_law`.
+:mod:`derivations._online_sgd_trainable_law`; ``sgd-plateau-escape`` (τ_esc ∝ 1/η):
+:mod:`derivations._online_sgd_plateau_law`; ``sgd-erf-window`` (ε_g ∝ α^(−β/(1+β)) in the
+specialised phase of the erf machine): :mod:`derivations._online_sgd_erf_late_checks`.
 
 ``sgd-overrealizable``: ε_g ∝ α^(−2) along the soft mode of the over-realizable machine (rate of
 ``online-sgd-overrealizable``).  Exact theory: the reduced dynamics c₂(D₀/(1 + κD₀α))² of the entry's
@@ -129,9 +131,11 @@ def _over_observed(rng, alpha):
 
 
 def online_sgd_laws():
+    from derivations._online_sgd_erf_late_checks import late_laws
+    from derivations._online_sgd_plateau_law import plateau_laws
     from derivations._online_sgd_trainable_law import trainable_laws
     from derivations.exponents import Law
-    return [*trainable_laws(),
+    return [*trainable_laws(), *plateau_laws(), *late_laws(),
         Law("sgd-overrealizable", "online-sgd-overrealizable", "rate", "erf committee machine, K = 2 > M = 1",
             "ε_g(α)", "α", "approach to perfect learning along the soft mode (outputs rescaled by 1/K, 1/M)", {},
             _over_theory, _over_observed, _over_finite, OVER_SIZES, seeds=(16, 6), scales=(10**2, 10**3, 10**4, 10**5),

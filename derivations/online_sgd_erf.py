@@ -45,8 +45,13 @@ def build() -> Derivation:
     model_steps(d, normalized_outputs=False)
     _odes(d)
     _plateau(d)
-    from derivations import _online_sgd_erf_checks
+    from derivations._online_sgd_erf_late import late_phase_steps
+    from derivations._online_sgd_plateau_law import escape_steps
+    escape_steps(d)
+    late_phase_steps(d)
+    from derivations import _online_sgd_erf_checks, _online_sgd_erf_late_checks
     _online_sgd_erf_checks.register(d)
+    _online_sgd_erf_late_checks.register_late_checks(d)
     return d
 
 

@@ -47,6 +47,12 @@ LITERATURE = {
     # scaling law in the number of trainable input dimensions (Worschech & Rosenow, arXiv:2410.09005: review-site
     # summary only, exponent not retrieved; derived here: the frozen tail Σ_{m>L_t} λ_m/L ∝ L_t^(−β))
     "sgd-trainable-dimensions": lambda p: p["beta"],
+    # plateau length ∝ 1/η at small η: the symmetric phase's time scale is 1/η (Saad & Solla 1995); a growing
+    # time, rate −1 in x = 1/η.  (The claimed M²/(ηL) of arXiv:2410.09005 holds in η only: see escape-time.)
+    "sgd-plateau-escape": lambda p: -1.0,
+    # specialised phase of the erf machine on a power-law spectrum: the window rate of the linear network
+    # (arXiv:2410.09005, Fig. 1 caption: power-law instead of exponential convergence; exponent derived here)
+    "sgd-erf-window": lambda p: p["beta"] / (1 + p["beta"]),
 }
 
 
