@@ -234,7 +234,6 @@ def _rescaled(odes, time):
 
 def _small_eta(rescaled):
     """η → 0 of F + ηG (a polynomial in η: its value at η = 0), checked free of η."""
-    from derive import committee_odes as co
     out = []
     for eq in rescaled:
         f, _ = _eta_polynomial(eq.rhs, 1)
