@@ -307,7 +307,7 @@ def plateau_laws():
     from derivations.exponents import Law
     return [
         Law("sgd-plateau-escape", "online-sgd-erf", "escape-eta-rate", "erf committee machine, K = M = 2",
-            "τ_esc (Δρ = ½)", "1/η", "escape from the symmetric plateau, small η (L = 1, T = 1)", {},
+            "τ_esc (Δρ = ½)", "(1/η)", "escape from the symmetric plateau, small η (L = 1, T = 1)", {},
             _theory, escape_time_sgd, _finite, SIZES, seeds=SEEDS, scales=SCALES, rel_step=REL_STEP,
             notes=f"theory: the generated ODEs in s = ηα (DOP853, rtol {RTOL:g}, float) from fixed order parameters "
                   f"R⁰ = {R_SCALE}[[1 + d, 1 − d], [1 − d, 1 + d]], d = {ASYMMETRY}, Q⁰ = R⁰R⁰ᵀ + {SIGMA_PERP}², T = 1; "
