@@ -36,7 +36,7 @@ The three routes:
   decorrelate within Δα ~ 1/(2ηλ_1) ≈ 0.01).  A fresh teacher per seed would add the χ² spread of
   the tail (15–25 % per seed here): measured, it widened the 32-seed interval to ±0.10.
 * ``finite_theory(x)``: the frozen-block W-1 solution at the same N, L, η and times, from the
-  fixed weights' ε_m(0) (:func:`frozen_block_errors`).  W-1 is the N → ∞ limit: the exact finite-N
+  fixed weights' ε_m(0) (:func:`numerics.linear_sgd_errors.block_error_curve` with ``trained``).  W-1 is the N → ∞ limit: the exact finite-N
   mean (one-step recursion with the extra 2η²λ_m²ε_m/N² per step) lies ≈ 4 % higher at every x
   (the floor's O(ηλ_1/N) correction, ηλ_1/N ≈ 0.15) and its fitted slope differs by < 10⁻³,
   far below the interval.
@@ -61,8 +61,8 @@ import math
 import mpmath
 import numpy as np
 
-__all__ = ["frozen_block_errors", "stationary_error", "training_alpha", "tail_theory", "trainable_laws",
-           "recording_alphas", "leftover_bound", "BETA", "N_SIM", "L_SIM", "ETA_SIM", "SIGMA_J", "SIZES", "LEFTOVER",
+__all__ = ["stationary_error", "training_alpha", "tail_theory", "trainable_laws",
+           "recording_alphas", "BETA", "N_SIM", "L_SIM", "ETA_SIM", "SIGMA_J", "SIZES", "LEFTOVER",
            "WEIGHTS_SEED", "WINDOW", "RECORDS"]
 
 BETA = 1.0
@@ -75,71 +75,21 @@ WEIGHTS_SEED = 1
 WINDOW, RECORDS = 4, 64
 
 
-# ---- W-1 with frozen blocks -------------------------------------------------------------------
-
-def _trained_system(eigenvalues, fractions, eta, trained):
-    """The trained sub-system: its symmetric form D + wwᵀ (w = η√f λ; the generator is
-    S(D + wwᵀ)S⁻¹, S = diag(w)), w, and the source coefficients η²fλ² of the frozen error."""
-    lam = np.asarray(eigenvalues, float)[trained]
-    f = np.asarray(fractions, float)[trained]
-    w = eta * np.sqrt(f) * lam
-    return np.diag(-2 * eta * lam) + np.outer(w, w), w, w * w
-
-
-def _check_trained(eigenvalues, fractions, eta, trained):
-    lam, f = np.asarray(eigenvalues, float), np.asarray(fractions, float)
-    t = np.asarray(trained)
-    if t.dtype != np.bool_ or t.shape != lam.shape or not t.any():
-        raise ValueError("trained must be a boolean array with one entry per block and at least one True")
-    if lam.ndim != 1 or f.shape != lam.shape or np.any(lam <= 0) or np.any(f <= 0) or abs(f.sum() - 1) > 1e-12:
-        raise ValueError("eigenvalues and fractions must be 1-d, > 0, one per block, fractions summing to 1")
-    if not (np.isfinite(eta) and 0 < eta < 2 / float(np.dot(f[t], lam[t]))):
-        raise ValueError(f"eta must be in (0, 2/Σ_trained f_mλ_m) (stability of W-1), got {eta!r}")
-    return lam, f, t
-
-
-def _modes(eps0, eigenvalues, fractions, eta, trained):
-    """(μ, V, coordinates of S⁻¹(ε_t(0) − ε_t*), w, ε_t*, ε_frozen) of the trained sub-system."""
-    lam, f, t = _check_trained(eigenvalues, fractions, eta, trained)
-    eps0 = np.asarray(eps0, float)
-    frozen = float(eps0[~t].sum())
-    sym, w, source = _trained_system(lam, f, eta, t)
-    mu, V = np.linalg.eigh(sym)
-    generator = (w[:, None] * sym) / w[None, :]
-    star = -np.linalg.solve(generator, source * frozen)          # 𝒜ε* + c ε_frozen = 0
-    start = V.T @ ((eps0[t] - star) / w)
-    return mu, V, start, w, star, frozen
-
-
-def frozen_block_errors(alphas, eps0, eigenvalues, fractions, eta, trained):
-    """ε_m(α) (rows α, columns m) of W-1 with the blocks ``trained`` (bool per block) trained and the
-    others frozen (module docstring), noise-free, exactly (eigendecomposition of the trained part).
-
-    >>> lam, f = np.array([1.5, 0.5]), np.array([0.5, 0.5])
-    >>> e = frozen_block_errors([0.0, 1e3], [0.3, 0.1], lam, f, 0.4, np.array([True, False]))
-    >>> e[0].tolist(), round(float(e[1, 1]), 12), round(float(e[1].sum()), 12)   # ε_g(∞) = 0.1/(1 − 0.4·0.75/2)
-    ([0.3, 0.1], 0.1, 0.117647058824)
-    """
-    mu, V, start, w, star, frozen = _modes(eps0, eigenvalues, fractions, eta, trained)
-    t = np.asarray(trained)
-    a = np.asarray(alphas, float)
-    out = np.empty((a.size, t.size))
-    out[:, ~t] = np.asarray(eps0, float)[~t]
-    out[:, t] = (np.exp(np.outer(a, mu)) * start) @ V.T * w + star
-    return out
-
+# ---- W-1 with frozen blocks: numerics.linear_sgd_errors (trained=) ---------------------------------
 
 def stationary_error(eps0, eigenvalues, fractions, eta, trained):
-    """ε_g(∞) = ε_frozen/(1 − η Σ_trained f_mλ_m/2) (module docstring)."""
-    lam, f, t = _check_trained(eigenvalues, fractions, eta, trained)
+    """ε_g(∞) = ε_frozen/(1 − η Σ_trained f_mλ_m/2) (module docstring).
+
+    >>> from numerics.linear_sgd_errors import block_error_curve
+    >>> args = ([0.3, 0.1], np.array([1.5, 0.5]), np.array([0.5, 0.5]), 0.4, np.array([True, False]))
+    >>> e = block_error_curve([1e3], *args[:4], trained=args[4]).sum()
+    >>> bool(abs(e - stationary_error(*args)) < 1e-14)        # the closed form is W-1's stationary point
+    True
+    """
+    lam, f, t = np.asarray(eigenvalues, float), np.asarray(fractions, float), np.asarray(trained)
+    if not (np.isfinite(eta) and 0 < eta < 2 / float(np.dot(f[t], lam[t]))):
+        raise ValueError(f"eta must be in (0, 2/Σ_trained f_mλ_m) (stability of W-1), got {eta!r}")
     return float(np.asarray(eps0, float)[~t].sum()) / (1 - eta * float(np.dot(f[t], lam[t])) / 2)
-
-
-def leftover_bound(alpha, eps0, eigenvalues, fractions, eta, trained):
-    """Σ_k |c_k| e^{μ_k α} ≥ |ε_g(α) − ε_g(∞)| (module docstring), decreasing in α."""
-    mu, V, start, w, _, _ = _modes(eps0, eigenvalues, fractions, eta, trained)
-    c = (w @ V) * start                      # ε_g leftover = Σ_m (V e^{μα} start)_m w_m
-    return float(np.sum(np.abs(c) * np.exp(mu * alpha)))
 
 
 # ---- the law at the simulated sizes --------------------------------------------------------------
@@ -167,15 +117,20 @@ def _trained_blocks(x):
 def training_alpha(x: int) -> int:
     """The smallest integer α with leftover bound ≤ LEFTOVER · ε_g(∞) for the top x blocks trained."""
     _, blocks, _, _, eps0 = _setting()
-    args = (eps0, blocks.values, blocks.fractions, ETA_SIM, _trained_blocks(x))
-    target = LEFTOVER * stationary_error(*args)
+    from numerics.linear_sgd_errors import transient_bound
+    args = (eps0, blocks.values, blocks.fractions, ETA_SIM)
+    trained = _trained_blocks(x)
+    target = LEFTOVER * stationary_error(*args, trained)
+
+    def bound(a):
+        return transient_bound(a, *args, trained=trained)
     alpha = 1
-    while leftover_bound(alpha, *args) > target:
+    while bound(alpha) > target:
         alpha *= 2
     lo, hi = alpha // 2, alpha
     while hi - lo > 1:                       # the bound decreases: bisect on the integers
         mid = (lo + hi) // 2
-        lo, hi = (lo, mid) if leftover_bound(mid, *args) <= target else (mid, hi)
+        lo, hi = (lo, mid) if bound(mid) <= target else (mid, hi)
     return hi
 
 
@@ -188,9 +143,10 @@ def recording_alphas(x: int) -> np.ndarray:
 def finite_theory(x: int) -> float:
     """Mean over :func:`recording_alphas` of ε_g of frozen-block W-1 at N_SIM, L_SIM, ETA_SIM from the
     fixed weights' ε(0)."""
+    from numerics.linear_sgd_errors import block_error_curve
     _, blocks, _, _, eps0 = _setting()
-    errors = frozen_block_errors(recording_alphas(x), eps0, blocks.values, blocks.fractions, ETA_SIM,
-                                 _trained_blocks(int(x)))
+    errors = block_error_curve(recording_alphas(x), eps0, blocks.values, blocks.fractions, ETA_SIM,
+                               trained=_trained_blocks(int(x)))
     return float(errors.sum(axis=1).mean())
 
 
