@@ -60,6 +60,23 @@ def test_linear_curve_is_the_closed_form():
     assert np.max(np.abs(eps - exact)) < 1e-6 * exact[0]
 
 
+def test_linear_frozen_curve_is_the_closed_form():
+    """Top 3 of 8 blocks trained: the generated ODEs with frozen blocks equal W-1 with zero rows (the frozen
+    error feeding the η² source of the trained blocks), to the integrator's tolerance (as above)."""
+    N, L = 128, 8
+    J, B = _weights(N)
+    lam = power_law_eigenvalues(N, L, 1.0)
+    alphas = np.array([0.0, 1.0, 10.0, 100.0])
+    q, r, t, blocks = api.initial_order_parameters(J, B, lam)
+    trained = np.arange(L) < 3
+    eps = api.generalization_curve(alphas, J, B, lam, 0.2, activation="linear", normalized_outputs=True,
+                                   trainable=trained[blocks.labels])
+    eps0 = 0.25 * blocks.values * (q.sum((1, 2)) - 2 * r.sum((1, 2)) + t.sum((1, 2)))
+    exact = block_error_curve(alphas, eps0, blocks.values, blocks.fractions, 0.2, trained=trained).sum(axis=1)
+    assert np.max(np.abs(eps - exact)) < 1e-6 * exact[0]
+    assert exact[-1] > eps0[~trained].sum() > 0           # the floor sits above the frozen error (η² source)
+
+
 def test_simulation_agrees_with_the_curve():
     N = 128
     J, B = _weights(N, sigma_J=0.3, seed=3)
