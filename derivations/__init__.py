@@ -13,7 +13,7 @@ Eq(S_W(t), 1/(q*t + 1))
 Entries (modules): ``marchenko_pastur``, ``ridge_regression`` and ``linear_random_features``
 (each with ``learning_curve``), ``ridge_exponents``, ``random_feature_exponents`` and
 ``structured_random_features`` (the scaling laws; their numerical confirmation is in :mod:`derivations.exponents`, the infinite
-power-law theory in :mod:`derivations.power_law_theory`); ``dmft_langevin`` (Langevin-trained random features:
+power-law theory in :mod:`derivations.random_features.power_law`); ``dmft_langevin`` (Langevin-trained random features:
 ``test_error_curve``, ``simulate_test_error``) and ``dmft_exponents`` (its laws in time and data);
 ``online_sgd_linear``, ``online_sgd_erf``, ``online_sgd_overrealizable`` and ``online_random_features``
 (online SGD of two-layer networks; the API ``online_sgd.generalization_curve`` and ``online_sgd.simulate``).

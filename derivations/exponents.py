@@ -4,7 +4,7 @@ A :class:`Law` names the catalogue step whose statement is the derived rate ρ (
 the parameter values at which it is confirmed, and two independent numerical routes:
 
 1. **exact theory** — the deterministic equivalent with an infinite power-law spectrum
-   (:mod:`derivations.power_law_theory`, sums to infinity in closed Mellin/Hurwitz form) at
+   (:mod:`derivations.random_features.power_law`, sums to infinity in closed Mellin/Hurwitz form) at
    30 digits, its local slope d log E/d log x at x = 10², …, 10⁸, which must reach −ρ within
    0.01 at 10⁸ (or, extrapolated with a fitted correction x^(−ω), within its error);
 2. **simulation** — the learning system itself at sizes this machine allows (finite D),
@@ -88,7 +88,7 @@ def check_parameters(params: dict) -> None:
     ...
     ValueError: alpha (capacity) must be > 1: Σ_k k^(−α) diverges for α ≤ 1, got 0.8
     """
-    from derivations.power_law_theory import PowerLawSpectrum
+    from derivations.random_features.power_law import PowerLawSpectrum
     PowerLawSpectrum(params.get("alpha", 2.0), params.get("r", 1.0))
     for name, meaning in (("l", "ridge decay λ = P^(−l)"), ("q", "width N = P^q"),
                           ("a", "column-variance exponent α_F of s_j = j^(−α_F)")):
@@ -97,7 +97,7 @@ def check_parameters(params: dict) -> None:
 
 
 def _spectrum(law_params):
-    from derivations.power_law_theory import PowerLawSpectrum
+    from derivations.random_features.power_law import PowerLawSpectrum
     return PowerLawSpectrum(alpha=law_params["alpha"], r=law_params["r"])
 
 
@@ -106,7 +106,7 @@ D_RIDGE = 1000
 
 
 def _ridge_theory(field_name, params, noise=0):
-    from derivations.power_law_theory import ridge_learning_curve
+    from derivations.random_features.power_law import ridge_learning_curve
     l = params.get("l")
 
     def f(P):
@@ -116,7 +116,7 @@ def _ridge_theory(field_name, params, noise=0):
 
 
 def _ridge_finite(field_name, params, noise=0):
-    from derivations.ridge_regression import learning_curve
+    from derivations.ridge.steps import learning_curve
     eta, w = _spectrum(params).arrays(D_RIDGE)
     l = params.get("l")
     return lambda P: float(getattr(learning_curve(eta, w, P, 0.0 if l is None else P ** -l, noise), field_name))
@@ -196,7 +196,7 @@ D_RF = 1000
 def _rf_theory(field_name, params, P, N, ridge=0):
     """A curve in one variable x of the infinite power-law random-feature theory; ``P`` and ``N`` are
     functions of x (or constants, or ``"inf"``)."""
-    from derivations.power_law_theory import rf_learning_curve
+    from derivations.random_features.power_law import rf_learning_curve
     at = lambda v, x: v(x) if callable(v) else v
     return lambda x: getattr(rf_learning_curve(_spectrum(params), at(P, x), at(N, x), ridge, 0, dps=THEORY_DPS), field_name)
 
@@ -212,7 +212,7 @@ def _width_error_observed(rng, N, params, D=2000):
 
 
 def _width_error_finite(N, params, D=2000):
-    from derivations._rf_theory import projection_level
+    from derivations.random_features.theory import projection_level
     eta, w = _spectrum(params).arrays(D)
     return float(projection_level(eta, w, [N], 0.0)["B1mean"])
 
@@ -225,7 +225,7 @@ def _variance_F_observed(rng, N, params, P=50, D=400):
 
 
 def _variance_F_finite(N, params, P=50, D=400):
-    from derivations.linear_random_features import learning_curve
+    from derivations.random_features.steps import learning_curve
     eta, w = _spectrum(params).arrays(D)
     return float(learning_curve(eta, w, P, N, 0.0).var_F)
 
@@ -245,7 +245,7 @@ def _phase_error_observed(rng, P, params, q, D=D_RF):
 
 
 def _phase_error_finite(P, params, q, D=D_RF):
-    from derivations.linear_random_features import learning_curve
+    from derivations.random_features.steps import learning_curve
     eta, w = _spectrum(params).arrays(D)
     return float(learning_curve(eta, w, P, _phase_width(P, q), 0.0).E_g)
 
@@ -281,7 +281,7 @@ D_STRUCT = 400
 
 def _structured_theory(params, P):
     """Var_F(N) at fixed P, ridgeless, infinite power-law Σ, columns s_j = j^(−a) (Euler–Maclaurin sums)."""
-    from derivations._structured_theory import column_sums_power_law, finite_width_variance, sigma_side_power_law
+    from derivations.random_features.structured_theory import column_sums_power_law, finite_width_variance, sigma_side_power_law
     side = {}
 
     def f(N):
@@ -299,7 +299,7 @@ def _structured_observed(rng, N, params, P):
 
 
 def _structured_finite(N, params, P):
-    from derivations._structured_theory import column_sums_array, finite_width_variance, sigma_side_arrays
+    from derivations.random_features.structured_theory import column_sums_array, finite_width_variance, sigma_side_arrays
     eta, w = _spectrum(params).arrays(D_STRUCT)
     s = np.arange(1, N + 1, dtype=float) ** -params["a"]
     with mpmath.workdps(20):
@@ -329,8 +329,8 @@ def _structured_laws():
 
 @functools.cache
 def _all_laws() -> dict:
-    from derivations._dmft_laws import dmft_laws
-    from derivations._online_sgd_laws import online_sgd_laws
+    from derivations.dmft.laws import dmft_laws
+    from derivations.online_sgd.laws import online_sgd_laws
     return {law.name: law for law in (*_ridge_laws(), *_rf_laws(), *_structured_laws(), *dmft_laws(),
                                       *online_sgd_laws())}
 

@@ -42,8 +42,8 @@ from typing import Callable, NamedTuple
 
 import numpy as np
 
-from derivations.online_sgd_figures import CAPTIONS, learning_curves, linear_curves
-from derivations.dmft_figures import (BETAS, DRAWS, G_BETA, MODES, NOISE_VARIANCE, STOP_BETA, STOP_G_BETAS,
+from derivations.online_sgd.figures import CAPTIONS, learning_curves, linear_curves
+from derivations.dmft.figures import (BETAS, DRAWS, G_BETA, MODES, NOISE_VARIANCE, STOP_BETA, STOP_G_BETAS,
                                       dmft_bias_variance, dmft_early_stopping, dmft_mode_discrepancy,
                                       dmft_test_error)
 
@@ -98,8 +98,8 @@ def _positive(values):
 
 def ridge_learning_curve(quick: bool = False, executor=None):
     """Test and training error of ridge regression against P: theory lines, simulation ± SE."""
-    from derivations._ridge_checks import power_law_problem
-    from derivations.ridge_regression import learning_curve
+    from derivations.ridge.checks import power_law_problem
+    from derivations.ridge.steps import learning_curve
     from numerics.ridge_simulation import ridge_draw
     from numerics.simulation import run_ensemble
 
@@ -173,8 +173,8 @@ RF_COMPONENTS = (("bias2", "Bias²"), ("var_X", "$\\mathrm{Var}_X$"), ("var_F", 
 
 def random_feature_learning_curve(quick: bool = False, executor=None):
     """E_g of linear random features against the width N, and its six-term decomposition."""
-    from derivations._ridge_checks import power_law_problem
-    from derivations.linear_random_features import learning_curve
+    from derivations.ridge.checks import power_law_problem
+    from derivations.random_features.steps import learning_curve
     from numerics.random_feature_simulation import simulate_random_features
 
     eta, w = power_law_problem(RF_D)
@@ -249,10 +249,10 @@ def phase_branches(step: str, alpha, r):
     import sympy as sp
 
     from derivations import registry
-    from derivations.random_feature_exponents import alpha as a_sym
-    from derivations.random_feature_exponents import l as l_sym
-    from derivations.random_feature_exponents import q as q_sym
-    from derivations.random_feature_exponents import r as r_sym
+    from derivations.random_features.exponent_steps import alpha as a_sym
+    from derivations.random_features.exponent_steps import l as l_sym
+    from derivations.random_features.exponent_steps import q as q_sym
+    from derivations.random_features.exponent_steps import r as r_sym
     d = registry.get("random-feature-exponents")
     rate = d[step].rhs
     K_sym = sp.Symbol("K", positive=True)
@@ -283,8 +283,8 @@ def phase_regimes(step: str, alpha, r, q, l):
     argument of K = Min(α, l, αq) is smallest. Labels index ``list(REGIMES)``."""
     import sympy as sp
 
-    from derivations.random_feature_exponents import l as l_sym
-    from derivations.random_feature_exponents import q as q_sym
+    from derivations.random_features.exponent_steps import l as l_sym
+    from derivations.random_features.exponent_steps import q as q_sym
     rate, branches, kappa_args = phase_branches(step, alpha, r)
     shape = np.broadcast(q, l).shape
     ev = lambda e: np.broadcast_to(sp.lambdify((q_sym, l_sym), e, "numpy")(q, l), shape).astype(float)

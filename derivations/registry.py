@@ -5,18 +5,18 @@ import importlib
 
 #: catalogue entries, in the order they build on each other
 CATALOGUE = {
-    "marchenko-pastur": "derivations.marchenko_pastur",
-    "ridge-regression": "derivations.ridge_regression",
-    "linear-random-features": "derivations.linear_random_features",
-    "ridge-exponents": "derivations.ridge_exponents",
-    "random-feature-exponents": "derivations.random_feature_exponents",
-    "structured-random-features": "derivations.structured_random_features",
-    "dmft-langevin": "derivations.dmft_langevin",
-    "dmft-exponents": "derivations.dmft_exponents",
-    "online-sgd-linear": "derivations.online_sgd_linear",
-    "online-sgd-erf": "derivations.online_sgd_erf",
-    "online-sgd-overrealizable": "derivations.online_sgd_overrealizable",
-    "online-random-features": "derivations.online_random_features",
+    "marchenko-pastur": "derivations.spectra.steps",
+    "ridge-regression": "derivations.ridge.steps",
+    "linear-random-features": "derivations.random_features.steps",
+    "ridge-exponents": "derivations.ridge.exponent_steps",
+    "random-feature-exponents": "derivations.random_features.exponent_steps",
+    "structured-random-features": "derivations.random_features.structured_steps",
+    "dmft-langevin": "derivations.dmft.steps",
+    "dmft-exponents": "derivations.dmft.exponent_steps",
+    "online-sgd-linear": "derivations.online_sgd.linear_steps",
+    "online-sgd-erf": "derivations.online_sgd.erf_steps",
+    "online-sgd-overrealizable": "derivations.online_sgd.overrealizable_steps",
+    "online-random-features": "derivations.online_sgd.readout_steps",
 }
 
 

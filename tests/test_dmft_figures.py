@@ -1,4 +1,4 @@
-"""The figures of the Langevin mean-field theory (:mod:`derivations.dmft_figures`, arXiv:2602.23039).
+"""The figures of the Langevin mean-field theory (:mod:`derivations.dmft.figures`, arXiv:2602.23039).
 
 Every figure builds in quick mode with the expected panels, finite positive theory lines and simulation
 points with error bars; the CLI writes PNG and a byte-stable PDF.  The numbers the early-stopping figure
@@ -15,7 +15,9 @@ import sys
 import numpy as np
 import pytest
 
-from derivations import cli, dmft_figures, figures
+from derivations import cli, figures
+
+from derivations.dmft import figures as dmft_figures
 
 NAMES = ["dmft-mode-discrepancy", "dmft-test-error", "dmft-bias-variance", "dmft-early-stopping"]
 PANELS = {"dmft-mode-discrepancy": 3, "dmft-test-error": 2, "dmft-bias-variance": 3, "dmft-early-stopping": 3}
@@ -104,7 +106,7 @@ def test_stationary_error_is_ridge_plus_posterior_variance(beta):
     """ε(∞) (the DMFT curve at t = 40/g) against K-8 from the ridge-regression entry: E_g at ridge
     λ = g/(cP) plus the posterior variance Df₁/(cβ(P − Df₁)).  Tolerance: the Talbot route's float64
     accuracy on smooth transforms, a few 1e-10 relative (numerics.dmft_talbot), with a factor 10 margin."""
-    from derivations.ridge_regression import learning_curve
+    from derivations.ridge.steps import learning_curve
     lam, P, c, s2 = dmft_figures.eigenvalues(), dmft_figures.N_SAMPLES, dmft_figures.LOSS_SCALE, 0.5
     g = dmft_figures.weight_decay(beta)
     ridge = learning_curve(lam, np.ones_like(lam), P, g / (c * P), noise_variance=s2)
@@ -125,7 +127,7 @@ def test_gradient_flow_at_the_threshold_has_no_stationary_value():
 def test_optimal_stopping_is_a_minimum_confirmed_two_ways(g_beta):
     """t* is a minimum of the Talbot curve, its value agrees with the 20-digit Laplace route (tolerance:
     Talbot accuracy, see above), and a seeded simulation at t* agrees within its z threshold."""
-    from derivations._dmft_theory import test_error_curve as dmft_curve
+    from derivations.dmft.theory import test_error_curve as dmft_curve
     from numerics.precision import workdps
     from numerics.simulation import z_test, z_threshold
     beta, s2 = dmft_figures.STOP_BETA, dmft_figures.NOISE_VARIANCE
@@ -250,7 +252,7 @@ def test_cli_writes_png_and_the_same_pdf(built, tmp_path, capsys):
 
 def test_imports_in_either_order_without_matplotlib():
     code = ("import sys; sys.modules['matplotlib'] = None\n"
-            "import derivations.dmft_figures\n"
+            "import derivations.dmft.figures\n"
             "from derivations import figures\n"
             "print(sorted(n for n in figures.FIGURES if n.startswith('dmft')))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,

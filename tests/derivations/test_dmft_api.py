@@ -1,4 +1,4 @@
-"""``derivations.dmft_langevin.test_error_curve``: routes agree, limits, split, bad input.
+"""``derivations.dmft.steps.test_error_curve``: routes agree, limits, split, bad input.
 
 The theory API alone (no catalogue build needed): the time-domain, mpmath-Laplace and float64
 Talbot routes against each other with tolerances from their own error estimates; t = 0 and
@@ -9,8 +9,8 @@ import math
 import numpy as np
 import pytest
 
-from derivations._dmft_theory import test_error_curve
-from derivations.ridge_regression import learning_curve as ridge_curve
+from derivations.dmft.theory import test_error_curve
+from derivations.ridge.steps import learning_curve as ridge_curve
 
 LAM = np.arange(1, 41) ** -1.5
 FIELDS = ("total", "bias", "variance_data", "variance_langevin", "clean", "label_noise")

@@ -7,7 +7,7 @@ import sympy as sp
 
 import derivations
 from derive.dmft_symbols import LAM, I, J, N_MODES, P, R, R_hat, S_hat, beta, c, g, kappa, rho_hat, sigma2, v, z
-from derivations import dmft_langevin as dl
+from derivations.dmft import steps as dl
 
 
 @pytest.fixture(scope="module")

@@ -130,7 +130,7 @@ def test_phase_diagram_against_the_exact_theory(r, q, l):
     power-law theory at P = 1e12 (N = P^q, λ = P^(−l)): within 0.01 (the measured convergence at these
     points is ≤ 0.004 by 1e12; corrections are powers of P)."""
     import mpmath
-    from derivations.power_law_theory import PowerLawSpectrum, rf_learning_curve
+    from derivations.random_features.power_law import PowerLawSpectrum, rf_learning_curve
     from numerics.exponent_fit import local_slope
     stmt = registry.get("random-feature-exponents")["phase-diagram-noiseless"].rhs
     sym = {n: sp.Symbol(n, positive=True) for n in ("alpha", "r", "q", "l")}

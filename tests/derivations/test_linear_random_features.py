@@ -6,7 +6,7 @@ import pytest
 import sympy as sp
 
 import derivations
-from derivations import linear_random_features as lrf
+from derivations.random_features import steps as lrf
 from derive.spectral import LAYER, LAYERS, WIDTH
 
 

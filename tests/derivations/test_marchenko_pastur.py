@@ -17,7 +17,7 @@ import pytest
 import sympy as sp
 
 import derivations
-from derivations import marchenko_pastur as mpl
+from derivations.spectra import steps as mpl
 from numerics.bridge import to_mpmath, to_numpy
 from numerics.precision import workdps
 from numerics.random_matrices import cdf_from_density, ks_test, wishart_eigenvalues
@@ -215,7 +215,7 @@ def test_ks_check_rejects_wrong_ratio(d, f):
 
 def test_public_density_edges_and_errors():
     import numpy as np
-    from derivations.marchenko_pastur import density, law
+    from derivations.spectra.steps import density, law
     out = density([np.nan, 0.5, 10.0], 0.5)
     assert np.isnan(out[0]) and out[1] > 0 and out[2] == 0.0   # NaN stays NaN; outside the support 0
     with pytest.raises(ValueError, match="q"):

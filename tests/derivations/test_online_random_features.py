@@ -11,7 +11,7 @@ from derivations import registry
 
 @pytest.fixture
 def entry(monkeypatch):
-    monkeypatch.setitem(registry.CATALOGUE, "online-random-features", "derivations.online_random_features")
+    monkeypatch.setitem(registry.CATALOGUE, "online-random-features", "derivations.online_sgd.readout_steps")
     return registry.get("online-random-features")
 
 
@@ -22,7 +22,7 @@ def test_quick_verify_passes(entry):
 
 
 def test_statements(entry):
-    from derivations.online_random_features import N, trC, gamma, T0, t_u, G, kappa
+    from derivations.online_sgd.readout_steps import N, trC, gamma, T0, t_u, G, kappa
     assert entry["stability-limit"].rhs == 2 * N / trC
     assert entry["feature-variance"].rhs == sp.Rational(1, 3)
     mu = {e.lhs.name: e.rhs for e in entry["equivalence-coefficients"]}

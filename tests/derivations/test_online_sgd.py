@@ -1,4 +1,4 @@
-"""online-sgd-linear and online-sgd-erf verify (quick), and the API of derivations.online_sgd.
+"""online-sgd-linear and online-sgd-erf verify (quick), and the API of derivations.online_sgd.model.
 
 The API tests: the ODE curve from given weights equals the closed W-1 solution (linear), SGD agrees
 with it within error bars, the normalised-output rescaling holds through the whole pipeline, and
@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 
 import derivations
-from derivations import online_sgd as api
+from derivations.online_sgd import model as api
 from numerics.committee_blocks import power_law_eigenvalues
 from numerics.linear_sgd_errors import block_error_curve
 from numerics.simulation import z_threshold

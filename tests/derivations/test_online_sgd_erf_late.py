@@ -1,4 +1,4 @@
-"""Cheap tests of the late (specialised) phase of erf online SGD (derivations._online_sgd_erf_late and _checks)."""
+"""Cheap tests of the late (specialised) phase of erf online SGD (derivations.online_sgd.late_steps and _checks)."""
 from __future__ import annotations
 
 import math
@@ -7,8 +7,8 @@ import numpy as np
 import pytest
 import sympy as sp
 
-from derivations import _online_sgd_erf_late as late
-from derivations import _online_sgd_erf_late_checks as late_checks
+from derivations.online_sgd import late_steps as late
+from derivations.online_sgd import late_checks
 
 
 @pytest.fixture(scope="module")
@@ -36,7 +36,7 @@ def test_statements_exact():
 
 
 def test_coupling_matches_finite_differences(matrices):
-    from derivations.online_sgd import compiled_model
+    from derivations.online_sgd.model import compiled_model
     _, Emat, _ = matrices
     model = compiled_model(2, 2, "erf", False)
     h, eye = 1e-5, np.eye(2)
@@ -49,7 +49,7 @@ def test_coupling_matches_finite_differences(matrices):
 
 def test_window_law_rate():
     from derive.asymptotics import rate_of
-    from derivations import online_sgd_linear as lin
+    from derivations.online_sgd import linear_steps as lin
     steps = late._late_statements()
     bulk = late._bulk_statement(late._bulk_rates(steps["perfect-coefficients"]))
     law = (sp.Eq(lin.LAM[lin.m], lin.lam_plus * lin.m ** (-1 - lin.beta)), sp.Eq(lin.FRAC[lin.m], 1 / lin.L))
@@ -88,7 +88,7 @@ def test_bulk_is_small_eta_limit():
 
 
 def test_steps_and_checks_are_wired():
-    from derivations import online_sgd_erf
+    from derivations.online_sgd import erf_steps as online_sgd_erf
     from derivations.engine import Derivation
     entry = online_sgd_erf.build()
     d = Derivation(entry.name, entry.title, entry.source)

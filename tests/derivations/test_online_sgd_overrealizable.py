@@ -11,7 +11,7 @@ NAME = "online-sgd-overrealizable"
 @pytest.fixture
 def entry(monkeypatch):
     from derivations import registry
-    monkeypatch.setitem(registry.CATALOGUE, NAME, "derivations.online_sgd_overrealizable")
+    monkeypatch.setitem(registry.CATALOGUE, NAME, "derivations.online_sgd.overrealizable_steps")
     return registry.get(NAME)
 
 
@@ -37,12 +37,12 @@ def test_rate_and_soft_mode(entry):
 
 def test_duplicated_teacher_statement(entry):
     from derive import committee_odes as co
-    from derivations.online_sgd_overrealizable import eta0
+    from derivations.online_sgd.overrealizable_steps import eta0
     assert entry["duplicated-teacher"][0] == sp.Eq(eta0, co.eta / 4)
 
 
 def test_exponent_law_data(entry):
-    from derivations._online_sgd_overrealizable_checks import exponent_law, predicted
+    from derivations.online_sgd.overrealizable_checks import exponent_law, predicted
     law = exponent_law()
     assert law["rate"] == 2
     kappa, c2, lead = predicted()
@@ -54,7 +54,7 @@ def test_exponent_law_data(entry):
 
 
 def test_bad_input_raises():
-    from derivations._online_sgd_overrealizable_checks import ode_curve
+    from derivations.online_sgd.overrealizable_checks import ode_curve
     with pytest.raises(ValueError, match="eta"):
         ode_curve([0.0, 1.0], np.eye(2), np.ones((2, 2)), np.ones((2, 2)), -0.5, 2, 2)
     with pytest.raises(ValueError, match="alphas"):

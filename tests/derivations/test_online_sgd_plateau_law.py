@@ -6,9 +6,9 @@ import pytest
 import sympy as sp
 
 from derive import committee_odes as co
-from derivations import _online_sgd_plateau_law as pl
+from derivations.online_sgd import plateau_law as pl
 from derivations.engine import Derivation, Source
-from derivations.online_sgd_linear import alpha
+from derivations.online_sgd.linear_steps import alpha
 
 q = sp.Function("q_11")
 F, G = sp.Function("F"), sp.Function("G")
@@ -54,7 +54,7 @@ def test_spread_and_crossing():
 
 
 def test_weights_have_the_fixed_order_parameters():
-    from derivations.online_sgd import initial_order_parameters
+    from derivations.online_sgd.model import initial_order_parameters
     J, B = pl.escape_weights(64)
     q, r, t, _ = initial_order_parameters(J, B, np.ones(64))
     Q0, R0, T = pl.initial_overlaps()
@@ -75,7 +75,7 @@ def test_ode_route_agrees_with_the_grid_integrator():
     """The DOP853 crossing against the package's block integrator (pc3, rtol 1e-9) from the weights, on a
     grid of step 0.02 in s around the crossing, interpolated in log α: interpolation error
     O((Δ log α)²) ≈ 2e-7, integration error ≈ 1e-8, both far below the 1e-5 allowed."""
-    from derivations.online_sgd import order_parameter_curve
+    from derivations.online_sgd.model import order_parameter_curve
     eta = 0.1
     tau = pl.escape_time_ode(eta)
     J, B = pl.escape_weights(64)

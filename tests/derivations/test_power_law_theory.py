@@ -1,4 +1,4 @@
-"""Tests of ``derivations.power_law_theory``: the ridge and random-feature theory with the infinite power law
+"""Tests of ``derivations.random_features.power_law``: the ridge and random-feature theory with the infinite power law
 η_k = k^(−α), w̄_k²η_k = k^(−(1+2αr)), evaluated through exact power-law sums.
 
 Reference: the finite-D theory (``ridge_regression`` / ``linear_random_features``, float64) on the first D
@@ -24,11 +24,11 @@ import mpmath
 import numpy as np
 import pytest
 
-from derivations._rf_theory import RandomFeatureResult
-from derivations._ridge_theory import RidgeResult
-from derivations.linear_random_features import learning_curve as rf_finite, projection_level
-from derivations.power_law_theory import PowerLawSpectrum, rf_learning_curve, ridge_learning_curve
-from derivations.ridge_regression import learning_curve as ridge_finite
+from derivations.random_features.theory import RandomFeatureResult
+from derivations.ridge.theory import RidgeResult
+from derivations.random_features.steps import learning_curve as rf_finite, projection_level
+from derivations.random_features.power_law import PowerLawSpectrum, rf_learning_curve, ridge_learning_curve
+from derivations.ridge.steps import learning_curve as ridge_finite
 from numerics.precision import workdps
 
 RIDGE_FIELDS = ("kappa", "gamma", "E_g", "E_tr", "bias2", "var_X", "var_X_noise", "df1")

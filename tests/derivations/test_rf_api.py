@@ -1,4 +1,4 @@
-"""Tests of ``learning_curve`` of ``linear-random-features`` (derivations._rf_theory): closed forms, limits,
+"""Tests of ``learning_curve`` of ``linear-random-features`` (derivations.random_features.theory): closed forms, limits,
 identities, precision, thresholds and bad input.
 
 Closed forms for Σ = I (D eigenvalues 1, |w̄|² = W), one layer of width N, ridgeless, m = min(P, N) < D,
@@ -25,9 +25,9 @@ import mpmath
 import numpy as np
 import pytest
 
-from derivations._ridge_checks import power_law_problem
-from derivations.linear_random_features import RandomFeatureResult, learning_curve, projection_level
-from derivations.ridge_regression import learning_curve as ridge_curve
+from derivations.ridge.checks import power_law_problem
+from derivations.random_features.steps import RandomFeatureResult, learning_curve, projection_level
+from derivations.ridge.steps import learning_curve as ridge_curve
 from numerics.precision import workdps
 
 FIELDS = ("kappa1", "kappa2", "partial", "gamma1", "gamma2", "E_g", "E_tr", "E_g_infinite_ensemble", "bias2",

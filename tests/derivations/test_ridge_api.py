@@ -1,4 +1,4 @@
-"""Tests of ``learning_curve`` (derivations._ridge_theory via derivations.ridge_regression).
+"""Tests of ``learning_curve`` (derivations.ridge.theory via derivations.ridge.steps).
 
 Closed forms for Σ = I (all D eigenvalues 1), derived by hand:
   Σ_k η_k/(η_k+κ) = D/(1+κ), so the κ equation κ(1 − (D/P)/(1+κ)) = λ becomes, with q = D/P,
@@ -19,8 +19,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from derivations._ridge_checks import power_law_problem
-from derivations.ridge_regression import RidgeResult, learning_curve, solve_kappa
+from derivations.ridge.checks import power_law_problem
+from derivations.ridge.steps import RidgeResult, learning_curve, solve_kappa
 from numerics.precision import workdps
 
 FIELDS = ("kappa", "gamma", "E_g", "E_tr", "bias2", "var_X", "var_X_noise")

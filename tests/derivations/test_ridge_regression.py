@@ -10,7 +10,7 @@ import pytest
 import sympy as sp
 
 import derivations
-from derivations import ridge_regression as rr
+from derivations.ridge import steps as rr
 
 
 @pytest.fixture(scope="module")

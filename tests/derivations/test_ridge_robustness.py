@@ -9,7 +9,7 @@ import mpmath
 import numpy as np
 import pytest
 
-from derivations.ridge_regression import learning_curve
+from derivations.ridge.steps import learning_curve
 
 
 def _isotropic(D, P, lam, noise, norm2, dps=300):

@@ -12,8 +12,8 @@ import functools
 import numpy as np
 import pytest
 
-from derivations._ridge_checks import FAMILYWISE, _z_result, power_law_problem
-from derivations.ridge_regression import learning_curve
+from derivations.ridge.checks import FAMILYWISE, _z_result, power_law_problem
+from derivations.ridge.steps import learning_curve
 from numerics.ridge_simulation import bias_squared, ridge_draw
 from numerics.simulation import Estimate, run_ensemble, z_test, z_threshold
 

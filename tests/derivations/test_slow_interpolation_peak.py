@@ -14,8 +14,8 @@ import functools
 
 import pytest
 
-from derivations._ridge_checks import isotropic_problem, power_law_problem
-from derivations.ridge_regression import learning_curve
+from derivations.ridge.checks import isotropic_problem, power_law_problem
+from derivations.ridge.steps import learning_curve
 from numerics.ridge_simulation import ridge_draw
 from numerics.simulation import Estimate, run_ensemble, z_test, z_threshold
 

@@ -183,7 +183,7 @@ def test_index_sum_evaluates_with_float_limits():
 @pytest.fixture(scope="module")
 def derivation():
     from derivations.engine import Derivation, Source
-    from derivations._dmft_msr_steps import add_msr_steps
+    from derivations.dmft.msr_steps import add_msr_steps
     d = Derivation("dmft-langevin", "Langevin DMFT (MSR part)", Source("2602.23039", "Kramp, Lindner, Helias", "2026"))
     add_msr_steps(d)
     return d
@@ -234,7 +234,7 @@ def test_the_continuum_statements_have_the_agreed_forms(derivation):
 
 def test_the_conjugates_are_the_matrix_formulas(derivation):
     """Ĉ = 0, R̂ = hcPρᵀ, Q̂ = ½h²c²PρC̄ρᵀ at T = 3, written out by hand for one entry each."""
-    from derivations._dmft_msr_steps import C_OP, Q_HAT, R_HAT, S_D, h
+    from derivations.dmft.msr_steps import C_OP, Q_HAT, R_HAT, S_D, h
     from derive.dmft_symbols import P, c, sigma2
     conj = {eq.lhs: eq.rhs for eq in derivation["conjugates"]}
     rho20 = -h * c * S_D[2, 0] + h ** 2 * c ** 2 * S_D[2, 1] * S_D[1, 0]
@@ -253,7 +253,7 @@ def test_latex_renders_without_lint_problems(derivation):
 
 def test_add_msr_steps_rejects_a_bad_number_of_steps():
     from derivations.engine import Derivation, Source
-    from derivations._dmft_msr_steps import add_msr_steps
+    from derivations.dmft.msr_steps import add_msr_steps
     d = Derivation("x", "x", Source("2602.23039", "K"))
     for bad in (1, 5, 2.0, True):
         with pytest.raises(ValueError, match="steps must be an integer in \\[2, 4\\]"):
@@ -263,7 +263,7 @@ def test_add_msr_steps_rejects_a_bad_number_of_steps():
 # ------------------------------------------------------------------ the checks can fail
 
 def test_gaussian_average_check_fails_for_a_wrong_statement(derivation):
-    from derivations._dmft_msr_checks import check_gaussian_average
+    from derivations.dmft.msr_checks import check_gaussian_average
     avg = derivation["sample-average"]
     wrong = {"sample-average": sp.Eq(avg.lhs, 2 * avg.rhs)}
     assert check_gaussian_average(derivation, 3, quick=True).passed
@@ -271,8 +271,8 @@ def test_gaussian_average_check_fails_for_a_wrong_statement(derivation):
 
 
 def test_discrete_statement_check_fails_for_a_wrong_kernel(derivation):
-    from derivations._dmft_msr_checks import check_discrete_statements
-    from derivations._dmft_msr_steps import R_HAT
+    from derivations.dmft.msr_checks import check_discrete_statements
+    from derivations.dmft.msr_steps import R_HAT
     fake = {label: derivation[label] for label in ("conjugates", "collective-response-discrete",
                                                     "effective-process-discrete", "noise-kernel-discrete")}
     fake["conjugates"] = tuple(sp.Eq(eq.lhs, eq.rhs * sp.Rational(11, 10) if eq.lhs == R_HAT[0, 2] else eq.rhs)
@@ -283,7 +283,7 @@ def test_discrete_statement_check_fails_for_a_wrong_kernel(derivation):
 
 def test_simulation_check_fails_for_a_wrong_noise_kernel():
     """The same check with the label noise of the theory doubled (a wrong K-6) must fail."""
-    from derivations._dmft_msr_checks import check_saddle_point_simulation
+    from derivations.dmft.msr_checks import check_saddle_point_simulation
     from numerics.dmft_discrete import discrete_dmft
 
     def wrong(lam, wbar, P_, c_, g_, beta_, sigma2_, h_, T):
@@ -295,7 +295,7 @@ def test_simulation_check_fails_for_a_wrong_noise_kernel():
 
 def test_continuum_limit_check_fails_for_a_wrong_kernel(monkeypatch):
     """A continuum solution with the collective kernel halved is not the limit of the discrete process."""
-    from derivations import _dmft_msr_checks as checks
+    from derivations.dmft import msr_checks as checks
     right = checks.continuum_solution
 
     def wrong(lam, wbar, P_, c_, *args, **kw):

@@ -3,7 +3,7 @@ from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 
 import sympy as sp
 
-from derivations import _ridge_checks
+from derivations.ridge import checks as _ridge_checks
 from derivations.engine import CheckResult, Derivation, Source
 
 

@@ -1,0 +1,323 @@
+"""Numbers from the ridge-regression derivation: κ, γ and the learning curve.
+
+Every formula evaluated here is compiled from a statement of ``ridge-regression``
+(:mod:`derivations.ridge.steps`); spectral sums run over the given eigenvalues. The
+κ equation, 1 − γ and 1 − q df¹ are evaluated in their complement forms (``stable-*``
+steps), P − D + Σ_k g_k with g_k = 1 − f_k, and the sum is split per mode: modes whose f_k
+is near 1 enter through g_k, the others through f_k (see ``_deficit``), so no term cancels
+against P — near D = P, for κ ≪ η, for D ≫ P, or for spectra with gaps. For λ > 0 the
+train–test factor is λ/κ itself (renormalized-ridge). κ is solved for in log κ and then
+polished in κ. A float64 evaluation that
+overflows or produces an invalid value is redone in mpmath (30 digits) and rounded.
+"""
+from __future__ import annotations
+
+import functools
+import math
+from dataclasses import dataclass, replace
+
+import mpmath
+import numpy as np
+import sympy as sp
+
+from derive.equations import residual
+from derivations.engine.spectral_eval import Formula, SpectralSum
+from numerics.precision import validate_dps, workdps
+from numerics.solvers import ConvergenceError, RootResult, find_root_bracketed
+
+FALLBACK_DPS = 30
+
+
+@dataclass(frozen=True)
+class RidgeResult:
+    """Deterministic-equivalent quantities at one (P, λ); float64 or mpmath numbers."""
+
+    P: float
+    ridge: float
+    kappa: object
+    gamma: object
+    E_g: object
+    E_tr: object
+    bias2: object
+    var_X: object
+    var_X_noise: object
+    df1: object
+    root: RootResult | None = None
+
+
+@functools.cache
+def _compiled():
+    from derivations.ridge import steps as rr
+    d = rr.build()
+    kappa, lam, P, D, sigma, gamma = rr.kappa, rr.lam, rr.P, rr.D, rr.sigma, rr.gamma
+    omg, train = 1 - gamma, 1 - rr.q * rr.df1(kappa)
+    gap = sp.Symbol("gap")  # P − D, passed exactly: evaluating P + Σ − D in SymPy's order would cancel
+
+    def at_gap(e):
+        shields = {s_: sp.Dummy() for s_ in e.atoms(sp.Sum)}  # D stays the sums' upper limit
+        return e.xreplace(shields).subs(D, P - gap).xreplace({v: k for k, v in shields.items()})
+
+    kres = residual(d["stable-kappa-equation"])
+    return {
+        "S1": SpectralSum(rr.SUM_DF1, [kappa]), "S2": SpectralSum(rr.SUM_DF2, [kappa]),
+        "C1": SpectralSum(rr.SUM_C1, [kappa]), "C2": SpectralSum(rr.SUM_C2, [kappa]),
+        "T": SpectralSum(rr.SUM_TF1P, [kappa]),
+        "kappa_res": Formula(at_gap(kres), {kappa: "kappa", lam: "lam", P: "P", gap: "gap", rr.SUM_C1: "C1"}),
+        "implicit_res": Formula(at_gap(kres.subs(lam, 0) / kappa), {P: "P", gap: "gap", rr.SUM_C1: "C1"}),
+        "gamma": Formula(d["gamma-definition"].rhs, {rr.SUM_DF2: "S2", P: "P"}),
+        "omg": Formula(at_gap(d["stable-one-minus-gamma"].rhs), {P: "P", gap: "gap", rr.SUM_C2: "C2"}),
+        "train": Formula(at_gap(d["stable-train-factor"].rhs), {P: "P", gap: "gap", rr.SUM_C1: "C1"}),
+        "E_g": Formula(d["generalization-error"].rhs,
+                       {kappa: "kappa", omg: "omg", gamma: "gamma", rr.tf1p(kappa): "T", sigma: "sigma"}),
+        "bias2": Formula(d["bias"].rhs, {kappa: "kappa", rr.SUM_TF1P: "T"}),
+        "var_X": Formula(d["variance-X"].rhs, {kappa: "kappa", omg: "omg", gamma: "gamma", rr.tf1p(kappa): "T"}),
+        "var_X_noise": Formula(d["noise-variance"].rhs, {omg: "omg", gamma: "gamma", sigma: "sigma"}),
+        "E_tr": Formula(d["train-test-gap"].rhs, {train: "train", rr.E_g: "E_g", sigma: "sigma"}),
+    }
+
+
+# ---- validation -------------------------------------------------------------------------
+def _entries(name, values) -> list:
+    """The entries of a 1-D array-like (list, tuple, ndarray of numbers, strings or mpf)."""
+    arr = np.asarray(values, dtype=object)
+    if arr.ndim != 1 or arr.size == 0:
+        raise ValueError(f"{name} must be a non-empty 1-D array, got shape {arr.shape}")
+    return [v.item() if isinstance(v, np.generic) else v for v in arr]
+
+
+def _real(name, v, mp: bool):
+    """One real number (int, float, numpy scalar, decimal string, mpf); ValueError otherwise."""
+    v = v.item() if isinstance(v, np.generic) or (isinstance(v, np.ndarray) and v.ndim == 0) else v
+    if isinstance(v, bool) or isinstance(v, (complex, mpmath.mpc)):
+        raise ValueError(f"{name} must be a real number, got {v!r}")
+    try:
+        out = mpmath.mpmathify(v) if mp else float(v)
+    except (TypeError, ValueError):
+        raise ValueError(f"{name} must be a real number, got {v!r}") from None
+    if isinstance(out, mpmath.mpc):
+        raise ValueError(f"{name} must be a real number, got {v!r}")
+    return out
+
+
+def _finite(x) -> bool:
+    return bool(mpmath.isfinite(x)) if isinstance(x, mpmath.mpf) else math.isfinite(x)
+
+
+def _fast_float_array(name, values):
+    """A plain numeric array as float64 in one step (None when the entries need a closer look)."""
+    raw = np.asarray(values)
+    if raw.dtype.kind in "iuf" and raw.ndim == 1 and raw.size > 0:
+        return raw.astype(float)
+    if raw.dtype.kind == "c":
+        raise ValueError(f"{name} must be real, got complex entries")
+    return None
+
+
+def _array(name, values, mp: bool, positive: bool):
+    fast = None if mp else _fast_float_array(name, values)
+    out = [_real(name, v, mp) for v in _entries(name, values)] if fast is None else fast
+    if not (np.all(np.isfinite(out)) if fast is not None else all(_finite(v) for v in out)):
+        raise ValueError(f"{name} must be finite")
+    if positive and (np.any(out <= 0) if fast is not None else any(v <= 0 for v in out)):
+        raise ValueError(f"{name} must be > 0 (eigenvalues of a positive-definite covariance)")
+    return out if mp else np.asarray(out, dtype=float)
+
+
+def _scalar(name, v, mp: bool, allow_zero: bool):
+    out = _real(name, v, mp)
+    if not _finite(out) or out < 0 or (out == 0 and not allow_zero):
+        raise ValueError(f"{name} must be finite and in {'[0, inf)' if allow_zero else '(0, inf)'}, got {v!r}")
+    return out
+
+
+def validate_inputs(eigenvalues, teacher_coefficients, P, ridge, noise_variance, mp: bool = False):
+    """Check and convert the arguments of :func:`learning_curve` (mpmath numbers when ``mp``,
+    read at the precision in force); raise ValueError naming the culprit."""
+    eta = _array("eigenvalues", eigenvalues, mp, positive=True)
+    w = _array("teacher_coefficients", teacher_coefficients, mp, positive=False)
+    if len(w) != len(eta):
+        raise ValueError(f"teacher_coefficients has length {len(w)} but eigenvalues has length {len(eta)}")
+    return (eta, w, _scalar("P", P, mp, False), _scalar("ridge", ridge, mp, True),
+            _scalar("noise_variance", noise_variance, mp, True))
+
+
+# ---- sums without cancellation --------------------------------------------------------
+def _deficit(f_sum, g_sum, eta, kappa, mp):
+    """P − Σ_k f_k = (P − n_big) + (Σ_big g_k − Σ_small f_k), with g_k = 1 − f_k per mode
+    (complement-sums): modes where f_k is near 1 ("big") enter through their small complement
+    g_k, the others through f_k itself, so no term cancels against P. Returns (n_big, excess)."""
+    f, g = f_sum.terms(eta, None, kappa, mp=mp), g_sum.terms(eta, None, kappa, mp=mp)
+    if mp:
+        big = [gk < fk for fk, gk in zip(f, g)]
+        excess = mpmath.fsum(gk if b else -fk for fk, gk, b in zip(f, g, big))
+        return sum(big), excess
+    big = g < f
+    return int(np.count_nonzero(big)), float(np.sum(g[big]) - np.sum(f[~big]))
+
+
+def _kappa_residual(eta, P, lam, kappa, mp):
+    """(stable-kappa-equation): κ(P − D + Σ_k κ/(η_k+κ))/P − λ, with the sum split by _deficit."""
+    c = _compiled()
+    n_big, excess = _deficit(c["S1"], c["C1"], eta, kappa, mp)
+    return c["kappa_res"](mp=mp, kappa=kappa, lam=lam, P=P, gap=P - n_big, C1=excess)
+
+
+def _implicit_residual(eta, P, kappa, mp):
+    c = _compiled()
+    n_big, excess = _deficit(c["S1"], c["C1"], eta, kappa, mp)
+    return c["implicit_res"](mp=mp, P=P, gap=P - n_big, C1=excess)
+
+
+def _one_minus_gamma(eta, P, kappa, mp):
+    """(stable-one-minus-gamma), the sum split by _deficit."""
+    c = _compiled()
+    n_big, excess = _deficit(c["S2"], c["C2"], eta, kappa, mp)
+    return c["omg"](mp=mp, P=P, gap=P - n_big, C2=excess)
+
+
+def _train_factor(eta, P, ridge, kappa, mp):
+    """λ/κ = 1 − q df¹(κ) (renormalized-ridge); at λ = 0 from (stable-train-factor): (P − D)/P for
+    D < P (κ = 0), and 0 for D > P, where κ solves 1 − q df¹(κ) = 0 (ridgeless)."""
+    if ridge > 0:
+        return ridge / kappa
+    if len(eta) > P:
+        return 0 * kappa
+    c = _compiled()
+    n_big, excess = _deficit(c["S1"], c["C1"], eta, kappa, mp)
+    return c["train"](mp=mp, P=P, gap=P - n_big, C1=excess)
+
+
+# ---- κ ----------------------------------------------------------------------------------
+def _log_root(f, lo, hi, mp):
+    """Root of f(κ) for κ in [lo, hi], searched in u = log κ (relative accuracy at any scale)."""
+    log, exp = (mpmath.log, mpmath.exp) if mp else (math.log, math.exp)
+    backend = "mpmath" if mp else "float64"
+    maxiter = 200 + 10 * mpmath.mp.dps if mp else 400
+    ends = {log(lo): lo, log(hi): hi}  # exp(log(x)) is not x after rounding: keep the ends exact
+    r = find_root_bracketed(lambda u: f(ends.get(u) or exp(u)), log(lo), log(hi), backend=backend, maxiter=maxiter)
+    kappa = ends.get(r.root) or exp(r.root)
+    # the log-space tolerance is relative to |log κ|: polish in κ itself for full relative accuracy
+    step = 8 * (mpmath.eps if mp else np.finfo(float).eps) * (1 + abs(r.root))
+    a, b = max(lo, kappa * exp(-2 * step)), min(hi, kappa * exp(2 * step))
+    fa, fb = (f(a), f(b)) if a < b else (0, 0)
+    if fa != 0 and fb != 0 and (fa < 0) != (fb < 0):
+        r = find_root_bracketed(f, a, b, backend=backend, maxiter=maxiter)
+        kappa = r.root
+    return kappa, r
+
+
+def solve_kappa(eta, P, ridge, mp: bool = False):
+    """Renormalised ridge κ from (stable-kappa-equation); returns (κ, RootResult or None).
+
+    λ > 0: the unique root in [λ, 2(λ + Σ η/P)]. λ = 0: κ = 0 for D ≤ P, otherwise the root
+    of (P − D + Σ_k κ/(η_k+κ))/P = 0, bracketed by decades below Σ η/P.
+
+    >>> kappa, root = solve_kappa(np.ones(100), 50.0, 0.0)   # isotropic, q = 2: κ = q − 1
+    >>> round(kappa, 12), root.converged
+    (1.0, True)
+    """
+    D = len(eta)
+    total = mpmath.fsum(eta) if mp else float(np.sum(eta))
+    if ridge > 0:
+        f = lambda k: _kappa_residual(eta, P, ridge, k, mp)
+        return _log_root(f, ridge, 2 * (ridge + total / P), mp)
+    if D <= P:
+        return (mpmath.mpf(0) if mp else 0.0), None
+    f = lambda k: _implicit_residual(eta, P, k, mp)
+    hi = lo = total / P
+    for _ in range(2000):
+        lo = lo / 10
+        if lo == 0:
+            break
+        if f(lo) < 0:
+            return _log_root(f, lo, hi, mp)
+        hi = lo
+    raise ConvergenceError("ridgeless κ: no sign change of (P − D + Σ κ/(η+κ))/P above the smallest number")
+
+
+# ---- learning curve ---------------------------------------------------------------------
+def _point(eta, w, P, ridge, noise, mp):
+    c, D = _compiled(), len(eta)
+    kappa, root = solve_kappa(eta, P, ridge, mp=mp)
+    S1, S2 = (c[k](eta, None, kappa, mp=mp) for k in ("S1", "S2"))
+    T = c["T"](eta, w, kappa, mp=mp)
+    gamma, omg = c["gamma"](mp=mp, S2=S2, P=P), _one_minus_gamma(eta, P, kappa, mp)
+    sigma = mpmath.sqrt(noise) if mp else math.sqrt(noise)
+    if omg == 0:  # ridgeless at D = P: noiseless recovery is exact, label noise is amplified without bound
+        zero, inf = (mpmath.mpf(0), mpmath.inf) if mp else (0.0, math.inf)
+        noisy = inf if noise > 0 else zero
+        return RidgeResult(P, ridge, kappa, gamma, noisy, zero, zero, zero, noisy, S1 / D, root)
+    values = dict(kappa=kappa, omg=omg, gamma=gamma, T=T)
+    E_g = c["E_g"](mp=mp, sigma=sigma, **values)
+    E_tr = c["E_tr"](mp=mp, train=_train_factor(eta, P, ridge, kappa, mp), E_g=E_g, sigma=sigma)
+    return RidgeResult(P, ridge, kappa, gamma, E_g, E_tr, c["bias2"](mp=mp, kappa=kappa, T=T),
+                       c["var_X"](mp=mp, **values), c["var_X_noise"](mp=mp, omg=omg, gamma=gamma, sigma=sigma),
+                       S1 / D, root)
+
+
+_FIELDS = ("kappa", "gamma", "E_g", "E_tr", "bias2", "var_X", "var_X_noise", "df1")
+
+
+def _float_point(eigenvalues, teacher_coefficients, P, ridge, noise):
+    """float64 point; redone at 30 digits if float64 overflows or turns invalid."""
+    eta, w, Pf, lam, sig2 = validate_inputs(eigenvalues, teacher_coefficients, P, ridge, noise)
+    try:
+        with np.errstate(over="raise", invalid="raise", divide="raise"):
+            out = _point(eta, w, Pf, lam, sig2, False)
+        if all(math.isfinite(getattr(out, f)) or getattr(out, f) == math.inf for f in _FIELDS):
+            return out
+    except (FloatingPointError, OverflowError, ZeroDivisionError, ValueError):
+        pass
+    with workdps(FALLBACK_DPS):
+        exact = _point(*validate_inputs(eigenvalues, teacher_coefficients, P, ridge, noise, mp=True), True)
+    return replace(exact, P=Pf, ridge=lam, **{f: float(getattr(exact, f)) for f in _FIELDS})
+
+
+def _as_list(x) -> list:
+    """Scalars (float, int, numpy scalar, mpf, decimal string) become one-element lists."""
+    if isinstance(x, (str, mpmath.mpf)) or np.ndim(x) == 0:
+        return [x]
+    out = list(np.asarray(x, dtype=object).ravel())
+    if not out:
+        raise ValueError("P and ridge must not be empty")
+    return out
+
+
+def broadcast_points(P, ridge):
+    """(list of P, list of ridges, whether both were scalars): the points of a learning curve, P and
+    ridge broadcast against each other (one of them may be a scalar)."""
+    Ps, ridges = _as_list(P), _as_list(ridge)
+    if len(Ps) != len(ridges) and 1 not in (len(Ps), len(ridges)):
+        raise ValueError(f"P and ridge must broadcast: lengths {len(Ps)} and {len(ridges)}")
+    n = max(len(Ps), len(ridges))
+    scalar = n == 1 and np.ndim(P) == 0 and np.ndim(ridge) == 0
+    return Ps * (n // len(Ps)), ridges * (n // len(ridges)), scalar
+
+
+def learning_curve(eigenvalues, teacher_coefficients, P, ridge, noise_variance=0.0, dps=None):
+    """Deterministic-equivalent learning curve of ridge regression.
+
+    κ solves κ(1 − Σ_k η_k/(η_k+κ)/P) = λ; γ = Σ_k η_k²/(η_k+κ)²/P;
+    E_g = (κ² tf₁'(κ) + γσ²)/(1 − γ), tf₁'(κ) = Σ_k w̄_k² η_k/(η_k+κ)²;
+    E_tr = (1 − q df¹(κ))²(E_g + σ²); Bias² = κ² tf₁', Var_X = κ² tf₁' γ/(1−γ), Var_Xε = σ²γ/(1−γ)
+    (arXiv:2405.00592; each derived, or quoted and checked, in the ``ridge-regression`` entry).
+
+    ``eigenvalues`` η_k of Σ and ``teacher_coefficients`` w̄_k (not squared) in its eigenbasis;
+    ``P`` samples (scalar or array), ``ridge`` λ ≥ 0 (scalar or array; 0 takes the ridgeless
+    branch: κ = 0 for D < P, the implicit ridge for D > P; at D = P, E_g = ∞ with label noise
+    and 0 without); ``noise_variance`` σ². Returns a :class:`RidgeResult` (a list of them
+    when P or ridge is an array) of float64 numbers, or of mpmath numbers at ``dps`` digits;
+    then decimal strings and mpf inputs are read exactly at that precision.
+
+    >>> r = learning_curve([1.0] * 200, [0.1] * 200, P=100, ridge=0.0)     # isotropic, q = 2
+    >>> round(r.kappa, 10)                                                  # κ = q − 1
+    1.0
+    """
+    Ps, ridges, scalar = broadcast_points(P, ridge)
+    if dps is None:
+        out = [_float_point(eigenvalues, teacher_coefficients, p, r, noise_variance) for p, r in zip(Ps, ridges)]
+    else:
+        with workdps(validate_dps(dps)):
+            out = [_point(*validate_inputs(eigenvalues, teacher_coefficients, p, r, noise_variance, mp=True), True)
+                   for p, r in zip(Ps, ridges)]
+    return out[0] if scalar else out
