@@ -25,25 +25,11 @@ import numpy as np
 
 from derivations.engine import CheckResult
 from numerics.ridge_simulation import bias_squared, ridge_draw, variance_over_data
+from derivations.ridge.problems import SPECTRA, isotropic_problem, power_law_problem  # noqa: F401
 from numerics.simulation import Estimate, run_ensemble, z_test, z_threshold
 
 FAMILYWISE = 1e-3
 D_SIM = 200
-
-
-def power_law_problem(D: int, alpha: float = 1.5, r: float = 0.4):
-    """η_k = k^(−α), w̄_k² η_k ∝ k^(−(2αr+1)), ‖w̄‖ = 1 (the paper's capacity/source convention)."""
-    k = np.arange(1, D + 1, dtype=float)
-    eta = k ** -alpha
-    w = np.sqrt(k ** -(2 * alpha * r + 1) / eta)
-    return eta, w / np.linalg.norm(w)
-
-
-def isotropic_problem(D: int):
-    return np.ones(D), np.full(D, 1 / np.sqrt(D))
-
-
-SPECTRA = {"isotropic": isotropic_problem, "power-law(α=1.5,r=0.4)": power_law_problem}
 
 
 def _grid(quick: bool):
@@ -208,12 +194,11 @@ def deterministic_equivalent(quick: bool, executor=None) -> list[CheckResult]:
     return out
 
 
-def register(d) -> None:
+def attach_checks(d) -> None:
+    """Add the simulation checks of ``ridge-regression`` to its derivation ``d``."""
     d.check("ridge-simulation", "simulation", "E_g, E_tr and GCV against direct ridge regression over "
             "q ∈ {1/4, 1/2, 1, 2, 4}, λ ∈ {0, 1e-4, 1e-2, 1} (q = 1: λ ≥ 1e-2), isotropic and power-law Σ, "
             "σ² ∈ {0, 1/4}")(ridge_simulation)
     d.check("bias-variance", "simulation", "Bias², Var_X, Var_Xε against simulation")(bias_variance)
     d.check("deterministic-equivalent", "simulation", "traces and a teacher quadratic form of λ(Σ̂+λ)⁻¹")(
         deterministic_equivalent)
-    from derivations.ridge import numeric_checks as _ridge_numeric_checks
-    _ridge_numeric_checks.register(d)

@@ -1,38 +1,13 @@
-"""``exponent`` checks: each law of :mod:`derivations.exponents` confirmed by its two numeric routes,
-registered with the catalogue entry that derives it."""
+"""``leading-terms`` checks: each derived small-κ leading term of a power-law spectral sum against the exact
+infinite sum (used by ``ridge-exponents`` and, through the face, by the random-feature exponent entries)."""
 from __future__ import annotations
 
+import mpmath
+import sympy as sp
+
 from derivations.engine import CheckResult
-
-
-def results(confirmation) -> list[CheckResult]:
-    c, law = confirmation, confirmation.law
-    tag = f"exponent {law.name}: {law.quantity} ∝ {law.variable}^(−ρ), {law.regime}, ρ = {c.derived} = {c.value:.4g}"
-    fit = c.sim_fit
-    return [CheckResult(f"{tag}, exact theory", "exponent", c.theory_passed, -c.value, c.theory_final,
-                        "|Δ| < 0.01 at 1e8 (or extrapolated within its error)",
-                        f"{c.theory_detail}; local slopes " + ", ".join(f"{x:.0e}: {s:+.4f}" for x, s in c.theory_slopes.items())),
-            CheckResult(f"{tag}, simulation", "exponent", c.sim_passed, c.sim_theory_slope, fit.slope,
-                        f"{100 * fit.level:.3g}% interval contains the finite-size theory slope",
-                        f"simulation slope {fit.describe()} at {law.variable} = {list(law.sizes)}; the same fit of the "
-                        f"exact theory at these finite sizes: {c.sim_theory_slope:+.4f}" + (f"; {law.notes}" if law.notes else ""))]
-
-
-def _register(d, entry):
-    from derivations.exponents import LAWS, confirm
-    for law in [law for law in LAWS.values() if law.entry == entry]:
-        def run(quick, executor=None, law=law):
-            return results(confirm(law, quick=quick, executor=executor))
-        d.check(f"exponent {law.name}", "exponent", f"{law.quantity} ∝ {law.variable}^(−ρ) ({law.regime}): "
-                "exact-theory local slopes up to 1e8 and a simulation slope with a bootstrap interval")(run)
-
-
-def register_ridge(d):
-    _register(d, "ridge-exponents")
-
-
-def register_random_features(d):
-    _register(d, "random-feature-exponents")
+from derivations.ridge.exponent_steps import alpha, generic_parameters, kap, r
+from numerics.power_law_sums import power_law_sum
 
 
 def leading_terms(d, labels, cases):
@@ -43,11 +18,6 @@ def leading_terms(d, labels, cases):
     small-κ expansion, the largest of Φ(1)κ^((β−1)/α), ζ(β) and bζ(β−α)κ other than the leading one:
     |T − lead| ≤ 2|next| at κ = 10⁻⁶ and 10⁻¹², and the leading term must dominate (|next| < |lead|/10).
     """
-    import mpmath
-    import sympy as sp
-    from derivations.ridge.exponent_steps import Lead, generic_parameters, alpha, r, kap
-    from numerics.power_law_sums import power_law_sum
-
     def run(quick, executor=None):
         out = []
         for label in labels:
@@ -79,7 +49,3 @@ def leading_terms(d, labels, cases):
         return out
     d.check("leading-terms", "numeric", "each leading term against the exact infinite sum at κ = 1e-6, 1e-12: the "
             "difference is the size of the next term of the expansion")(run)
-
-
-def register_structured(d):
-    _register(d, "structured-random-features")

@@ -22,8 +22,8 @@ import sympy as sp
 from derive.asymptotics import branches, piecewise_as_min, power_law_sum_leading, rate_of
 from derive.operations import transform
 from derive.spectral import ETA, K, WBAR
+from derivations import registry
 from derivations.engine import Derivation, Source
-from derivations.ridge.steps import _import_step
 
 NAME = "ridge-exponents"
 TITLE = "Scaling exponents of ridge regression with power-law spectra"
@@ -47,7 +47,8 @@ ALPHA_DOMAIN = {alpha: (sp.Rational(11, 10), sp.Integer(3)), r: (sp.Rational(1, 
 
 
 @functools.cache
-def build() -> Derivation:
+def derivation() -> Derivation:
+    """The steps of ``ridge-exponents`` (built once; the face :mod:`derivations.ridge` attaches the checks)."""
     d = Derivation(NAME, TITLE, SOURCE, assumptions=(alpha, r, l, P, kap), summary=(
         "Ridge regression (the ridge-regression entry) with infinitely many modes, η_k = k^(−α) with α > 1 "
         "and w̄_k²η_k = k^(−(1+2αr)) with r > 0 (capacity α, source r); ridge λ = P^(−l); P → ∞. "
@@ -56,9 +57,6 @@ def build() -> Derivation:
     _sums(d)
     _kappa(d)
     _errors(d)
-    from derivations.ridge import exponent_checks as _exponent_checks
-    _exponent_checks.leading_terms(d, ("df-leading", "df2-leading", "tf1p-leading"), ((1.5, 0.4), (2.5, 1.3)))
-    _exponent_checks.register_ridge(d)
     return d
 
 
@@ -99,9 +97,9 @@ def _leading(sums, index):
 def _sums(d: Derivation) -> None:
     d.assume("power-law-spectrum", "Power-law spectrum and target", "Capacity α > 1 (the sums converge), "
              "source r > 0; D = ∞.", (sp.Eq(ETA[K], K ** (-alpha)), sp.Eq(WBAR[K] ** 2 * ETA[K], K ** (-(1 + 2 * alpha * r)))))
-    d.derive("kappa-equation", "κ equation", "Derived in ridge-regression.", _import_step("ridge-regression", "kappa-equation"))
-    d.derive("gamma-definition", "γ", "Derived in ridge-regression.", _import_step("ridge-regression", "gamma-definition"))
-    d.derive("tf-definition", "Task function", "Defined in ridge-regression.", _import_step("ridge-regression", "tf-definition"))
+    d.derive("kappa-equation", "κ equation", "Derived in ridge-regression.", registry.imported("ridge-regression", "kappa-equation"))
+    d.derive("gamma-definition", "γ", "Derived in ridge-regression.", registry.imported("ridge-regression", "gamma-definition"))
+    d.derive("tf-definition", "Task function", "Defined in ridge-regression.", registry.imported("ridge-regression", "tf-definition"))
     d.derive("power-law-sums", "The sums for the power law", "Insert the spectrum and let D → ∞.",
              transform(("power-law-spectrum", "kappa-equation", "gamma-definition", "tf-definition"), _to_power_law,
                        "substitute (power-law-spectrum) into the sums of (kappa-equation), (gamma-definition), "

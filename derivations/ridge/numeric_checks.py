@@ -164,7 +164,8 @@ def _identity_result(step, direct, derivative, tol):
                        f"D = 12, P = 9, λ = 0.1; relative difference {float(rel):.1e}")
 
 
-def register(d) -> None:
+def attach_checks(d) -> None:
+    """Add the numeric (non-simulation) checks of ``ridge-regression`` to its derivation ``d``."""
     d.check("kappa-routes", "numeric", "κ by root, by fixed point, in float64 and 50 digits")(kappa_routes)
     d.check("implicit-derivative", "numeric", "finite-difference dκ/dλ vs 1/(1 − γ) at 50 digits")(implicit_derivative)
     d.check("ridgeless-limits", "numeric", "λ = 0 branches vs tiny λ, σ²q/(1−q), isotropic κ = q − 1")(ridgeless_limits)

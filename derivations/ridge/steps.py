@@ -11,7 +11,7 @@ ridgeless limits.
 Source: Atanasov, Zavatone-Veth, Pehlevan, arXiv:2405.00592 (Sec. 3–4; the paper's own
 equation numbers were not available to us).
 
->>> from derivations.ridge.steps import learning_curve
+>>> from derivations.ridge import learning_curve
 >>> r = learning_curve([1.0] * 100, [0.1] * 100, P=200, ridge=0.0)   # q = 1/2, ridgeless
 >>> round(float(r.kappa), 12), round(float(r.gamma), 12)
 (0.0, 0.5)
@@ -23,8 +23,9 @@ import functools
 import sympy as sp
 
 from derive.equations import residual
-from derive.operations import Operation, implicit_slope, substitute, transform
+from derive.operations import implicit_slope, substitute, transform
 from derive.spectral import D, ETA, K, WBAR, merge_sums, recognize_sums, spectral_sum
+from derivations import registry
 from derivations.engine import Derivation, Source
 
 NAME = "ridge-regression"
@@ -55,8 +56,6 @@ Q_mu = sp.Function("Q")(mu)
 F_train = sp.Function("F")(lam)
 SIGMA, SIGMA_HAT = sp.MatrixSymbol("Sigma", D, D), sp.MatrixSymbol("hatSigma", D, D)
 
-from derivations.ridge.theory import RidgeResult, learning_curve, solve_kappa  # noqa: E402,F401  (public API)
-
 SUM_DF1 = spectral_sum(ETA[K] / (ETA[K] + kappa))
 SUM_DF2 = spectral_sum(ETA[K] ** 2 / (ETA[K] + kappa) ** 2)
 SUM_TF1P = spectral_sum(WBAR[K] ** 2 * ETA[K] / (ETA[K] + kappa) ** 2)
@@ -67,15 +66,9 @@ SUM_C2 = spectral_sum(kappa * (2 * ETA[K] + kappa) / (ETA[K] + kappa) ** 2)  # D
 DOMAINS = {q: (sp.Rational(1, 10), sp.Rational(9, 10)), d_val: (sp.Rational(1, 10), sp.Rational(9, 10))}
 
 
-def _import_step(derivation: str, label: str) -> Operation:
-    def fetch():
-        from derivations.registry import get
-        return get(derivation)[label]
-    return Operation("import", (), f"imported from {derivation} ({label})", fetch)
-
-
 @functools.cache
-def build() -> Derivation:
+def derivation() -> Derivation:
+    """The steps of ``ridge-regression`` (built once; the face :mod:`derivations.ridge` attaches the checks)."""
     d = Derivation(NAME, TITLE, SOURCE, assumptions=(lam, kappa, q, P, D, sigma), summary=(
         "Linear teacher y = w̄·x + ε, x ~ N(0, Σ) in D dimensions, P samples, noise variance σ², "
         "ridge estimator ŵ = (Σ̂ + λ)⁻¹XᵀY/P; D, P → ∞ with q = D/P fixed. Sums run over the "
@@ -83,8 +76,6 @@ def build() -> Derivation:
     _free_probability(d)
     _derivative_and_errors(d)
     _limits(d)
-    from derivations.ridge import checks as _ridge_checks
-    _ridge_checks.register(d)
     return d
 
 
@@ -113,7 +104,7 @@ def _free_probability(d: Derivation) -> None:
             sp.Eq(S_hat(t), S_Sig(t) * S_W(t)), checked_by=("deterministic-equivalent",),
             reference="Voiculescu; arXiv:2405.00592 Sec. 2")
     d.derive("wishart-s", "S-transform of the white Wishart factor", "Derived in marchenko-pastur.",
-             _import_step("marchenko-pastur", "s-transform"))
+             registry.imported("marchenko-pastur", "s-transform"))
     d.define("df-matching", "Renormalised ridge κ", "κ is the ridge at which the population "
              "degrees of freedom match the sample ones: d = df¹_Σ̂(λ) = df¹_Σ(κ).",
              (sp.Eq(d_val, df1hat(lam)), sp.Eq(d_val, df1(kappa))))

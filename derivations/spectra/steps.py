@@ -9,7 +9,7 @@ the density ρ(x) = √((λ₊ − x)(x − λ₋))/(2π q x) on [λ₋, λ₊],
 Sources: Marchenko & Pastur (1967); Voiculescu's R/S-transforms; as used in Atanasov,
 Zavatone-Veth & Pehlevan, arXiv:2405.00592, Sec. 2 (free probability background).
 
->>> d = build()
+>>> d = derivation()
 >>> d["s-transform"]
 Eq(S_W(t), 1/(q*t + 1))
 """
@@ -17,17 +17,11 @@ from __future__ import annotations
 
 import functools
 
-import mpmath
-import numpy as np
 import sympy as sp
 
 from derive.equations import residual
 from derive.operations import solve_for, substitute, transform
-from derivations.engine import CheckResult, Derivation, Source
-from numerics.bridge import to_mpmath, to_numpy
-from numerics.precision import workdps
-from numerics.random_matrices import cdf_from_density, ks_test, wishart_eigenvalues
-from numerics.simulation import spawn_generators
+from derivations.engine import Derivation, Source
 
 NAME = "marchenko-pastur"
 TITLE = "Marchenko–Pastur law of white Wishart matrices from the S-transform"
@@ -106,13 +100,13 @@ def _sorted_edges(stmt):
 
 
 @functools.cache
-def build() -> Derivation:
+def derivation() -> Derivation:
+    """The steps of ``marchenko-pastur`` (built once; the face attaches the checks)."""
     d = Derivation(NAME, TITLE, SOURCE, assumptions=(q, N, P, t, x), summary=(
         "White Wishart matrix W = HᵀH/P with H a P×N matrix of i.i.d. standard Gaussians and "
         "aspect ratio q = N/P held fixed as N, P → ∞."))
     _transforms(d)
     _stieltjes(d)
-    _checks(d)
     return d
 
 
@@ -192,186 +186,3 @@ def _stieltjes(d: Derivation) -> None:
              transform("stieltjes-solution", _moments_from_series, "series of g(z) at z = ∞, coefficients of z^{-k-1}",
                        name="series"),
              display=tuple(sp.Eq(sp.Symbol(f"m_{k}"), narayana_moment(k)) for k in MOMENT_ORDERS))
-
-
-# ---- numeric checks ------------------------------------------------------------------
-CHECK_RATIOS = (sp.Rational(1, 4), sp.Rational(1, 2), sp.Integer(1), sp.Integer(2), sp.Integer(4))
-DPS = 30
-
-
-def _on_support(f, lower, upper):
-    """ρ is the formula inside (λ₋, λ₊) and 0 outside. The edges are evaluated at the working
-    precision of the call, so a point rounded at a lower precision is never taken across an edge
-    (where the square root would turn imaginary)."""
-    def density_fn(xv, qv):
-        return f(xv, qv) if lower(qv) < xv < upper(qv) else mpmath.mpf(0)
-    return density_fn
-
-
-def _density_with_edges(d: Derivation):
-    """ρ(x) with the edges as arguments, so that they enter in their stable form."""
-    return d["density"].rhs.xreplace({EDGE_MINUS: lam_m, EDGE_PLUS: lam_p})
-
-
-def compiled(d: Derivation):
-    """mpmath callables for the density, the edges, the atom and g(z), from the derivation
-    (lower edge from ``stable-lower-edge``, accurate also for q → 1)."""
-    lower, upper = to_mpmath(d["stable-lower-edge"].rhs, [q]), to_mpmath(d["edges"][1].rhs, [q])
-    raw = to_mpmath(_density_with_edges(d), [x, q, lam_m, lam_p])
-    density_fn = lambda xv, qv: raw(xv, qv, lower(qv), upper(qv))
-    return {"density": _on_support(density_fn, lower, upper),
-            "lower": lower, "upper": upper,
-            "atom": to_mpmath(d["atom"].rhs, [q]), "stieltjes": to_mpmath(d["branch"].rhs, [z, q])}
-
-
-def integrate_support(fn, lo, hi):
-    """∫_lo^hi fn(x) dx with x = lo + (hi − lo) sin²(θ/2): removes the square-root edge behaviour
-    (and the 1/√x divergence at q = 1), so tanh-sinh quadrature reaches full precision."""
-    width = hi - lo
-    return mpmath.quad(lambda th: fn(lo + width * mpmath.sin(th / 2) ** 2) * width / 2 * mpmath.sin(th),
-                       [0, mpmath.pi])
-
-
-def _atom_mass(f, qv):
-    return f["atom"](qv) if qv > 1 else mpmath.mpf(0)
-
-
-def _normalisation(d: Derivation) -> list[CheckResult]:
-    f, out = compiled(d), []
-    with workdps(DPS):
-        tol = mpmath.mpf(10) ** (-(DPS - 5))
-        for qv in CHECK_RATIOS:
-            mass = integrate_support(lambda s: f["density"](s, qv), f["lower"](qv), f["upper"](qv))
-            total = mass + _atom_mass(f, qv)
-            out.append(CheckResult(f"normalisation: q={qv}", "numeric", abs(total - 1) < tol, 1, str(total),
-                                   f"{float(tol):.0e}", f"tanh-sinh quadrature of ρ at {DPS} digits plus atom"))
-    return out
-
-
-def _moments(d: Derivation) -> list[CheckResult]:
-    f, out = compiled(d), []
-    with workdps(DPS):
-        tol = mpmath.mpf(10) ** (-(DPS - 5))
-        for qv in (sp.Rational(1, 4), sp.Integer(3)):
-            for k in MOMENT_ORDERS:
-                exact = narayana_moment(k).doit().subs(q, qv)
-                val = integrate_support(lambda s: s ** k * f["density"](s, qv), f["lower"](qv), f["upper"](qv))
-                out.append(CheckResult(f"moments-quadrature: q={qv}, k={k}", "numeric",
-                                       abs(val - mpmath.mpf(exact)) < tol * abs(val), str(exact), str(val),
-                                       f"rel {float(tol):.0e}", "∫ x^k ρ(x) dx vs Narayana polynomial"))
-    return out
-
-
-def _inversion(d: Derivation) -> list[CheckResult]:
-    """−Im g(x + iε)/π → ρ(x): the density formula checked against the analytic g off the axis."""
-    f, out = compiled(d), []
-    with workdps(40):
-        # −Im g(x+iε)/π − ρ(x) = O(ε·|ρ'|): with |ρ'| <= 1e5 away from the edges, 1e-20 bounds it
-        eps_v, tol = mpmath.mpf(10) ** -25, mpmath.mpf(10) ** -20
-        for qv in (sp.Rational(1, 4), sp.Integer(2)):
-            lo, hi = f["lower"](qv), f["upper"](qv)
-            worst = max(abs(-mpmath.im(f["stieltjes"](mpmath.mpc(xv, eps_v), qv)) / mpmath.pi - f["density"](xv, qv))
-                        for xv in mpmath.linspace(lo + (hi - lo) / 20, hi - (hi - lo) / 20, 9))
-            out.append(CheckResult(f"stieltjes-inversion: q={qv}", "numeric", worst < tol, 0, str(worst),
-                                   f"{float(tol):.0e}", "max over 9 points of |−Im g(x+iε)/π − ρ(x)|, ε = 1e-25, 40 digits"))
-    return out
-
-
-def _wishart_ks(d: Derivation, quick: bool) -> list[CheckResult]:
-    """One eigenvalue drawn uniformly from each of M independent Wishart matrices: i.i.d. samples of the
-    mean spectral law, compared with Marchenko–Pastur by a Kolmogorov–Smirnov test."""
-    f = compiled(d)
-    draws, size, ratios = (600 if quick else 2000), 100, (sp.Rational(1, 4), sp.Integer(1), sp.Integer(4))
-    alpha = 1e-3 / len(ratios)  # Bonferroni, familywise 1e-3
-    dens = to_numpy(d["density"].rhs, [x, q])
-    out = []
-    for i, qv in enumerate(ratios):
-        p = int(size / qv)
-        rngs = spawn_generators([2024, i], draws)
-        samples, zero_fraction = [], []
-        for rng in rngs:
-            ev = wishart_eigenvalues(rng, size, p)
-            # zero in exact arithmetic: below the float64 round-off of eigvalsh, ~ size·eps·max
-            is_zero = ev < 100 * size * np.finfo(float).eps * ev.max()
-            zero_fraction.append(np.mean(is_zero))
-            samples.append(rng.choice(ev[~is_zero]))
-        lo, hi, qf = float(f["lower"](qv)), float(f["upper"](qv)), float(qv)
-        cont = 1 - float(_atom_mass(f, qv))
-        cdf = lambda s: cdf_from_density(lambda y: float(dens(y, qf)), lo, hi, s) / cont
-        stat, pval = ks_test(np.array(samples), cdf)
-        atom_ok = np.allclose(zero_fraction, float(_atom_mass(f, qv)), rtol=0, atol=0.5 / size)  # to one eigenvalue
-        out.append(CheckResult(f"wishart-spectrum: q={qv}", "simulation", pval > alpha and atom_ok,
-                               f"p > {alpha:.1e}", round(pval, 4), alpha,
-                               f"KS D={stat:.4f}, {draws} matrices N={size}, P={p}, one nonzero eigenvalue each; "
-                               f"atom fraction {np.mean(zero_fraction):.3f} (theory {float(_atom_mass(f, qv)):.3f}); "
-                               "finite-N bias O(1/N) is below the KS resolution"))
-    return out
-
-
-def _checks(d: Derivation) -> None:
-    d.check("normalisation", "numeric", "∫ρ + atom = 1 at 30 digits for q = 1/4 … 4")(lambda quick: _normalisation(d))
-    d.check("moments-quadrature", "numeric", "∫x^k ρ equals the Narayana polynomials, k ≤ 5, 30 digits")(
-        lambda quick: _moments(d))
-    d.check("stieltjes-inversion", "numeric", "−Im g(x+iε)/π reproduces the density")(lambda quick: _inversion(d))
-    d.check("wishart-spectrum", "simulation", "KS test of sampled Wishart eigenvalues against the law")(
-        lambda quick: _wishart_ks(d, quick))
-
-
-# ---- public numbers ------------------------------------------------------------------
-def _validate_q(q_value) -> float:
-    if isinstance(q_value, bool):
-        raise ValueError(f"q must be a real number in (0, inf), got {q_value!r}")
-    try:
-        qf = float(q_value)
-    except (TypeError, ValueError):
-        raise ValueError(f"q must be a real number in (0, inf), got {q_value!r}") from None
-    if not np.isfinite(qf) or qf <= 0:
-        raise ValueError(f"q must be finite and in (0, inf) (q = N/P), got {q_value!r}")
-    return qf
-
-
-@functools.cache
-def _numpy_law():
-    d = build()
-    return {"density": to_numpy(_density_with_edges(d), [x, q, lam_m, lam_p]),
-            "lower": to_numpy(d["stable-lower-edge"].rhs, [q]),
-            "upper": to_numpy(d["edges"][1].rhs, [q]), "atom": to_numpy(d["atom"].rhs, [q])}
-
-
-def law(q_value, dps=None) -> dict:
-    """Edges λ± = (1 ± √q)² and the atom max(0, 1 − 1/q) at 0, from the derivation.
-
-    >>> law(4)
-    {'lower': 1.0, 'upper': 9.0, 'atom': 0.75}
-    """
-    qf = _validate_q(q_value)
-    if dps is None:
-        f = _numpy_law()
-        atom = float(f["atom"](qf)) if qf > 1 else 0.0
-        return {"lower": float(f["lower"](qf)), "upper": float(f["upper"](qf)), "atom": atom}
-    with workdps(dps):
-        f, qm = compiled(build()), mpmath.mpmathify(q_value)
-        return {"lower": f["lower"](qm), "upper": f["upper"](qm), "atom": _atom_mass(f, qm)}
-
-
-def density(x_values, q_value, dps=None):
-    """Marchenko–Pastur density ρ(x) = √((λ₊ − x)(x − λ₋))/(2π q x) on [λ₋, λ₊], 0 elsewhere
-    (the atom at 0 for q > 1 is not included; see :func:`law`).
-
-    Float64 and vectorised by default; at ``dps`` digits (mpmath, scalar x) when given.
-
-    >>> round(float(density(1.0, 1.0)), 12)    # √3/(2π)
-    0.275664447711
-    """
-    qf = _validate_q(q_value)
-    if dps is None:
-        xs = np.asarray(x_values, dtype=float)
-        lo, hi = law(qf)["lower"], law(qf)["upper"]
-        inside = (xs > lo) & (xs < hi)
-        out = np.where(np.isnan(xs), np.nan, 0.0)
-        out[inside] = _numpy_law()["density"](xs[inside], qf, lo, hi)
-        return out
-    if np.ndim(x_values) != 0:
-        raise ValueError("x_values must be a scalar when dps is given (mpmath evaluates one point)")
-    with workdps(dps):
-        return compiled(build())["density"](mpmath.mpmathify(x_values), mpmath.mpmathify(q_value))
