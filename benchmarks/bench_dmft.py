@@ -28,7 +28,7 @@ sys.path.insert(0, str(ROOT))
 import numerics  # noqa: E402,F401  (first: single-threaded BLAS)
 import numpy as np  # noqa: E402
 
-from derivations._dmft_theory import test_error_curve  # noqa: E402
+from derivations.dmft import test_error_curve  # noqa: E402
 from numerics.langevin_simulation import (euler_maruyama_path, langevin_draw, langevin_moments,  # noqa: E402
                                           simulate_test_error)
 

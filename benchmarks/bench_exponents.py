@@ -15,7 +15,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from derivations.power_law_theory import PowerLawSpectrum, rf_learning_curve, ridge_learning_curve  # noqa: E402
+from derivations.random_features import power_law_learning_curve as rf_learning_curve  # noqa: E402
+from derivations.ridge import PowerLawSpectrum  # noqa: E402
+from derivations.ridge import power_law_learning_curve as ridge_learning_curve  # noqa: E402
 from numerics.power_law_sums import power_law_sum  # noqa: E402
 
 

@@ -16,8 +16,7 @@ import numpy as np
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from derivations.ridge_regression import learning_curve, solve_kappa  # noqa: E402
-from derivations._ridge_checks import power_law_problem  # noqa: E402
+from derivations.ridge import learning_curve, power_law_problem, solve_kappa  # noqa: E402
 
 
 def best_of(fn, repeat=3):

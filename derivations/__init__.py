@@ -10,14 +10,12 @@
 >>> derivations.get("marchenko-pastur")["s-transform"]
 Eq(S_W(t), 1/(q*t + 1))
 
-Entries (modules): ``marchenko_pastur``, ``ridge_regression`` and ``linear_random_features``
-(each with ``learning_curve``), ``ridge_exponents``, ``random_feature_exponents`` and
-``structured_random_features`` (the scaling laws; their numerical confirmation is in :mod:`derivations.exponents`, the infinite
-power-law theory in :mod:`derivations.random_features.power_law`); ``dmft_langevin`` (Langevin-trained random features:
-``test_error_curve``, ``simulate_test_error``) and ``dmft_exponents`` (its laws in time and data);
-``online_sgd_linear``, ``online_sgd_erf``, ``online_sgd_overrealizable`` and ``online_random_features``
-(online SGD of two-layer networks; the API ``online_sgd.generalization_curve`` and ``online_sgd.simulate``).
-The engine is in :mod:`derivations.engine`.
+The catalogue is organised in theory areas, one sub-package each, whose faces hold the entries and the
+public API: :mod:`derivations.spectra` (Marchenko–Pastur), :mod:`derivations.ridge` (ridge regression and its
+exponents, ``learning_curve``), :mod:`derivations.random_features` (linear, structured and power-law random
+features), :mod:`derivations.dmft` (Langevin DMFT, ``test_error_curve``), :mod:`derivations.online_sgd`
+(online SGD of two-layer networks, ``generalization_curve``) and :mod:`derivations.empirical` (real data).
+The engine is :mod:`derivations.engine`; :mod:`derivations.registry` finds entries, laws and figures by name.
 """
 import numerics  # noqa: F401  (first: sets single-threaded BLAS before NumPy is loaded)
 from derivations.registry import describe, get, names

@@ -12,6 +12,8 @@ import sys
 import time
 
 from derivations import registry
+from derivations.engine import figures
+from derivations.engine.laws import confirm
 
 
 class _Parser(argparse.ArgumentParser):
@@ -46,7 +48,7 @@ def _parser() -> argparse.ArgumentParser:
     exp.add_argument("--quick", action="store_true", help="fewer simulation seeds")
     exp.add_argument("--jobs", type=int, default=1, metavar="N", help="simulate in N worker processes")
     fig = sub.add_parser("figure", help="draw a figure as DIR/NAME.png and DIR/NAME.pdf (needs matplotlib)")
-    fig.add_argument("name", help="ridge-learning-curve, random-feature-learning-curve, phase-diagram, exponents")
+    fig.add_argument("name", help=", ".join(registry.figure_names()))
     fig.add_argument("-o", "--output-dir", default=".", metavar="DIR", help="directory to write to (default: .)")
     fig.add_argument("--quick", action="store_true", help="fewer simulation draws and theory points")
     fig.add_argument("--jobs", type=int, default=1, metavar="N",
@@ -55,7 +57,7 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _known(name: str) -> str:
-    if name not in registry.CATALOGUE:
+    if name not in registry.names():
         print(f"derivations: error: unknown derivation {name!r} (known: {', '.join(registry.names())})",
               file=sys.stderr)
         raise SystemExit(2)
@@ -134,11 +136,11 @@ def _print_report(report) -> None:
 
 
 def _exponents(args) -> int:
-    from derivations.exponents import LAWS, confirm
     if args.jobs < 1:
         print(f"derivations: error: --jobs must be >= 1, got {args.jobs}", file=sys.stderr)
         return 2
-    laws = list(LAWS.values())
+    table = registry.laws()
+    laws = list(table.values())
     if args.names:
         known = {law.name for law in laws} | {law.entry for law in laws}
         unknown = [n for n in args.names if n not in known]
@@ -150,7 +152,7 @@ def _exponents(args) -> int:
     rows, t0 = [], time.perf_counter()
     with _executor(args.jobs) as executor:
         for law in laws:
-            row = confirm(law, quick=args.quick, executor=executor, n_laws=len(LAWS)).row()
+            row = confirm(law, quick=args.quick, executor=executor, n_laws=len(table)).row()
             rows.append(row)
             if not args.json:
                 _print_law(row)
@@ -172,9 +174,9 @@ def _print_law(row) -> None:
 
 
 def _figure(args) -> int:
-    from derivations import figures
-    if args.name not in figures.FIGURES:
-        print(f"derivations: error: unknown figure {args.name!r} (known: {', '.join(figures.FIGURES)})", file=sys.stderr)
+    if args.name not in registry.figure_names():
+        print(f"derivations: error: unknown figure {args.name!r} (known: {', '.join(registry.figure_names())})",
+              file=sys.stderr)
         return 2
     if args.jobs < 1:
         print(f"derivations: error: --jobs must be >= 1, got {args.jobs}", file=sys.stderr)
@@ -192,7 +194,7 @@ def _figure(args) -> int:
     except OSError as exc:
         return cannot_write(exc)
     with _executor(args.jobs) as executor:
-        fig = figures.build(args.name, quick=args.quick, executor=executor)
+        fig = figures.draw(registry.figure(args.name), quick=args.quick, executor=executor)
     try:
         paths = figures.write(fig, args.output_dir, args.name)
     except OSError as exc:

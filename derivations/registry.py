@@ -26,6 +26,7 @@ import importlib
 from importlib import metadata
 
 from derive.operations import Operation
+from derivations.engine import Entry
 
 #: built-in catalogue entries, in the order they build on each other: name -> the face of its area
 CATALOGUE = {
@@ -44,9 +45,20 @@ CATALOGUE = {
 }
 #: the faces that hold scaling laws (the exponent table, in this order)
 LAW_AREAS = ("derivations.ridge", "derivations.random_features", "derivations.dmft", "derivations.online_sgd")
-#: where the figures are (in this order); the exponent figure of the whole table is not an area's
-FIGURE_MODULES = ("derivations.ridge", "derivations.random_features", "derivations.figures",
-                  "derivations.dmft", "derivations.online_sgd")
+#: every figure of the catalogue -> the module whose ``FIGURES`` holds it (the face of its area; the figure of
+#: the whole exponent table is not an area's).  Named here so that ``figure --help`` needs no area loaded.
+FIGURE_MODULES = {
+    "ridge-learning-curve": "derivations.ridge",
+    "random-feature-learning-curve": "derivations.random_features",
+    "phase-diagram": "derivations.random_features",
+    "exponents": "derivations.figures",
+    "dmft-mode-discrepancy": "derivations.dmft",
+    "dmft-test-error": "derivations.dmft",
+    "dmft-bias-variance": "derivations.dmft",
+    "dmft-early-stopping": "derivations.dmft",
+    "online-sgd-learning-curves": "derivations.online_sgd",
+    "online-sgd-linear": "derivations.online_sgd",
+}
 ENTRY_POINT_GROUP = "derivations.entries"
 
 
@@ -74,7 +86,6 @@ def _unknown(kind: str, name, known) -> KeyError:
 @functools.cache
 def entry(name: str):
     """The :class:`~derivations.engine.Entry` called ``name``."""
-    from derivations.engine import Entry
     if name in CATALOGUE:
         return importlib.import_module(CATALOGUE[name]).ENTRIES[name]
     points = _plugin_points()
@@ -140,18 +151,18 @@ def law_count() -> int:
     return len(laws())
 
 
-@functools.cache
-def figures() -> dict:
-    """Every figure of the catalogue: name -> :class:`~derivations.engine.figures.FigureSpec`."""
-    table = {}
-    for where in FIGURE_MODULES:
-        table.update(importlib.import_module(where).FIGURES)
-    return table
+def figure_names() -> list[str]:
+    """Names of all figures, without loading any area."""
+    return list(FIGURE_MODULES)
 
 
 def figure(name: str):
-    """The figure spec called ``name``."""
-    table = figures()
-    if name not in table:
-        raise _unknown("figure", name, table)
-    return table[name]
+    """The :class:`~derivations.engine.figures.FigureSpec` called ``name`` (only its module is loaded)."""
+    if name not in FIGURE_MODULES:
+        raise _unknown("figure", name, FIGURE_MODULES)
+    return importlib.import_module(FIGURE_MODULES[name]).FIGURES[name]
+
+
+def figures() -> dict:
+    """Every figure of the catalogue: name -> :class:`~derivations.engine.figures.FigureSpec`."""
+    return {name: figure(name) for name in FIGURE_MODULES}

@@ -4,6 +4,8 @@
 module          contents
 ==============  ===========================================================
 ``precision``   :func:`validate_dps`, :func:`workdps`, :func:`tolerance`
+``validate``    :func:`positive_int`, :func:`positive`, :func:`nonnegative`, :func:`real`,
+                :func:`finite`: the input checks, ``check(name, value)``
 ``bridge``      :func:`opaque_atoms`, :func:`to_mpmath`, :func:`to_numpy`,
                 :func:`random_points`, :func:`spot_check_equal`,
                 :class:`SpotCheck` (the only module that imports SymPy)

@@ -30,10 +30,11 @@ and the covariances of the local fields x_i = J_i·ξ/√N, y_n = B_n·ξ/√N a
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import numpy as np
+
+from numerics.validate import positive_int
 
 __all__ = ["Blocks", "eigenvalue_blocks", "power_law_eigenvalues", "block_order_parameters",
            "first_order"]
@@ -109,12 +110,6 @@ def eigenvalue_blocks(eigenvalues, equal_blocks=False) -> Blocks:
     return Blocks(_read_only(values), _read_only(labels), _read_only(sizes / N), _read_only(sizes))
 
 
-def _positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer (>= 1), got {value!r}")
-    return int(value)
-
-
 def power_law_eigenvalues(N, L, beta) -> np.ndarray:
     """Power-law spectrum with L distinct values, each repeated N/L times (sheet §2(a)).
 
@@ -127,8 +122,8 @@ def power_law_eigenvalues(N, L, beta) -> np.ndarray:
     >>> power_law_eigenvalues(6, 3, 1.0).round(4).tolist()
     [2.2041, 2.2041, 0.551, 0.551, 0.2449, 0.2449]
     """
-    N = _positive_int(N, "N")
-    L = _positive_int(L, "L")
+    N = positive_int("N", N)
+    L = positive_int("L", L)
     b = float(beta)
     if not math.isfinite(b) or b <= 0:
         raise ValueError(f"beta must be finite and > 0 (λ_l ∝ l^-(1+β)), got {beta!r}")

@@ -89,6 +89,7 @@ import numpy as np
 from scipy.linalg import expm
 
 from .solvers import ConvergenceError
+from .validate import positive
 
 __all__ = [
     "BlockTrajectory",
@@ -151,13 +152,6 @@ def _real_array(x, name, ndim):
     return a
 
 
-def _positive(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) \
-            or value <= 0:
-        raise ValueError(f"{name} must be finite and > 0, i.e. in (0, inf), got {value!r}")
-    return float(value)
-
-
 def _symmetric(a, name):
     scale = np.max(np.abs(a)) if a.size else 0.0
     if np.max(np.abs(a - np.swapaxes(a, -1, -2)), initial=0.0) > 1e-12 * scale:
@@ -213,7 +207,7 @@ def _common(alphas, q0, r0, t, eigenvalues, fractions, eta, coefficients):
     a = _alphas(alphas)
     lam, f = _spectrum(eigenvalues, fractions)
     q0, r0, t = _states(q0, r0, t, lam.size)
-    eta = _positive(eta, "eta")
+    eta = positive("eta", eta)
     if not callable(coefficients):
         raise ValueError(f"coefficients must be a callable (Q1, R1, T1) -> (A, B, E), got {coefficients!r}")
     return a, q0, r0, t, lam, f, eta
@@ -286,7 +280,7 @@ def block_rhs(q, r, t, eigenvalues, fractions, eta, coefficients, trainable=None
     """
     lam, f = _spectrum(eigenvalues, fractions)
     q, r, t = _states(q, r, t, lam.size)
-    eta = _positive(eta, "eta")
+    eta = positive("eta", eta)
     coef = _Coefficients(coefficients, q.shape[1], t.shape[1])(
         first_order(q, lam), first_order(r, lam), first_order(t, lam))
     if coef is None:
@@ -544,13 +538,13 @@ def _check_controls(rtol, atol, max_steps, first_step, fixed_step, method):
     if isinstance(rtol, bool) or not isinstance(rtol, numbers.Real) \
             or not _RTOL_RANGE[0] <= rtol <= _RTOL_RANGE[1]:
         raise ValueError(f"rtol must be in [{_RTOL_RANGE[0]}, {_RTOL_RANGE[1]}], got {rtol!r}")
-    _positive(atol, "atol")
+    positive("atol", atol)
     if isinstance(max_steps, bool) or not isinstance(max_steps, numbers.Integral) or max_steps < 1:
         raise ValueError(f"max_steps must be a positive integer, got {max_steps!r}")
     if first_step is not None:
-        _positive(first_step, "first_step")
+        positive("first_step", first_step)
     if fixed_step is not None:
-        _positive(fixed_step, "fixed_step")
+        positive("fixed_step", fixed_step)
     if method not in METHODS:
         raise ValueError(f"method must be one of {METHODS}, got {method!r}")
 
@@ -709,7 +703,7 @@ def integrate_block_odes_euler(alphas, q0, r0, t, eigenvalues, fractions, eta, c
     (0.75, 2)
     """
     a, q, r, t, lam, f, eta = _common(alphas, q0, r0, t, eigenvalues, fractions, eta, coefficients)
-    dt = _positive(dt, "dt")
+    dt = positive("dt", dt)
     layout = _Layout(q.shape[1], t.shape[1])
     system = _System(layout, lam, f, eta, t, coefficients, rtol=_RTOL_RANGE[1], trainable=trainable)
     s, kappa = layout.pack(q, r), system.kappa[:, None]

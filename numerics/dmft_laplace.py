@@ -99,6 +99,7 @@ import mpmath
 
 from .precision import DPS_MAX, validate_dps, workdps
 from .solvers import ConvergenceError
+from .validate import real
 
 __all__ = [
     "ResponseTransforms",
@@ -122,23 +123,6 @@ def _scalar(value):
     if getattr(value, "shape", None) == () and hasattr(value, "item"):    # NumPy scalar
         value = value.item()
     return value.strip() if isinstance(value, str) else value
-
-
-def _real(name, value):
-    """``value`` (int, float, decimal string, Fraction, mpf, NumPy scalar) as an mpf."""
-    value = _scalar(value)
-    message = f"{name} must be a finite real number, got {value!r}"
-    if isinstance(value, bool) or isinstance(value, (complex, mpmath.mpc)):
-        raise ValueError(message)
-    if isinstance(value, fractions.Fraction):
-        return mpmath.mpf(value.numerator) / value.denominator
-    try:
-        out = mpmath.mpmathify(value)
-    except (TypeError, ValueError):
-        raise ValueError(message) from None
-    if not isinstance(out, mpmath.mpf) or not mpmath.isfinite(out):
-        raise ValueError(message)
-    return out
 
 
 def _complex(name, value):
@@ -169,7 +153,7 @@ def _eigenvalues(eigenvalues):
         raise ValueError("eigenvalues must be a non-empty sequence of numbers > 0, got none")
     out = []
     for k, value in enumerate(values):
-        lam = _real(f"eigenvalues[{k}]", value)
+        lam = real(f"eigenvalues[{k}]", value)
         if lam <= 0:
             raise ValueError(f"eigenvalues must be > 0, got eigenvalues[{k}] = {value!r}")
         out.append(lam)
@@ -179,7 +163,7 @@ def _eigenvalues(eigenvalues):
 def _model(eigenvalues, P, weight_decay, loss_scale):
     """Eigenvalues, P, g, c as mpf at the precision in force; ValueError naming the culprit."""
     lam = _eigenvalues(eigenvalues)
-    P, g, c = (_real(n, v) for n, v in
+    P, g, c = (real(n, v) for n, v in
                (("P", P), ("weight_decay", weight_decay), ("loss_scale", loss_scale)))
     if P <= 0:
         raise ValueError(f"P must be > 0, got {P!r}")
@@ -534,7 +518,7 @@ def _times(times):
         raise ValueError("times must be a non-empty sequence of numbers > 0, got none")
     out = []
     for k, value in enumerate(values):
-        t = _real(f"times[{k}]", value)
+        t = real(f"times[{k}]", value)
         if t <= 0:
             raise ValueError(f"times must be > 0 (the inversion is not defined at t <= 0), "
                              f"got times[{k}] = {value!r}")

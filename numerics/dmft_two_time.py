@@ -34,8 +34,9 @@ from dataclasses import dataclass
 import numpy as np
 from scipy.linalg import solve_triangular
 
-from numerics.dmft_volterra import (MAX_RATE_STEP, ResponseSolution, _check_number, _eigenvalues,
-                                    _positive, _steps, fastest_rate, solve_response)
+from numerics.dmft_volterra import (MAX_RATE_STEP, ResponseSolution, _check_number, _eigenvalues, _steps,
+                                    fastest_rate, solve_response)
+from numerics.validate import positive
 
 __all__ = ["TwoTimeSolution", "two_time_test_error", "convolution_matrix"]
 
@@ -133,7 +134,7 @@ def _check_grid(eigenvalues, P, weight_decay, loss_scale, dt, t_max, N):
     """Resolution with g included (g enters the trapezoid integrals of C) and the size guard."""
     _check_number(dt, "dt")
     _check_number(t_max, "t_max")
-    dt = _positive(dt, "dt")
+    dt = positive("dt", dt)
     rate = fastest_rate(eigenvalues, P, weight_decay, loss_scale)
     if rate * dt > MAX_RATE_STEP:
         raise ValueError(f"dt={dt!r} does not resolve the fastest mode of the two-time equation: "

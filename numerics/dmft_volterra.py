@@ -48,6 +48,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from numerics.langevin_simulation import _eigenvalues  # the same validation of Λ
+from numerics.validate import nonnegative, positive
 
 __all__ = [
     "ResponseSolution",
@@ -88,20 +89,6 @@ class ResponseSolution:
 # Validation
 # --------------------------------------------------------------------------
 
-def _positive(value, name):
-    v = float(value)
-    if not math.isfinite(v) or v <= 0:
-        raise ValueError(f"{name} must be finite and > 0, i.e. in (0, inf), got {value!r}")
-    return v
-
-
-def _nonnegative(value, name):
-    v = float(value)
-    if not math.isfinite(v) or v < 0:
-        raise ValueError(f"{name} must be finite and >= 0, i.e. in [0, inf), got {value!r}")
-    return v
-
-
 def _check_number(value, name):
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise ValueError(f"{name} must be a real number, got {value!r}")
@@ -114,9 +101,9 @@ def fastest_rate(eigenvalues, P, weight_decay, loss_scale) -> float:
     4.5
     """
     lam = _eigenvalues(eigenvalues)
-    P = _positive(P, "P")
-    g = _nonnegative(weight_decay, "weight_decay")
-    c = _positive(loss_scale, "loss_scale")
+    P = positive("P", P)
+    g = nonnegative("weight_decay", weight_decay)
+    c = positive("loss_scale", loss_scale)
     return g + _data_rate(lam, P, c)
 
 
@@ -131,7 +118,7 @@ def suggested_dt(eigenvalues, P, loss_scale) -> float:
     0.125
     """
     lam = _eigenvalues(eigenvalues)
-    return MAX_RATE_STEP / _data_rate(lam, _positive(P, "P"), _positive(loss_scale, "loss_scale"))
+    return MAX_RATE_STEP / _data_rate(lam, positive("P", P), positive("loss_scale", loss_scale))
 
 
 def _steps(dt, t_max):
@@ -161,11 +148,11 @@ def _validated(eigenvalues, P, weight_decay, loss_scale, dt, t_max, method):
     for value, name in ((P, "P"), (weight_decay, "weight_decay"), (loss_scale, "loss_scale"),
                         (dt, "dt"), (t_max, "t_max")):
         _check_number(value, name)
-    P = _positive(P, "P")
-    g = _nonnegative(weight_decay, "weight_decay")
-    c = _positive(loss_scale, "loss_scale")
-    dt = _positive(dt, "dt")
-    t_max = _nonnegative(t_max, "t_max")
+    P = positive("P", P)
+    g = nonnegative("weight_decay", weight_decay)
+    c = positive("loss_scale", loss_scale)
+    dt = positive("dt", dt)
+    t_max = nonnegative("t_max", t_max)
     if method not in _METHODS:
         raise ValueError(f"method must be one of {_METHODS}, got {method!r}")
     steps = _grid(dt, t_max, lam, P, c)

@@ -38,11 +38,11 @@ from __future__ import annotations
 
 import functools
 import math
-import numbers
 
 import numpy as np
 
 from numerics.simulation import Estimate, run_ensemble
+from numerics.validate import nonnegative, positive, positive_int
 
 __all__ = [
     "langevin_moments",
@@ -76,30 +76,9 @@ def _times(times):
     return t
 
 
-def _positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer (>= 1), got {value!r}")
-    return int(value)
-
-
-def _nonnegative(value, name):
-    v = float(value)
-    if not math.isfinite(v) or v < 0:
-        raise ValueError(f"{name} must be finite and >= 0, got {value!r}")
-    return v
-
-
-def _positive(value, name, allow_inf=False):
-    v = float(value)
-    if math.isnan(v) or v <= 0 or (math.isinf(v) and not allow_inf):
-        rng = "(0, inf]" if allow_inf else "(0, inf)"
-        raise ValueError(f"{name} must be in {rng}, got {value!r}")
-    return v
-
-
 def _common(weight_decay, beta, loss_scale):
-    return (_nonnegative(weight_decay, "weight_decay"), _positive(beta, "beta", allow_inf=True),
-            _positive(loss_scale, "loss_scale"))
+    return (nonnegative("weight_decay", weight_decay), positive("beta", beta, allow_inf=True),
+            positive("loss_scale", loss_scale))
 
 
 # --------------------------------------------------------------------------
@@ -110,11 +89,11 @@ def _problem_inputs(eigenvalues, P, weight_decay, beta, loss_scale, times, teach
                     teacher):
     """Checked arguments shared by :func:`langevin_draw` and :func:`simulate_test_error`."""
     lam = _eigenvalues(eigenvalues)
-    P = _positive_int(P, "P")
+    P = positive_int("P", P)
     g, beta, c = _common(weight_decay, beta, loss_scale)
     t = _times(times)
-    sw2 = _nonnegative(teacher_variance, "teacher_variance")
-    s2 = _nonnegative(noise_variance, "noise_variance")
+    sw2 = nonnegative("teacher_variance", teacher_variance)
+    s2 = nonnegative("noise_variance", noise_variance)
     if teacher is not None:
         teacher = np.asarray(teacher, dtype=float)
         if teacher.shape != lam.shape:
@@ -322,8 +301,8 @@ def simulate_test_error(times, eigenvalues, P, weight_decay, beta, loss_scale=1.
     """
     lam, P, g, beta, c, t, sw2, s2, teacher = _problem_inputs(
         eigenvalues, P, weight_decay, beta, loss_scale, times, teacher_variance, noise_variance, teacher)
-    n_draws = _positive_int(n_draws, "n_draws")
-    B = _default_chunk(n_draws) if draws_per_task is None else _positive_int(draws_per_task, "draws_per_task")
+    n_draws = positive_int("n_draws", n_draws)
+    B = _default_chunk(n_draws) if draws_per_task is None else positive_int("draws_per_task", draws_per_task)
     if n_draws % B:
         raise ValueError(f"draws_per_task must divide n_draws={n_draws}, got {B}")
     K = n_draws // B
@@ -391,15 +370,15 @@ def euler_maruyama_path(rng, Phi, y, weight_decay, beta, dt, n_steps, loss_scale
     if Phi.ndim != 2 or y.shape != (Phi.shape[0],):
         raise ValueError(f"Phi must be P×N and y of length P, got {Phi.shape} and {y.shape}")
     g, beta, c = _common(weight_decay, beta, loss_scale)
-    dt = _positive(dt, "dt")
-    n_steps = _positive_int(n_steps, "n_steps")
-    record_every = _positive_int(record_every, "record_every")
+    dt = positive("dt", dt)
+    n_steps = positive_int("n_steps", n_steps)
+    record_every = positive_int("record_every", record_every)
     A = c * Phi.T @ Phi + g * np.eye(Phi.shape[1])
     limit = 2.0 / float(np.linalg.eigvalsh(A)[-1])
     if dt >= limit:
         raise ValueError(f"dt={dt!r} is past the Euler–Maruyama stability limit: need dt < 2/λ_max(A) "
                          f"= {limit:.6g}, A = cΦᵀΦ + gI")
-    shape = (1 if n_paths is None else _positive_int(n_paths, "n_paths"), Phi.shape[1])
+    shape = (1 if n_paths is None else positive_int("n_paths", n_paths), Phi.shape[1])
     b = c * Phi.T @ y
     step = np.eye(shape[1]) - dt * A                  # symmetric: w @ step = (step w)ᵀ
     amp = 0.0 if math.isinf(beta) else math.sqrt(2 * dt / beta)

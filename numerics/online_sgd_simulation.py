@@ -52,6 +52,7 @@ from scipy import special
 
 from numerics.committee_blocks import Blocks, block_order_parameters, eigenvalue_blocks, first_order
 from numerics.simulation import Estimate, spawn_generators
+from numerics.validate import positive_int
 
 __all__ = ["OrderParameterPaths", "simulate_order_parameters", "simulate_generalization_error",
            "alpha_to_steps"]
@@ -142,12 +143,6 @@ class _Problem:
     c_M: float
     noise_sd: float
     trainable: np.ndarray | None    # (N,) 1.0 trainable / 0.0 frozen, or None: all trainable
-
-
-def _positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 1:
-        raise ValueError(f"{name} must be a positive integer (>= 1), got {value!r}")
-    return int(value)
 
 
 def _matrix(a, name, role):
@@ -390,7 +385,7 @@ def simulate_order_parameters(alphas, student_weights, teacher_weights, eigenval
     """
     p = _problem(student_weights, teacher_weights, eigenvalues, eta, activation, normalized_outputs,
                  noise_variance, trainable)
-    seeds = _positive_int(seeds, "seeds")
+    seeds = positive_int("seeds", seeds)
     alphas = np.atleast_1d(np.asarray(alphas, dtype=float))
     steps = alpha_to_steps(alphas, p.blocks.N)
     q, r = _simulate(p, steps, seeds, entropy, progress)

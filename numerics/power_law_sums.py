@@ -80,6 +80,7 @@ import math
 import mpmath
 
 from .precision import validate_dps
+from .validate import real
 
 __all__ = ["power_law_sum", "power_law_sum_derivative"]
 
@@ -106,24 +107,9 @@ _X_CANDIDATES = (1.25, 1.6, 2.5, 4.0, 10.0, 30.0, 100.0, 1e3, 1e4, 1e5)
 # Input checks
 # --------------------------------------------------------------------------
 
-def _real(name, value):
-    """``value`` (int, float, decimal string, Fraction, mpf, NumPy scalar) as an mpf."""
-    if getattr(value, "shape", None) == () and hasattr(value, "item"):   # 0-d NumPy array
-        value = value.item()
-    if isinstance(value, bool) or isinstance(value, (complex, mpmath.mpc)):
-        raise ValueError(f"{name} must be a finite real number, got {value!r}")
-    try:
-        out = mpmath.mpmathify(value.strip() if isinstance(value, str) else value)
-    except (TypeError, ValueError):
-        raise ValueError(f"{name} must be a finite real number, got {value!r}") from None
-    if not isinstance(out, mpmath.mpf) or not mpmath.isfinite(out):
-        raise ValueError(f"{name} must be a finite real number, got {value!r}")
-    return out
-
-
 def _parameters(beta, alpha, b, kappa):
     """Convert at the precision in force and check; ValueError naming the culprit."""
-    be, al, bb, ka = (_real(n, v) for n, v in
+    be, al, bb, ka = (real(n, v) for n, v in
                       (("beta", beta), ("alpha", alpha), ("b", b), ("kappa", kappa)))
     if al <= 0:
         raise ValueError(f"alpha must be > 0, got {alpha!r}")
@@ -589,7 +575,7 @@ def _evaluate(beta, alpha, b, kappa, digits, *, shift=0, method="auto", details=
     for _ in range(_MAX_PASSES):
         working = digits + _GUARD + extra
         with mpmath.workdps(working):
-            be, al, bb, ka = (_real(n, v) for n, v in
+            be, al, bb, ka = (real(n, v) for n, v in
                               (("beta", beta), ("alpha", alpha), ("b", b), ("kappa", kappa)))
             if shift:
                 be, bb = be - shift * al, bb + shift
@@ -682,5 +668,5 @@ def power_law_sum_derivative(beta, alpha, b, kappa, dps=None):
                              f"got beta={beta!r}, alpha={alpha!r}")
     value = _evaluate(beta, alpha, b, kappa, digits, shift=1)
     with mpmath.workdps(digits + _GUARD):
-        value = -_real("b", b) * value
+        value = -real("b", b) * value
     return _finish(value, dps)

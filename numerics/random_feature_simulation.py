@@ -47,6 +47,7 @@ import numpy as np
 
 from numerics.ridge_simulation import ridge_fit
 from numerics.simulation import run_ensemble
+from numerics.validate import nonnegative
 
 __all__ = [
     "STATISTICS",
@@ -71,13 +72,6 @@ def _integer_at_least(value, name, minimum):
     if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ValueError(f"{name} must be an integer >= {minimum}, got {value!r}")
     return int(value)
-
-
-def _nonnegative(value, name):
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) \
-            or not math.isfinite(value) or value < 0:
-        raise ValueError(f"{name} must be a finite real number >= 0, got {value!r}")
-    return float(value)
 
 
 def _widths(widths):
@@ -167,7 +161,7 @@ def random_feature_fit(X, y, projection, ridge) -> np.ndarray:
                          f"got shape {F.shape}")
     if y.ndim not in (1, 2) or y.shape[0] != X.shape[0]:
         raise ValueError(f"y must have {X.shape[0]} rows (one per sample), got shape {y.shape}")
-    ridge = _nonnegative(ridge, "ridge")
+    ridge = nonnegative("ridge", ridge)
     return F @ ridge_fit(X @ F, y, ridge)
 
 
@@ -288,8 +282,8 @@ def random_feature_block(rng, eigenvalues, teacher, P, widths, ridge, noise_vari
     eta, w_bar = _problem(eigenvalues, teacher)
     P = _integer_at_least(P, "P", 1)
     widths = _widths(widths)
-    ridge = _nonnegative(ridge, "ridge")
-    sigma = math.sqrt(_nonnegative(noise_variance, "noise_variance"))
+    ridge = nonnegative("ridge", ridge)
+    sigma = math.sqrt(nonnegative("noise_variance", noise_variance))
     n_F = _integer_at_least(n_F, "n_F", 2)
     n_X = _integer_at_least(n_X, "n_X", 2)
     D, N = eta.size, widths[-1]
@@ -340,8 +334,8 @@ def simulate_random_features(eigenvalues, teacher, P, widths, ridge, noise_varia
     """
     eta, w_bar = _problem(eigenvalues, teacher)
     settings = {"D": eta.size, "P": _integer_at_least(P, "P", 1), "widths": _widths(widths),
-                "ridge": _nonnegative(ridge, "ridge"),
-                "noise_variance": _nonnegative(noise_variance, "noise_variance"),
+                "ridge": nonnegative("ridge", ridge),
+                "noise_variance": nonnegative("noise_variance", noise_variance),
                 "n_blocks": _integer_at_least(n_blocks, "n_blocks", 2),
                 "n_F": _integer_at_least(n_F, "n_F", 2), "n_X": _integer_at_least(n_X, "n_X", 2)}
     task = functools.partial(

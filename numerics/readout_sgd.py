@@ -34,33 +34,14 @@ import math
 
 import numpy as np
 
+from numerics.validate import finite, nonnegative, positive
+
 __all__ = ["population_moments", "optimal_readout", "readout_error", "asymptotic_error", "stability_limit",
            "plateau_error", "mean_readout_curve", "readout_error_curve", "simulate_readout_sgd"]
 
 
-def _finite(name, value):
-    arr = np.asarray(value, dtype=float)
-    if not np.all(np.isfinite(arr)):
-        raise ValueError(f"{name} must be finite")
-    return arr
-
-
-def _positive(name, value):
-    value = float(value)
-    if not (math.isfinite(value) and value > 0):
-        raise ValueError(f"{name} must be a finite number > 0, got {value!r}")
-    return value
-
-
-def _nonnegative(name, value):
-    value = float(value)
-    if not (math.isfinite(value) and value >= 0):
-        raise ValueError(f"{name} must be a finite number >= 0, got {value!r}")
-    return value
-
-
 def _moments(C, b):
-    C, b = _finite("C", C), _finite("b", b)
+    C, b = finite("C", C), finite("b", b)
     if C.ndim != 2 or C.shape[0] != C.shape[1] or b.shape != (C.shape[0],):
         raise ValueError(f"C must be K×K and b of length K, got {C.shape} and {b.shape}")
     if not np.allclose(C, C.T, rtol=0, atol=1e-12 * max(1.0, np.abs(C).max())):
@@ -78,7 +59,7 @@ def population_moments(W, B, pair_expectation):
     >>> np.round(C, 12).tolist(), np.round(b, 12).tolist(), round(T0, 12)
     ([[1.0, 0.0], [0.0, 1.0]], [1.0, 1.0], 2.0)
     """
-    W, B = _finite("W", W), _finite("B", B)
+    W, B = finite("W", W), finite("B", B)
     if W.ndim != 2 or B.ndim != 2 or W.shape[1] != B.shape[1]:
         raise ValueError(f"W (K×N) and B (M×N) must share N, got {W.shape} and {B.shape}")
     N = W.shape[1]
@@ -108,7 +89,7 @@ def optimal_readout(C, b):
 def readout_error(v, C, b, T0):
     """ε_g(v) = ½(vᵀCv − 2vᵀb + T₀); ``v`` may hold readouts in its rows (…, K)."""
     C, b = _moments(C, b)
-    v = _finite("v", v)
+    v = finite("v", v)
     return 0.5 * (np.einsum("...k,kl,...l->...", v, C, v) - 2 * v @ b + float(T0))
 
 
@@ -122,14 +103,14 @@ def asymptotic_error(C, b, T0):
 
 def stability_limit(C, N):
     """η_max = 2N/tr C: the plateau (and the mode-error ODE) is stable iff η < η_max."""
-    C = _finite("C", C)
-    return 2 * _positive("N", N) / float(np.trace(C))
+    C = finite("C", C)
+    return 2 * positive("N", N) / float(np.trace(C))
 
 
 def plateau_error(C, b, T0, eta, N, noise_variance=0.0):
     """ε_g(α → ∞) = (ε_∞ + aσ_ε²/2)/(1 − a), a = η tr C/(2N); raises for η ≥ η_max."""
-    eta, N = _positive("eta", eta), _positive("N", N)
-    noise = _nonnegative("noise_variance", noise_variance)
+    eta, N = positive("eta", eta), positive("N", N)
+    noise = nonnegative("noise_variance", noise_variance)
     limit = stability_limit(C, N)
     if eta >= limit:
         raise ValueError(f"eta must be < 2N/tr C = {limit:.6g} (stability limit), got {eta!r}")
@@ -138,7 +119,7 @@ def plateau_error(C, b, T0, eta, N, noise_variance=0.0):
 
 
 def _alphas(alphas):
-    alphas = _finite("alphas", np.atleast_1d(alphas))
+    alphas = finite("alphas", np.atleast_1d(alphas))
     if alphas.ndim != 1 or np.any(alphas < 0):
         raise ValueError("alphas must be a 1-D array of times >= 0")
     return alphas
@@ -147,8 +128,8 @@ def _alphas(alphas):
 def mean_readout_curve(alphas, v0, C, b, eta):
     """⟨v⟩(α) = v* + U e^{−ηΛα} Uᵀ(v0 − v*), C = UΛUᵀ: rows are the times."""
     C, b = _moments(C, b)
-    alphas, eta = _alphas(alphas), _positive("eta", eta)
-    v0 = _finite("v0", v0)
+    alphas, eta = _alphas(alphas), positive("eta", eta)
+    v0 = finite("v0", v0)
     vstar = optimal_readout(C, b)
     lam, U = np.linalg.eigh(C)
     coeff = U.T @ (v0 - vstar)
@@ -168,14 +149,14 @@ def readout_error_curve(alphas, v0, C, b, T0, eta, N, noise_variance=0.0):
     True
     """
     C, b = _moments(C, b)
-    alphas, eta, N = _alphas(alphas), _positive("eta", eta), _positive("N", N)
-    noise = _nonnegative("noise_variance", noise_variance)
+    alphas, eta, N = _alphas(alphas), positive("eta", eta), positive("N", N)
+    noise = nonnegative("noise_variance", noise_variance)
     limit = stability_limit(C, N)
     if eta >= limit:
         raise ValueError(f"eta must be < 2N/tr C = {limit:.6g} (stability limit), got {eta!r}")
     eps_inf = asymptotic_error(C, b, T0)
     c, U = np.linalg.eigh(C)
-    e0 = U.T @ (_finite("v0", v0) - optimal_readout(C, b))
+    e0 = U.T @ (finite("v0", v0) - optimal_readout(C, b))
     x0 = e0**2 / 2
     G = -2 * eta * np.diag(c) + eta**2 / N * np.outer(c, c)
     h = eta**2 / N * c * (eps_inf + noise / 2)
@@ -197,10 +178,10 @@ def simulate_readout_sgd(rng, W, B, v0, g, eta, steps, n_seeds, noise_variance=0
     is Σ_n g(B_n·ξ/√N), the label ζ + √noise_variance·χ.  The fields of a chunk of steps are one
     matrix product (W is frozen); the readout updates are then applied in order.
     """
-    W, B = _finite("W", W), _finite("B", B)
+    W, B = finite("W", W), finite("B", B)
     K, N = W.shape
-    eta = _positive("eta", eta)
-    noise_sd = math.sqrt(_nonnegative("noise_variance", noise_variance))
+    eta = positive("eta", eta)
+    noise_sd = math.sqrt(nonnegative("noise_variance", noise_variance))
     steps = np.asarray(steps)
     if steps.ndim != 1 or np.any(steps < 0) or np.any(np.diff(steps) <= 0) or steps.dtype.kind not in "iu":
         raise ValueError("steps must be increasing non-negative integers")
@@ -208,7 +189,7 @@ def simulate_readout_sgd(rng, W, B, v0, g, eta, steps, n_seeds, noise_variance=0
         raise ValueError(f"n_seeds must be >= 1, got {n_seeds!r}")
     n_seeds = int(n_seeds)
     proj = np.concatenate([W, B]).T / math.sqrt(N)            # N × (K + M)
-    V = np.broadcast_to(_finite("v0", v0), (n_seeds, K)).copy()
+    V = np.broadcast_to(finite("v0", v0), (n_seeds, K)).copy()
     out = np.empty((len(steps), n_seeds, K))
     done, rate = 0, eta / N
     for j, target in enumerate(steps):

@@ -30,6 +30,8 @@ from typing import Any
 import numpy as np
 from scipy import stats
 
+from numerics.validate import positive_int
+
 __all__ = [
     "spawn_generators",
     "Estimate",
@@ -47,12 +49,6 @@ def _demo_task(rng):
     return {"x": rng.standard_normal()}
 
 
-def _positive_int(value, name):
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
-        raise ValueError(f"{name} must be a positive integer, got {value!r}")
-    return int(value)
-
-
 def spawn_generators(entropy, n) -> list[np.random.Generator]:
     """``n`` independent generators from ``SeedSequence(entropy).spawn(n)``.
 
@@ -61,7 +57,7 @@ def spawn_generators(entropy, n) -> list[np.random.Generator]:
     >>> a[1].random() == b[1].random()
     True
     """
-    n = _positive_int(n, "n (n_draws)")
+    n = positive_int("n (n_draws)", n)
     children = np.random.SeedSequence(entropy).spawn(n)
     return [np.random.default_rng(child) for child in children]
 
@@ -159,14 +155,14 @@ def run_ensemble(task, n_draws, entropy, *, executor=None, chunk_size=None) -> E
     >>> run_ensemble(_demo_task, 3, 7).samples["x"].shape
     (3,)
     """
-    n_draws = _positive_int(n_draws, "n_draws")
+    n_draws = positive_int("n_draws", n_draws)
     root = np.random.SeedSequence(entropy)
     children = root.spawn(n_draws)
     if executor is None:
         results = _run_chunk(task, children)
     else:
         size = max(1, -(-n_draws // 32)) if chunk_size is None else \
-            _positive_int(chunk_size, "chunk_size")
+            positive_int("chunk_size", chunk_size)
         futures = [executor.submit(_run_chunk, task, children[i:i + size])
                    for i in range(0, n_draws, size)]
         results = [r for fut in futures for r in fut.result()]
@@ -183,7 +179,7 @@ def z_threshold(n_comparisons, familywise_alpha=1e-3) -> float:
     >>> round(z_threshold(1, 0.05), 6)
     1.959964
     """
-    m = _positive_int(n_comparisons, "n_comparisons")
+    m = positive_int("n_comparisons", n_comparisons)
     if not 0 < familywise_alpha < 1:
         raise ValueError(f"familywise_alpha must be in (0, 1), got {familywise_alpha!r}")
     return float(stats.norm.isf(familywise_alpha / (2 * m)))

@@ -1,4 +1,5 @@
-"""``derivations figure`` and :mod:`derivations.figures`: every figure builds (quick), the CLI writes
+"""``derivations figure`` and the figures of the registry: the ridge, random-feature and exponent-table figures
+build (quick; the DMFT and online-SGD figures are tested in their areas), the CLI writes
 PNG and a byte-stable PDF, and the errors (unknown name, no matplotlib) are one line with exit code 2.
 
 Tests that draw need matplotlib (the ``[plot]`` extra): they are marked ``mpl`` and skip when it is
@@ -11,7 +12,10 @@ import sys
 import numpy as np
 import pytest
 
-from derivations import cli, figures
+from derivations import cli, registry
+from derivations.engine import figures
+from derivations.random_features import figures as rf_figures
+from derivations.ridge import figures as ridge_figures
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +26,7 @@ def built():
 
     def get(name):
         if name not in cache:
-            cache[name] = figures.build(name, quick=True)
+            cache[name] = figures.draw(registry.figure(name), quick=True)
         return cache[name]
     return get
 
@@ -43,24 +47,23 @@ def drawn_points(line):
 
 
 def expected_axes(name):
-    from derivations.exponents import LAWS
     return {"ridge-learning-curve": 2, "random-feature-learning-curve": 3, "phase-diagram": 4,
-            "exponents": len(LAWS)}[name]
+            "exponents": registry.law_count()}[name]
 
 
 # ---- the registry --------------------------------------------------------------------------------
 def test_registry_names_functions_and_captions():
-    assert list(figures.FIGURES) == ["ridge-learning-curve", "random-feature-learning-curve", "phase-diagram",
+    assert list(registry.figures()) == ["ridge-learning-curve", "random-feature-learning-curve", "phase-diagram",
                                      "exponents", "dmft-mode-discrepancy", "dmft-test-error", "dmft-bias-variance",
                                      "dmft-early-stopping", "online-sgd-learning-curves", "online-sgd-linear"]
-    for name, (function, caption) in figures.FIGURES.items():
+    for name, (function, caption) in registry.figures().items():
         assert callable(function)
         assert len(caption) > 100, name
-    ridge, rf = figures.FIGURES["ridge-learning-curve"].caption, figures.FIGURES["random-feature-learning-curve"].caption
+    ridge, rf = registry.figure("ridge-learning-curve").caption, registry.figure("random-feature-learning-curve").caption
     for text in ("D = 200", "σ² = 0.25", "α = 1.5", "r = 0.4", str(figures.SEED)):
         assert text in ridge and text in rf
     assert "P = 100" in rf
-    assert "r = 1" in figures.FIGURES["phase-diagram"].caption
+    assert "r = 1" in registry.figure("phase-diagram").caption
 
 
 # ---- every figure builds -------------------------------------------------------------------------
@@ -90,7 +93,7 @@ def test_learning_curves_show_theory_and_simulation(built, name):
     assert len(errorbars) == len(theory)
     for container in errorbars:
         assert drawn_points(container.lines[0]) >= 5
-    sizes = figures.RIDGE_SIZES if name == "ridge-learning-curve" else figures.RF_WIDTHS
+    sizes = ridge_figures.RIDGE_SIZES if name == "ridge-learning-curve" else rf_figures.RF_WIDTHS
     assert set(np.asarray(errorbars[0].lines[0].get_xdata())) == set(sizes)
 
 
@@ -98,13 +101,12 @@ def test_learning_curves_show_theory_and_simulation(built, name):
 def test_random_feature_decomposition_panels(built):
     for ax in visible_axes(built("random-feature-learning-curve"))[1:]:
         labelled = [line.get_label() for line in ax.get_lines() if not line.get_label().startswith("_")]
-        assert len(labelled) == len(figures.RF_COMPONENTS) + 1            # six components and their sum
+        assert len(labelled) == len(rf_figures.RF_COMPONENTS) + 1            # six components and their sum
 
 
 @pytest.mark.mpl
 def test_exponent_panels_end_at_the_derived_exponent(built):
-    from derivations.exponents import LAWS
-    for ax, law in zip(visible_axes(built("exponents")), LAWS.values()):
+    for ax, law in zip(visible_axes(built("exponents")), registry.laws().values()):
         slope, derived = ax.get_lines()[:2]
         assert np.asarray(derived.get_ydata())[0] == pytest.approx(-law.value())
         x, s = np.asarray(slope.get_xdata()), np.asarray(slope.get_ydata())
@@ -120,7 +122,7 @@ def test_phase_diagram_builds(built):
     for ax in axes:
         assert len(ax.images) == 1
         labels = np.asarray(ax.images[0].get_array())
-        assert labels.shape == (figures.PHASE_GRID, figures.PHASE_GRID)
+        assert labels.shape == (rf_figures.PHASE_GRID, rf_figures.PHASE_GRID)
         assert len(np.unique(labels)) >= 3
         segments = [p for c in ax.collections for p in c.get_paths() if len(p.vertices)]
         assert segments, "no rate contours"
@@ -137,16 +139,16 @@ def test_phase_diagram_builds(built):
     ("phase-diagram", "2/5", 3.0, 0.3, "ridge", 0.8 * 0.3),
 ])
 def test_phase_regimes_at_known_points(step, r, q, l, regime, rate):
-    value, label = figures.phase_regimes(step, figures.PHASE_ALPHA, r, np.array([q]), np.array([l]))
+    value, label = rf_figures.phase_regimes(step, rf_figures.PHASE_ALPHA, r, np.array([q]), np.array([l]))
     assert value[0] == pytest.approx(rate, abs=1e-12)
-    assert list(figures.REGIMES)[int(label[0])] == regime
+    assert list(rf_figures.REGIMES)[int(label[0])] == regime
 
 
 def test_phase_branches_come_from_the_derivation():
-    rate, branches, kappa_args = figures.phase_branches("phase-diagram", "3/2", "2/5")
+    rate, branches, kappa_args = rf_figures.phase_branches("phase-diagram", "3/2", "2/5")
     assert sorted(branches) == ["bias", "feature", "noise"]
     assert sorted(kappa_args) == ["alpha", "alpha q", "l"]
-    rate0, branches0, _ = figures.phase_branches("phase-diagram-noiseless", "3/2", "2/5")
+    rate0, branches0, _ = rf_figures.phase_branches("phase-diagram-noiseless", "3/2", "2/5")
     assert sorted(branches0) == ["bias", "feature"]
     assert {str(s) for s in rate.free_symbols} == {"q", "l"}
 
@@ -174,7 +176,7 @@ def test_cli_writes_png_and_byte_stable_pdf(tmp_path, capsys):
 def test_simulated_figure_is_reproducible(built, tmp_path):
     """Seeded simulations: a second build gives the same PDF, byte for byte."""
     first = figures.write(built("ridge-learning-curve"), tmp_path / "a", "ridge-learning-curve")[1]
-    second = figures.write(figures.build("ridge-learning-curve", quick=True), tmp_path / "b", "ridge-learning-curve")[1]
+    second = figures.write(figures.draw(registry.figure("ridge-learning-curve"), quick=True), tmp_path / "b", "ridge-learning-curve")[1]
     assert open(first, "rb").read() == open(second, "rb").read()
 
 
@@ -203,7 +205,7 @@ def test_unknown_figure_is_a_one_line_usage_error(tmp_path, capsys):
     line = one_line(err)
     assert out == ""
     assert line.startswith("derivations: error: unknown figure 'no-such-figure'")
-    assert all(name in line for name in figures.FIGURES)
+    assert all(name in line for name in registry.figure_names())
     assert not any(tmp_path.iterdir())
 
 
@@ -222,13 +224,13 @@ def test_missing_matplotlib_names_the_extra(tmp_path, capsys, monkeypatch):
     assert "pip install 'neural-scaling-derivations[plot]'" in line
     assert not (tmp_path / "out").exists()
     with pytest.raises(ImportError, match=r"neural-scaling-derivations\[plot\]"):
-        figures.build("phase-diagram", quick=True)
+        figures.draw(registry.figure("phase-diagram"), quick=True)
 
 
 def test_module_imports_without_matplotlib():
     code = ("import sys; sys.modules['matplotlib'] = None\n"
-            "from derivations import figures, cli\n"
-            "print(sorted(figures.FIGURES))")
+            "from derivations import cli, registry\n"
+            "print(sorted(registry.figures()))")
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120,
                        cwd=pathlib.Path(__file__).resolve().parents[1])
     assert r.returncode == 0, r.stderr

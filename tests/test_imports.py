@@ -132,3 +132,194 @@ def test_importing_derive_loads_no_numpy_or_scipy(module):
     r = subprocess.run([sys.executable, "-c", code], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert r.returncode == 0, r.stderr
     assert r.stdout.strip() == "[]"
+
+
+# ------------------------------------------------------------------ the layout of derivations/
+#: the theory areas: sub-packages of derivations/ with a face (their __init__) and no other way in
+AREAS = ("spectra", "ridge", "random_features", "dmft", "online_sgd", "empirical")
+#: function-level imports of derivations.* that are allowed, each with its reason (module -> imported)
+LAZY_ALLOWED: set = set()      # none needed today (lazy optional dependencies such as matplotlib are not derivations.*)
+#: reading order inside an area: a module may import only modules of its own area with a lower rank
+RANKS = (("steps", 0), ("theory", 1), ("checks", 2), ("laws", 3), ("law", 3), ("figures", 4))
+
+
+def module_name(path: pathlib.Path) -> str:
+    parts = list(path.relative_to(ROOT).with_suffix("").parts)
+    return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
+
+
+def resolve(name: str, known: set) -> str | None:
+    """The module of the tree that ``name`` (a module or ``module.attribute``) refers to, or None."""
+    while name and name not in known:
+        name = name.rpartition(".")[0]
+    return name or None
+
+
+def import_edges(source: str, path: pathlib.PurePath, top_level_only: bool = False):
+    """(imported name, line, at top level) for every import of the file; ``from a import b`` gives ``a.b``
+    (resolved later to the module ``a.b`` if it exists, else to ``a``)."""
+    package = list(path.parent.parts) if path.name != "__init__.py" else list(path.parent.parts)
+    tree = ast.parse(source, filename=str(path))
+    nested = {id(n) for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
+              for n in ast.walk(f) if n is not f}
+    out = []
+    for node in ast.walk(tree):
+        top = id(node) not in nested
+        if isinstance(node, ast.Import):
+            out.extend((alias.name, node.lineno, top) for alias in node.names)
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                base = ".".join(package[: len(package) - (node.level - 1)] + ([node.module] if node.module else []))
+            else:
+                base = node.module
+            out.extend((f"{base}.{alias.name}", node.lineno, top) for alias in node.names)
+        elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
+                and isinstance(node.args[0].value, str):
+            f = node.func
+            if (f.attr if isinstance(f, ast.Attribute) else getattr(f, "id", "")) in ("import_module", "__import__"):
+                out.append((node.args[0].value, node.lineno, top))
+    return out
+
+
+def derivations_graph():
+    """module -> {(imported module of derivations/, line, at top level)} for every module of derivations/."""
+    files = {module_name(p): p for p in package_files("derivations")}
+    known = set(files)
+    graph = {}
+    for name, path in files.items():
+        edges = set()
+        for imported, line, top in import_edges(path.read_text(encoding="utf-8"), path.relative_to(ROOT)):
+            target = resolve(imported, known) if imported.split(".")[0] == "derivations" else None
+            if target and target != name:
+                edges.add((target, line, top))
+        graph[name] = edges
+    return graph
+
+
+def area_of(module: str) -> str | None:
+    parts = module.split(".")
+    return parts[1] if len(parts) > 1 and parts[1] in AREAS else None
+
+
+def rank_of(module: str) -> int | None:
+    last = module.rsplit(".", 1)[-1]
+    for suffix, rank in RANKS:
+        if last == suffix or last.endswith("_" + suffix):
+            return rank
+    return None
+
+
+def find_cycles(graph) -> list[list[str]]:
+    """Strongly connected components with more than one module (Tarjan), each sorted."""
+    index, low, stack, on, out, counter = {}, {}, [], set(), [], [0]
+
+    def visit(v):
+        index[v] = low[v] = counter[0]
+        counter[0] += 1
+        stack.append(v)
+        on.add(v)
+        for w, _, _ in graph.get(v, ()):
+            if w not in index:
+                visit(w)
+                low[v] = min(low[v], low[w])
+            elif w in on:
+                low[v] = min(low[v], index[w])
+        if low[v] == index[v]:
+            comp = []
+            while True:
+                w = stack.pop()
+                on.discard(w)
+                comp.append(w)
+                if w == v:
+                    break
+            if len(comp) > 1:
+                out.append(sorted(comp))
+    for v in sorted(graph):
+        if v not in index:
+            visit(v)
+    return out
+
+
+def test_cycle_finder_finds_a_planted_circle():
+    graph = {"a": {("b", 1, True)}, "b": {("c", 1, True)}, "c": {("a", 1, True)}, "d": {("a", 1, True)}}
+    assert find_cycles(graph) == [["a", "b", "c"]]
+    assert find_cycles({"a": {("b", 1, True)}, "b": set()}) == []
+
+
+def test_graph_sees_the_known_edges():
+    graph = derivations_graph()
+    assert ("derivations.ridge", 1) <= (min(((t, 1) for t, _, _ in graph["derivations.random_features.theory"]
+                                             if t == "derivations.ridge"), default=("", 0)))
+    assert any(t == "derivations.ridge.steps" for t, _, _ in graph["derivations.ridge"])
+    assert any(t == "derivations.engine.laws" for t, _, _ in graph["derivations.cli"])
+
+
+def test_no_import_circle_in_derivations():
+    assert find_cycles(derivations_graph()) == []
+
+
+def test_engine_and_registry_import_no_area():
+    graph = derivations_graph()
+    bad = {m: sorted({t for t, _, _ in edges if area_of(t)}) for m, edges in graph.items()
+           if (m.startswith("derivations.engine") or m == "derivations.registry")}
+    assert {m: t for m, t in bad.items() if t} == {}
+
+
+def test_areas_meet_only_through_their_faces():
+    graph = derivations_graph()
+    bad = sorted(f"{m}:{line} -> {t}" for m, edges in graph.items() for t, line, _ in edges
+                 if area_of(t) and area_of(t) != area_of(m) and t != f"derivations.{area_of(t)}")
+    assert bad == []
+
+
+def test_areas_read_bottom_up():
+    """Inside an area a module imports only modules of lower rank (steps < theory < checks < laws < figures),
+    and no module but the face imports the face."""
+    graph = derivations_graph()
+    bad = []
+    for m, edges in graph.items():
+        for t, line, _ in edges:
+            if area_of(m) is None or area_of(t) != area_of(m):
+                continue
+            face = f"derivations.{area_of(m)}"
+            if t == face and m != face:
+                bad.append(f"{m}:{line} imports its own face")
+            rm, rt = rank_of(m), rank_of(t)
+            if rm is not None and rt is not None and rt > rm:
+                bad.append(f"{m}:{line} -> {t}")
+    assert sorted(bad) == []
+
+
+def test_no_function_level_import_of_derivations():
+    graph = derivations_graph()
+    lazy = sorted(f"{m}:{line} -> {t}" for m, edges in graph.items() for t, line, top in edges
+                  if not top and (m, t) not in LAZY_ALLOWED)
+    assert lazy == []
+
+
+def test_tests_import_no_private_module():
+    known = {module_name(p) for pkg in ("derive", "numerics", "derivations") for p in package_files(pkg)}
+    bad = []
+    for path in sorted((ROOT / "tests").rglob("*.py")):
+        for imported, line, _ in import_edges(path.read_text(encoding="utf-8"), path.relative_to(ROOT)):
+            target = resolve(imported, known) if imported.split(".")[0] in ("derive", "numerics", "derivations") else None
+            if target and any(part.startswith("_") and part not in ("__init__", "__main__")
+                              for part in target.split(".")):
+                bad.append(f"{path.relative_to(ROOT)}:{line} -> {target}")
+    assert bad == []
+
+
+def test_every_area_has_a_face_with_its_public_api():
+    for area in AREAS:
+        face = ROOT / "derivations" / area / "__init__.py"
+        tree = ast.parse(face.read_text(encoding="utf-8"))
+        names = {t.id for n in tree.body if isinstance(n, (ast.Assign, ast.AnnAssign))
+                 for t in (n.targets if isinstance(n, ast.Assign) else [n.target]) if isinstance(t, ast.Name)}
+        assert "__all__" in names, f"derivations/{area}/__init__.py has no __all__"
+        assert ast.get_docstring(tree), f"derivations/{area}/__init__.py has no docstring"
+
+
+def test_no_module_of_derivations_is_overlong():
+    long = {module_name(p): n for p in package_files("derivations")
+            if (n := len(p.read_text(encoding="utf-8").splitlines())) > 520}
+    assert long == {}

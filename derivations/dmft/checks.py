@@ -19,16 +19,26 @@ import math
 
 import mpmath
 import numpy as np
+import sympy as sp
 
+from derive.dmft_symbols import P as P_, beta as beta_, c as c_, g as g_, kappa, sigma2, t as t_, v as v_
+from derivations.dmft.laplace_steps import a as a_sym
+from derivations.dmft.steps import Df, TF, derivation, gamma
+from derivations.dmft.theory import _error_transforms, error_functionals, test_error_curve
 from derivations.engine import CheckResult
+from derivations.ridge import learning_curve as ridge_curve
+from numerics.bridge import to_mpmath, to_numpy
+from numerics.dmft_laplace import response_transforms
+from numerics.dmft_two_time import two_time_test_error
+from numerics.dmft_volterra import suggested_dt
 from numerics.precision import workdps
 
 DPS = 40
 SPECTRUM = np.arange(1, 101) ** -1.5           # the paper's Λ_ii = i^{−3/2}, N = 100
 
 
-def register(d) -> None:
-    from derivations.dmft import simulation_checks as _dmft_simulation_checks
+def attach_checks(d) -> None:
+    """Attach the five checks above to ``d`` (the ``dmft-langevin`` derivation)."""
     d.check("noise-identity", "numeric", "label-noise kernel identity and U = X/D at 40 digits")(noise_identity)
     d.check("two-time-fixed-point", "numeric", "two-time fixed point (K-6, K-7) vs the one-time formula")(
         two_time_fixed_point)
@@ -37,11 +47,9 @@ def register(d) -> None:
         evaluators_match_statement)
     d.check("stationary-limit", "numeric", "t → ∞ against ridge regression and the Laplace route")(
         stationary_limit)
-    _dmft_simulation_checks.register(d)
 
 
 def noise_identity(quick: bool) -> list[CheckResult]:
-    from numerics.dmft_laplace import response_transforms
     rng = np.random.default_rng(7)
     out = []
     with workdps(DPS):
@@ -67,13 +75,11 @@ def noise_identity(quick: bool) -> list[CheckResult]:
 
 
 def _one_time(times, lam, P, g, beta, c, v, s2, dt):
-    from derivations.dmft.theory import test_error_curve
     return test_error_curve(times, lam, P, g, beta, c, v, s2, dt=dt)
 
 
 def two_time_fixed_point(quick: bool) -> list[CheckResult]:
     """Gap between the two-time fixed point and the one-time formula at dt and dt/2: order >= 1.5."""
-    from numerics.dmft_two_time import two_time_test_error
     lam = np.arange(1, 21) ** -1.5
     out = []
     cases = ((20, 0.3, 30.0, 0.05, 0.5), (10, 0.0, np.inf, 0.05, 0.0), (40, 0.5, 10.0, 0.025, 1.0))
@@ -94,8 +100,6 @@ def two_time_fixed_point(quick: bool) -> list[CheckResult]:
 
 def routes(quick: bool) -> list[CheckResult]:
     """Time domain at dt and dt/2 (Richardson error estimate) against the Laplace route at 30 digits."""
-    from derivations.dmft.theory import test_error_curve
-    from numerics.dmft_volterra import suggested_dt
     out = []
     cases = ((100, 20.0, 50.0, 1.0, 0.5), (100, 0.0, np.inf, 0.01, 0.0), (50, 0.1, 1e4, 1.0, 0.0))
     for P, g, beta, c, s2 in cases[:2] if quick else cases:
@@ -121,12 +125,7 @@ def routes(quick: bool) -> list[CheckResult]:
 
 
 def stationary_limit(quick: bool) -> list[CheckResult]:
-    from derivations.dmft.steps import build, EPS_INF, Df, TF, gamma, kappa
-    from derive.dmft_symbols import P as P_, beta as beta_, c as c_, sigma2, v as v_
-    from derivations.ridge.steps import learning_curve as ridge_curve
-    from derivations.dmft.theory import test_error_curve
-    from numerics.bridge import to_numpy
-    stmt = build()["stationary-error"]
+    stmt = derivation()["stationary-error"]
     k8 = to_numpy(stmt.rhs, [kappa, Df, TF, gamma, P_, c_, beta_, v_, sigma2])
     out = []
     for P, g, beta, c, s2 in ((100, 20.0, 50.0, 1.0, 0.5), (100, 0.1, 1e4, 1.0, 0.0), (150, 2.0, 10.0, 0.01, 0.3)):
@@ -155,12 +154,7 @@ def evaluators_match_statement(quick: bool) -> list[CheckResult]:
     time-domain functionals (trapezoidal, at dt and dt/2, Richardson) and the Laplace-domain transforms
     (Ŝ(z) = 1/(z + a)) against the statement's right side compiled through the bridge, and its
     Laplace transform by SymPy."""
-    import sympy as sp
-    from derivations.dmft.theory import _error_transforms, error_functionals
-    from derivations.dmft.steps import a as a_sym, build
-    from derive.dmft_symbols import beta as beta_, c as c_, g as g_, sigma2, t as t_, v as v_, z as z_
-    from numerics.bridge import to_mpmath, to_numpy
-    stmt = build()["test-error"]
+    stmt = derivation()["test-error"]
     args = [t_, a_sym, g_, beta_, c_, v_, sigma2]
     exact = to_numpy(stmt.rhs, args)
     z_pos = sp.Symbol("zeta", positive=True)

@@ -4,27 +4,27 @@
 (time-leading) and (noise-leading) compiled from the statements, at τ = 10⁴ and 10⁸.  The bias sum
 equals its integral up to exponentially small terms (the summand is smooth on the scale τ^(1/α));
 the noise sum has the Euler–Maclaurin boundary term −f(0)/2 = −1/2 next, so |exact − lead| ≤ 1.
-The ``exponent`` checks are the table's laws of this entry (:mod:`derivations.dmft.laws`).
+The ``exponent`` checks are the table's laws of this entry (:mod:`derivations.dmft.laws`, attached by
+the face).
 """
 from __future__ import annotations
 
 import mpmath
 import sympy as sp
 
+from derivations.dmft.exponent_steps import P, alpha, r, sigma2, tau
 from derivations.engine import CheckResult
+from numerics.bridge import to_mpmath
+from numerics.relaxation_sums import bias_sum, noise_sum
 
 
-def register(d) -> None:
-    from derivations.ridge import exponent_checks as _exponent_checks
+def attach_checks(d) -> None:
+    """Attach ``leading-terms`` to ``d`` (the ``dmft-exponents`` derivation)."""
     d.check("leading-terms", "numeric", "leading large-τ terms against the exact window sums")(
         lambda quick: leading_terms(d))
-    _exponent_checks._register(d, "dmft-exponents")
 
 
 def leading_terms(d) -> list[CheckResult]:
-    from derivations.dmft.exponent_steps import P, alpha, r, sigma2, tau
-    from numerics.bridge import to_mpmath
-    from numerics.relaxation_sums import bias_sum, noise_sum
     bias_lead = to_mpmath(d["time-leading"].rhs, [tau, alpha, r])
     noise_lead = to_mpmath(d["noise-leading"].rhs, [tau, alpha, sigma2, P])
     out = []

@@ -26,11 +26,10 @@ import functools
 import sympy as sp
 
 from derive.asymptotics import rate_of
-from derive.dmft_symbols import LAM, I, N_MODES, P, R, R_hat, c, kappa, rho_hat, t, v, z
-from derive.equations import residual
+from derive.dmft_symbols import LAM, I, P, R, c, kappa, rho_hat, t, z
 from derive.operations import transform
+from derivations import registry
 from derivations.engine import Derivation, Source
-from derivations.ridge.steps import _import_step
 
 NAME = "dmft-exponents"
 TITLE = "Scaling laws in time and data of Langevin-trained random-feature regression"
@@ -50,7 +49,8 @@ ALPHA_DOMAIN = {alpha: (sp.Rational(11, 10), sp.Integer(3)), r: (sp.Rational(1, 
 
 
 @functools.cache
-def build() -> Derivation:
+def derivation() -> Derivation:
+    """The steps of ``dmft-exponents`` (built once; the face :mod:`derivations.dmft` attaches the checks)."""
     d = Derivation(NAME, TITLE, SOURCE, assumptions=(alpha, r, P, tau), summary=(
         "Gradient flow (β = ∞) of random-feature regression (dmft-langevin) with Λ_k = k^(−α), α > 1, and "
         "target coefficients Λ_k v_k = k^(−(1+2αr)), r > 0; τ = cPt. Rate(E, x) is ρ in E ∝ x^(−ρ)."))
@@ -58,17 +58,16 @@ def build() -> Derivation:
     _time_law(d)
     _plateau(d)
     _early_stopping(d)
-    from derivations.dmft import exponent_checks as _dmft_exponent_checks
-    _dmft_exponent_checks.register(d)
     return d
 
 
 def _window(d: Derivation) -> None:
     d.derive("kappa-equation", "κ(z) of the dynamics", "Imported from dmft-langevin.",
-             _import_step("dmft-langevin", "kappa-equation"))
+             registry.imported("dmft-langevin", "kappa-equation"))
     d.derive("response-kappa", "Mode response through κ", "Imported from dmft-langevin.",
-             _import_step("dmft-langevin", "response-kappa"))
-    d.derive("rho-kappa", "ρ̂ through κ", "Imported from dmft-langevin.", _import_step("dmft-langevin", "rho-kappa"))
+             registry.imported("dmft-langevin", "response-kappa"))
+    d.derive("rho-kappa", "ρ̂ through κ", "Imported from dmft-langevin.",
+             registry.imported("dmft-langevin", "rho-kappa"))
     d.derive("population-kappa", "Data-rich window: κ = z/(cP)",
              "Gradient flow (g = 0) at z = cPζ (times t ~ 1/(cP)): divide (kappa-equation) by P and let P → ∞ "
              "with the mode sum fixed (it counts the resolved modes, ≪ P in the window).",
@@ -135,7 +134,7 @@ def _gamma_integral(we):
 def _plateau(d: Derivation) -> None:
     d.derive("ridge-noiseless-rate", "Ridge regression's noiseless rate", "Imported from ridge-exponents; "
              "by ridge-correspondence (dmft-langevin) gradient flow at g = 0 ends at ridgeless ridge regression.",
-             _import_step("ridge-exponents", "noiseless-rate"))
+             registry.imported("ridge-exponents", "noiseless-rate"))
     d.derive("plateau-rate", "Data-limited plateau", "t → ∞ at g = 0 is λ = g/(cP) = 0: l → ∞ in "
              "(ridge-noiseless-rate); r = (α − 1)/(2α) < 1 for the i.i.d. teacher.",
              transform("ridge-noiseless-rate", _plateau_rate, "l → ∞, r = (α − 1)/(2α) in (ridge-noiseless-rate)",

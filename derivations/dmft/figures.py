@@ -21,8 +21,9 @@ Laplace route (``method="talbot"``); points: the exact Langevin average per data
 ``SeedSequence([SEED, 5, β index, noise index])`` (the same draws in the first three figures) and
 ``SeedSequence([SEED, 8, curve index])`` in the early-stopping figure.
 
-The figure functions follow :mod:`derivations.figures` (which registers them in ``FIGURES``);
-its helpers are imported inside the functions, so that either module can be imported first.
+:data:`FIGURES` maps each name to its :class:`~derivations.engine.figures.FigureSpec` (function and
+caption); the face :mod:`derivations.dmft` hands it to the registry.  The drawing helpers are those of
+:mod:`derivations.engine.figures` (matplotlib is imported only when a figure is drawn).
 
 >>> eigenvalues()[[0, 3, 99]]
 array([1.   , 0.125, 0.001])
@@ -35,6 +36,10 @@ import math
 from typing import NamedTuple
 
 import numpy as np
+
+from derivations.dmft.theory import test_error_curve
+from derivations.engine.figures import COLOURS, SEED, FigureSpec, error_points, new_figure, simulation_handle
+from numerics.langevin_simulation import simulate_test_error
 
 N_MODES = 100
 N_SAMPLES = 100
@@ -121,9 +126,8 @@ def theory(times, beta: float, g: float, noise_variance: float = 0.0):
     >>> bool(c.total[0] < eigenvalues().sum()), c.mode_mean.shape
     (True, (100, 2))
     """
-    from derivations.dmft.theory import test_error_curve as dmft_curve
-    return dmft_curve(np.asarray(times, float), eigenvalues(), N_SAMPLES, g, beta, LOSS_SCALE, TEACHER_VARIANCE,
-                      noise_variance, method="talbot")
+    return test_error_curve(np.asarray(times, float), eigenvalues(), N_SAMPLES, g, beta, LOSS_SCALE,
+                            TEACHER_VARIANCE, noise_variance, method="talbot")
 
 
 def simulation(times, beta: float, g: float, noise_variance: float, entropy, quick: bool = False,
@@ -134,7 +138,6 @@ def simulation(times, beta: float, g: float, noise_variance: float, entropy, qui
     >>> est["total"].n, sorted(est)[:3]
     (400, ['bias', 'clean', 'label_noise'])
     """
-    from numerics.langevin_simulation import simulate_test_error
     return simulate_test_error(np.asarray(times, float), eigenvalues(), N_SAMPLES, g, beta, LOSS_SCALE,
                                TEACHER_VARIANCE, noise_variance, n_draws=DRAWS[1 if quick else 0],
                                entropy=entropy, executor=executor)
@@ -212,23 +215,6 @@ def _system_text(beta=None, g=None):
     return text
 
 
-def _points(ax, times, estimate, colour, size=4.0, row=None):
-    """Simulation mean ± SE; on a log axis a mean <= 0 is drawn as 'v' at mean + SE (its upper 1σ end).
-
-    Returns the number of points drawn with their error bars."""
-    mean = np.asarray(estimate.mean, float)
-    se = np.asarray(estimate.se, float)
-    if row is not None:
-        mean, se = mean[row], se[row]
-    keep = mean > 0 if ax.get_yscale() == "log" else np.isfinite(mean)
-    ax.errorbar(np.asarray(times)[keep], mean[keep], yerr=se[keep], fmt="o", ms=size, color=colour, mfc="white",
-                capsize=2.0, lw=0.9)
-    if not np.all(keep):
-        ax.plot(np.asarray(times)[~keep], (mean + se)[~keep], "v", ms=size + 0.5, color=colour, mfc="white",
-                label="_mean ≤ 0")
-    return int(np.sum(keep))
-
-
 def _finish_time_axis(ax):
     ax.set_xscale("log")
     ax.set_xlim(*TIME_RANGE)
@@ -237,24 +223,22 @@ def _finish_time_axis(ax):
 
 
 def _entropy_system(i_beta: int, noisy: bool):
-    from derivations.figures import SEED
     return [SEED, ENTROPY_SYSTEM, i_beta, int(noisy)]
 
 
 # ---- 1. mode discrepancy -------------------------------------------------------------------------
 def dmft_mode_discrepancy(quick: bool = False, executor=None):
     """E⟨Δ_i(t)⟩/Δ_i(0) = R_i(t) + g∫_0^t R_i (``mean-laplace`` of ``dmft-langevin``), one panel per β."""
-    from derivations.figures import _COLOURS, _new_figure, _simulation_handle
     t_line, t_sim = theory_times(quick), simulation_times(quick)
-    fig = _new_figure(15, 4.6)
+    fig = new_figure(15, 4.6)
     axes = fig.subplots(1, len(BETAS), sharey=True)
     for i_beta, (ax, beta) in enumerate(zip(axes, BETAS)):
         g = weight_decay(beta)
         line = theory(t_line, beta, g).mode_mean
         sim = simulation(t_sim, beta, g, 0.0, _entropy_system(i_beta, False), quick, executor)["mode_mean"]
         for j, mode in enumerate(MODES):
-            ax.plot(t_line, line[mode - 1], color=_COLOURS[j], label=f"i = {mode}")
-            _points(ax, t_sim, sim, _COLOURS[j], row=mode - 1)
+            ax.plot(t_line, line[mode - 1], color=COLOURS[j], label=f"i = {mode}")
+            error_points(ax, t_sim, sim, COLOURS[j], row=mode - 1)
         ax.axhline(0, color="0.5", lw=0.6)
         _finish_time_axis(ax)
         ax.set_ylim(-0.03, 1.05)
@@ -262,7 +246,7 @@ def dmft_mode_discrepancy(quick: bool = False, executor=None):
     axes[0].set_ylabel("normalised mean discrepancy $E\\langle\\Delta_i(t)\\rangle/\\Delta_i(0)$")
     handles, labels = axes[0].get_legend_handles_labels()
     draws = DRAWS[1 if quick else 0]
-    fig.legend([*handles, _simulation_handle(axes[0])], [*labels, f"simulation: mean ± SE, {draws} draws"],
+    fig.legend([*handles, simulation_handle(axes[0])], [*labels, f"simulation: mean ± SE, {draws} draws"],
                loc="outside lower center", ncols=len(labels) + 1, fontsize=9, frameon=False)
     fig.suptitle(f"Mode relaxation, {_system_text()}, no label noise: DMFT (lines), exact Langevin average "
                  "per draw (points)", fontsize=11)
@@ -272,17 +256,16 @@ def dmft_mode_discrepancy(quick: bool = False, executor=None):
 # ---- 2. test error -------------------------------------------------------------------------------
 def dmft_test_error(quick: bool = False, executor=None):
     """ε(t) = E‖w(t) − w̄‖²_Λ (test-error of ``dmft-langevin``) for the three β, σ² = 0 and 0.5."""
-    from derivations.figures import _COLOURS, _new_figure, _simulation_handle
     t_line, t_sim = theory_times(quick), simulation_times(quick)
-    fig = _new_figure(11, 4.6)
+    fig = new_figure(11, 4.6)
     axes = fig.subplots(1, 2, sharey=True)
     for panel, (ax, noise) in enumerate(zip(axes, (0.0, NOISE_VARIANCE))):
         for i_beta, beta in enumerate(BETAS):
             g = weight_decay(beta)
-            colour = _COLOURS[i_beta]
+            colour = COLOURS[i_beta]
             ax.plot(t_line, theory(t_line, beta, g, noise).total, color=colour, label=f"β = {beta:g}, g = {g:g}")
             sim = simulation(t_sim, beta, g, noise, _entropy_system(i_beta, noise > 0), quick, executor)
-            _points(ax, t_sim, sim["total"], colour)
+            error_points(ax, t_sim, sim["total"], colour)
         ax.set_yscale("log")
         _finish_time_axis(ax)
         ax.set_title(f"({'ab'[panel]}) " + ("no label noise" if noise == 0 else f"label noise σ² = {noise:g}"),
@@ -290,7 +273,7 @@ def dmft_test_error(quick: bool = False, executor=None):
     axes[0].set_ylabel("test error ε(t)")
     handles, labels = axes[0].get_legend_handles_labels()
     draws = DRAWS[1 if quick else 0]
-    axes[0].legend([*handles, _simulation_handle(axes[0])], [*labels, f"simulation: mean ± SE, {draws} draws"],
+    axes[0].legend([*handles, simulation_handle(axes[0])], [*labels, f"simulation: mean ± SE, {draws} draws"],
                    fontsize=8.5, loc="lower left")
     fig.suptitle(f"Test error, {_system_text()}, gβ = {G_BETA:g}, w(0) = 0, teacher variance 1, noise-free test "
                  "labels", fontsize=11)
@@ -300,10 +283,9 @@ def dmft_test_error(quick: bool = False, executor=None):
 # ---- 3. bias-variance ----------------------------------------------------------------------------
 def dmft_bias_variance(quick: bool = False, executor=None):
     """ε(t) = bias + data variance + Langevin variance (K-7) at P = N, σ² = 0.5, one panel per β."""
-    from derivations.figures import _new_figure, _simulation_handle
     from matplotlib.lines import Line2D
     t_line, t_sim = theory_times(quick), simulation_times(quick)
-    fig = _new_figure(15, 4.8)
+    fig = new_figure(15, 4.8)
     axes = fig.subplots(1, len(BETAS), sharey=True)
     for i_beta, (ax, beta) in enumerate(zip(axes, BETAS)):
         g = weight_decay(beta)
@@ -312,7 +294,7 @@ def dmft_bias_variance(quick: bool = False, executor=None):
         ax.set_yscale("log")
         for key, label, colour in TERMS:
             ax.plot(t_line, getattr(line, key), color=colour, label=label, lw=1.6 if key == "total" else 1.2)
-            _points(ax, t_sim, sim[key], colour)
+            error_points(ax, t_sim, sim[key], colour)
         _finish_time_axis(ax)
         ax.set_ylim(1e-8, 5)
         ax.set_title(f"({'abc'[i_beta]}) β = {beta:g}, g = {g:g}", fontsize=10)
@@ -320,7 +302,7 @@ def dmft_bias_variance(quick: bool = False, executor=None):
     handles, labels = axes[0].get_legend_handles_labels()
     draws = DRAWS[1 if quick else 0]
     upper = Line2D([], [], color="0.3", marker="v", mfc="white", ls="none")
-    fig.legend([*handles, _simulation_handle(axes[0]), upper],
+    fig.legend([*handles, simulation_handle(axes[0]), upper],
                [*labels, f"simulation: mean ± SE, {draws} draws", "simulation mean ≤ 0: drawn at mean + SE"],
                loc="outside lower center", ncols=len(labels) + 2, fontsize=9, frameon=False)
     fig.suptitle(f"Bias–variance decomposition at the interpolation threshold, {_system_text()}, gβ = {G_BETA:g}, "
@@ -337,10 +319,9 @@ def _stopping_curves():
 
 def dmft_early_stopping(quick: bool = False, executor=None):
     """Early stopping against the regularisation gβ at β = 50, σ² = 0.5: ε(t), its minimum and ε(∞)."""
-    from derivations.figures import _new_figure, _simulation_handle
     from matplotlib.transforms import blended_transform_factory
     t_line, t_sim = theory_times(quick), simulation_times(quick)
-    fig = _new_figure(15, 4.8)
+    fig = new_figure(15, 4.8)
     ax, ax_err, ax_time = fig.subplots(1, 3, width_ratios=(1.7, 1, 1))
     colours = ("k", "tab:blue", "tab:orange", "tab:green", "tab:red")
     at_edge = blended_transform_factory(ax.transAxes, ax.transData)
@@ -352,7 +333,7 @@ def dmft_early_stopping(quick: bool = False, executor=None):
         ax.plot(t_line, theory(t_line, STOP_BETA, g, NOISE_VARIANCE).total, color=colour,
                 label=f"{label}: {when}, ε* = {stop.error:.3f}")
         sim = simulation(t_sim, STOP_BETA, g, NOISE_VARIANCE, _stopping_entropy(k), quick, executor)
-        _points(ax, t_sim, sim["total"], colour, size=3.5)
+        error_points(ax, t_sim, sim["total"], colour, size=3.5)
         if math.isfinite(stop.time):
             ax.plot([stop.time], [stop.error], "*", ms=13, color=colour, mec="k", mew=0.6, label="_t*")
         if math.isfinite(stop.stationary):
@@ -369,7 +350,7 @@ def dmft_early_stopping(quick: bool = False, executor=None):
                  fontsize=10)
     handles, labels = ax.get_legend_handles_labels()
     draws = DRAWS[1 if quick else 0]
-    fig.legend([*handles, _simulation_handle(ax)], [*labels, f"simulation: mean ± SE, {draws} draws"], fontsize=8.5,
+    fig.legend([*handles, simulation_handle(ax)], [*labels, f"simulation: mean ± SE, {draws} draws"], fontsize=8.5,
                loc="outside lower center", ncols=3, frameon=False)
     _stopping_sweep(ax_err, ax_time, stops, quick)
     fig.suptitle(f"Early stopping and regularisation strength gβ, {_system_text()}, w(0) = 0, teacher variance 1",
@@ -378,7 +359,6 @@ def dmft_early_stopping(quick: bool = False, executor=None):
 
 
 def _stopping_entropy(k: int):
-    from derivations.figures import SEED
     return [SEED, ENTROPY_STOPPING, k]
 
 
@@ -410,3 +390,51 @@ def _stopping_sweep(ax_err, ax_time, stops, quick):
         a.set_xscale("log")
         a.set_xlabel("regularisation strength gβ")
         a.grid(True, which="major", alpha=0.3)
+
+
+# ---- the catalogue's specs -----------------------------------------------------------------------
+FIGURES: dict[str, FigureSpec] = {
+    "dmft-mode-discrepancy": FigureSpec(dmft_mode_discrepancy, (
+        "Langevin mean-field theory (dmft-langevin; Kramp, Lindner, Helias, arXiv:2602.23039, reconstruction "
+        "K-1…K-8): normalised mean discrepancy E⟨Δ_i(t)⟩/Δ_i(0) = R_i(t) + g∫_0^t R_i of the modes "
+        f"i ∈ {{{', '.join(map(str, MODES))}}} against t, one panel per "
+        f"β ∈ {{{', '.join(f'{b:g}' for b in BETAS)}}} at gβ = {G_BETA:g} "
+        f"(g ∈ {{{', '.join(f'{G_BETA / b:g}' for b in BETAS)}}}). N = P = 100 (the interpolation threshold), "
+        "Λ_i = i^(−3/2), loss L = (c/2)‖y − Φw‖² + (g/2)‖w‖² with c = 1 (summed over samples; the paper's "
+        "normalisation is unknown), w(0) = 0, teacher components i.i.d. with variance 1, no label noise. Lines: "
+        "DMFT, float64 fixed-Talbot inversion of the Laplace form (K-5); points: exact Langevin average per data "
+        f"draw (K-2), mean ± standard error over {DRAWS[0]} draws ({DRAWS[1]} with --quick) at every half decade "
+        f"of t (every decade with --quick), seeded SeedSequence([{SEED}, 5, β index, 0]).")),
+    "dmft-test-error": FigureSpec(dmft_test_error, (
+        "Langevin mean-field theory (dmft-langevin, arXiv:2602.23039 reconstruction): test error "
+        f"ε(t) = E‖w(t) − w̄‖²_Λ (noise-free test labels) for β ∈ {{{', '.join(f'{b:g}' for b in BETAS)}}} at "
+        f"gβ = {G_BETA:g} (g ∈ {{{', '.join(f'{G_BETA / b:g}' for b in BETAS)}}}), (a) without label noise and "
+        f"(b) with label noise σ² = {NOISE_VARIANCE:g}. N = P = 100, Λ_i = i^(−3/2), c = 1 (loss summed over "
+        "samples), w(0) = 0, teacher components i.i.d. with variance 1. Lines: DMFT (K-7), float64 fixed-Talbot "
+        "route; points: exact Langevin average per data draw (K-2), mean ± standard error over "
+        f"{DRAWS[0]} draws ({DRAWS[1]} with --quick), seeded SeedSequence([{SEED}, 5, β index, noise index]).")),
+    "dmft-bias-variance": FigureSpec(dmft_bias_variance, (
+        "Bias–variance decomposition of the Langevin test error at the interpolation threshold N = P = 100 "
+        "(dmft-langevin, K-7, arXiv:2602.23039 reconstruction): ε(t) = bias + data variance (data sampling and "
+        "label noise) + Langevin variance, one panel per "
+        f"β ∈ {{{', '.join(f'{b:g}' for b in BETAS)}}} at gβ = {G_BETA:g} "
+        f"(g ∈ {{{', '.join(f'{G_BETA / b:g}' for b in BETAS)}}}), label noise σ² = {NOISE_VARIANCE:g}, "
+        "Λ_i = i^(−3/2), c = 1 (summed loss), w(0) = 0, teacher components i.i.d. with variance 1, noise-free "
+        "test labels. Lines: DMFT, float64 fixed-Talbot route; points: exact Langevin average per draw (K-2), "
+        f"mean ± standard error over {DRAWS[0]} draws ({DRAWS[1]} with --quick; the bias is the teacher-averaged "
+        "U-statistic of diag E[e^(−At) + g(I − e^(−At))A⁻¹], the data variance is total − bias − Langevin "
+        "variance with jackknife errors: it inherits the teacher-draw fluctuation of the total, so its early-time "
+        "points scatter around 0 with large error bars; a mean ≤ 0 is drawn as ▽ at mean + SE), seeded "
+        f"SeedSequence([{SEED}, 5, β index, 1]), the draws of dmft-test-error (b).")),
+    "dmft-early-stopping": FigureSpec(dmft_early_stopping, (
+        f"Early stopping and regularisation strength in Langevin training at β = {STOP_BETA:g} "
+        f"(T = {1 / STOP_BETA:g}), label noise σ² = {NOISE_VARIANCE:g} (dmft-langevin, arXiv:2602.23039 "
+        "reconstruction), N = P = 100, Λ_i = i^(−3/2), c = 1 (summed loss), w(0) = 0, teacher components i.i.d. "
+        f"with variance 1, noise-free test labels. (a) ε(t) for gβ ∈ {{{', '.join(f'{b:g}' for b in STOP_G_BETAS)}}} "
+        "and g = 0 (gradient flow with Langevin noise), DMFT lines (float64 fixed-Talbot route) and exact Langevin "
+        f"averages per draw, mean ± standard error over {DRAWS[0]} draws ({DRAWS[1]} with --quick), seeded "
+        f"SeedSequence([{SEED}, 8, curve index]); ★: the minimum ε(t*) (log-t grid refined by a bounded Brent "
+        "search), ◀: ε(∞) = ε(40/g) (K-8: ridge at g/(cP) plus the posterior variance); for g = 0 at P = N, "
+        "ε(t) → ∞. (b) ε(t*) and ε(∞), (c) t* against gβ from 1 to 1e5 (t* = ∞ where ε(t) decreases to ε(∞)); "
+        "dashed: the g = 0 values.")),
+}

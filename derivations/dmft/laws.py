@@ -1,4 +1,4 @@
-"""The ``dmft-exponents`` laws of the exponent table (:mod:`derivations.exponents`).
+"""The ``dmft-exponents`` laws of the exponent table (engine :class:`~derivations.engine.laws.Law` objects).
 
 Gradient flow (g = 0, β = ∞) of random-feature regression with Λ_k = k^(−1.5) and the i.i.d.
 teacher of ``dmft-langevin`` (target source r = (α − 1)/(2α) = 1/6), loss scale c = 1/P so that
@@ -14,6 +14,12 @@ teacher of ``dmft-langevin`` (target source r = (α − 1)/(2α) = 1/6), loss sc
   draw Φ the error averaged exactly over teacher and label noise, v tr[Λh_t(A)²] + σ²c tr[(A − g)
   F_t(A)ΛF_t(A)], on a grid of t; its value at the finite theory's optimal time (error law) or
   its own minimiser on the grid, refined by a parabola in log t (time law); N = 600 modes.
+
+Every simulation observes its sizes independently, in order, from one generator
+(:func:`~derivations.engine.laws.each_size`).
+
+>>> [(law.name, law.step) for law in laws()][:2]
+[('dmft-time-decay', 'time-rate-iid'), ('dmft-plateau', 'plateau-rate')]
 """
 from __future__ import annotations
 
@@ -22,6 +28,14 @@ import math
 
 import mpmath
 import numpy as np
+
+from derivations import registry
+from derivations.dmft.theory import test_error_curve
+from derivations.engine.laws import Law, each_size
+from derivations.ridge import check_parameters, ridge_error, ridge_finite, ridge_theory
+from numerics.dmft_volterra import suggested_dt
+from numerics.langevin_simulation import langevin_draw
+from numerics.relaxation_sums import bias_sum, bias_sum_slope, noise_sum, noise_sum_slope
 
 ALPHA = 1.5
 PARAMS = {"alpha": ALPHA, "r": (ALPHA - 1) / (2 * ALPHA)}
@@ -37,19 +51,16 @@ def _spectrum(N):
 # ---- time decay ----------------------------------------------------------------------------------
 
 def _decay_theory(tau):
-    from numerics.relaxation_sums import bias_sum
     return bias_sum(tau, ALPHA, ALPHA)
 
 
 def _decay_observed(rng, t):
-    from numerics.langevin_simulation import langevin_draw
     out = langevin_draw(rng, _spectrum(N_TIME), P_TIME, 0.0, math.inf, [float(t)], loss_scale=1 / P_TIME)
     return float(out["total"][0])
 
 
 @functools.lru_cache(maxsize=None)
 def _decay_finite_curve(times: tuple):
-    from derivations.dmft.theory import test_error_curve
     return test_error_curve(np.array(times, float), _spectrum(N_TIME), P_TIME, 0.0, math.inf, 1 / P_TIME).total
 
 
@@ -61,7 +72,6 @@ def _decay_finite(t, sizes):
 
 def _optimum_window(P):
     """(τ*, ε*) minimising bias_sum(τ) + σ² noise_sum(τ)/P: root of the τ-derivative in log τ."""
-    from numerics.relaxation_sums import bias_sum, bias_sum_slope, noise_sum, noise_sum_slope
     P = mpmath.mpf(P)
     slope = lambda s: bias_sum_slope(mpmath.exp(s), ALPHA, ALPHA) + NOISE * noise_sum_slope(mpmath.exp(s), ALPHA) / P
     # the window optimum: τ* = (2rαA/B)·P (dmft-exponents, optimal-stopping), a good start
@@ -114,8 +124,6 @@ def _argmin_log(times, values):
 def _stop_finite(P):
     """(t*, ε*) of the finite-N DMFT (N = 600 modes, time-domain route at the largest resolved
     step), from its curve on the grid refined by a parabola in log t."""
-    from derivations.dmft.theory import test_error_curve
-    from numerics.dmft_volterra import suggested_dt
     lam = _spectrum(N_STOP)
     dt = suggested_dt(lam, P, 1.0 / P)
     times = _time_grid(P)
@@ -135,29 +143,39 @@ def _stop_time_observed(rng, P):
     return _argmin_log(times, _design_averaged_error(rng, P, times))
 
 
-def dmft_laws():
-    from derivations.exponents import Law, _ridge_error, _ridge_finite, _ridge_theory
+def _law(*args, **kwargs) -> Law:
+    return Law(*args, catalogue=registry.get, check_parameters=check_parameters, **kwargs)
+
+
+def laws() -> list[Law]:
+    """The four laws of ``dmft-exponents``."""
     decay_sizes = (4, 8, 16, 32, 64)
     stop_sizes = (50, 100, 200, 400)
     base = dict(PARAMS)
+    model = "random features, gradient flow (DMFT)"
+    window = "label noise, optimal stopping in the window, c = 1/P"
     return [
-        Law("dmft-time-decay", "dmft-exponents", "time-rate-iid", "random features, gradient flow (DMFT)",
-            "ε(t) (σ = 0, g = 0)", "t", "data-rich window 1/(cP) ≪ t ≪ P^(α−1)/c, i.i.d. teacher, c = 1/P",
-            base, _decay_theory, _decay_observed, functools.partial(_decay_finite, sizes=decay_sizes),
-            decay_sizes, seeds=(48, 16),
-            notes=f"simulation N = {N_TIME}, P = {P_TIME} (K-2 per draw); theory: the window sum (P → ∞ at fixed cPt)"),
-        Law("dmft-plateau", "dmft-exponents", "plateau-rate", "random features, gradient flow (DMFT)",
-            "ε(t → ∞) (σ = 0, g = 0)", "P", "data-limited plateau: ridgeless interpolator, i.i.d. teacher",
-            {**base, "l": math.inf}, _ridge_theory("E_g", base),
-            functools.partial(_ridge_error, params=base, noise=0.0, key="E_g_clean"), _ridge_finite("E_g", base),
-            (32, 64, 128, 256), notes="t → ∞ of gradient flow from w(0) = 0 is the min-norm interpolator"),
-        Law("dmft-early-stopping-error", "dmft-exponents", "early-stopping-error-iid", "random features, gradient flow (DMFT)",
-            "min_t ε(t) (σ² = 1)", "P", "label noise, optimal stopping in the window, c = 1/P",
-            base, _stop_error_theory, _stop_error_observed, lambda P: _stop_finite(P)[1], stop_sizes, seeds=(32, 12),
-            notes=f"simulation: N = {N_STOP}, error averaged over teacher and label noise per design, at the finite "
-                  f"theory's optimal time"),
-        Law("dmft-early-stopping-time", "dmft-exponents", "stopping-time-iid", "random features, gradient flow (DMFT)",
-            "t* (σ² = 1, c = 1/P)", "P", "label noise, optimal stopping in the window, c = 1/P",
-            base, _stop_time_theory, _stop_time_observed, lambda P: _stop_finite(P)[0], stop_sizes, seeds=(32, 12),
-            notes=f"simulation: N = {N_STOP}, minimiser of each design's teacher- and noise-averaged curve"),
+        _law("dmft-time-decay", "dmft-exponents", "time-rate-iid", model,
+             "ε(t) (σ = 0, g = 0)", "t", "data-rich window 1/(cP) ≪ t ≪ P^(α−1)/c, i.i.d. teacher, c = 1/P",
+             base, _decay_theory, each_size(_decay_observed), functools.partial(_decay_finite, sizes=decay_sizes),
+             decay_sizes, seeds=(48, 16),
+             notes=f"simulation N = {N_TIME}, P = {P_TIME} (K-2 per draw); theory: the window sum (P → ∞ at "
+                   "fixed cPt)"),
+        _law("dmft-plateau", "dmft-exponents", "plateau-rate", model,
+             "ε(t → ∞) (σ = 0, g = 0)", "P", "data-limited plateau: ridgeless interpolator, i.i.d. teacher",
+             {**base, "l": math.inf}, ridge_theory("E_g", base),
+             each_size(functools.partial(ridge_error, params=base, noise=0.0, key="E_g_clean")),
+             ridge_finite("E_g", base), (32, 64, 128, 256),
+             notes="t → ∞ of gradient flow from w(0) = 0 is the min-norm interpolator"),
+        _law("dmft-early-stopping-error", "dmft-exponents", "early-stopping-error-iid", model,
+             "min_t ε(t) (σ² = 1)", "P", window,
+             base, _stop_error_theory, each_size(_stop_error_observed), lambda P: _stop_finite(P)[1], stop_sizes,
+             seeds=(32, 12),
+             notes=f"simulation: N = {N_STOP}, error averaged over teacher and label noise per design, at the finite "
+                   f"theory's optimal time"),
+        _law("dmft-early-stopping-time", "dmft-exponents", "stopping-time-iid", model,
+             "t* (σ² = 1, c = 1/P)", "P", window,
+             base, _stop_time_theory, each_size(_stop_time_observed), lambda P: _stop_finite(P)[0], stop_sizes,
+             seeds=(32, 12),
+             notes=f"simulation: N = {N_STOP}, minimiser of each design's teacher- and noise-averaged curve"),
     ]

@@ -1,6 +1,6 @@
 """The numeric checks of the Martin–Siggia–Rose part of ``dmft-langevin``.
 
-:func:`register_msr_checks` registers them on the derivation that
+:func:`attach_checks` attaches them (called by the face :mod:`derivations.dmft`) to the derivation that
 :func:`derivations.dmft.msr_steps.add_msr_steps` builds (Kramp, Lindner, Helias, arXiv:2602.23039,
 reconstruction in ``shared/reference/papers.md`` §1, K-1 … K-6):
 
@@ -32,19 +32,21 @@ import sympy as sp
 
 from derive import msr
 from derive.dmft_symbols import I, LAM, P, WBAR, beta, c, g, sigma2
-from derivations.dmft.msr_steps import (C_HAT, C_OP, CHECK_LAPLACE, CHECK_LIMIT, CHECK_SIM, DD, NU, Q_HAT, Q_OP,
-                                          R_HAT, R_OP, RT_D, S_D, Cov, h)
+from derivations.dmft.msr_action import (C_HAT, C_OP, CHECK_LAPLACE, CHECK_LIMIT, CHECK_SIM, DD, NU, Q_HAT, Q_OP,
+                                         R_HAT, R_OP, RT_D, S_D, Cov, h)
+from derivations.dmft.msr_steps import T_STEPS
 from derivations.engine import CheckResult
 from numerics.dmft_discrete import (continuum_solution, discrete_dmft, laplace_kernel,
                                     simulate_discrete_dynamics)
+from numerics.simulation import Estimate, z_test, z_threshold
 
 #: float64 agreement of a few dozen operations of O(1) condition: 1e3 machine epsilons
 ROUNDOFF = 1e3 * np.finfo(float).eps
 FAMILYWISE = 1e-3
 
 
-def register_msr_checks(d, T: int) -> None:
-    """Register the five MSR checks on ``d``; ``T`` is the number of Euler steps of its symbolic part."""
+def attach_checks(d, T: int = T_STEPS) -> None:
+    """Attach the five MSR checks to ``d``; ``T`` is the number of Euler steps of its symbolic part."""
     @d.check("msr-gaussian-average", "simulation",
              "W(C, R, Q) of (sample-average) against a Monte-Carlo mean of exp(Σ_k hc b_k(a_k − ε)) over "
              "real Gaussian (a, b, ε) with a random positive covariance (the same algebra as for the "
@@ -83,7 +85,6 @@ def register_msr_checks(d, T: int) -> None:
 def check_gaussian_average(d, T, quick=False, seed=20260226):
     """Monte Carlo of E exp(X), X = Σ_k hc b_k(a_k − ε), over real Gaussian (a, b, ε) with a random
     positive covariance, against exp W of (sample-average); z-test."""
-    from numerics.simulation import Estimate, z_test, z_threshold
     rng = np.random.default_rng(seed)
     dim = 2 * T
     L = rng.standard_normal((dim, dim)) / math.sqrt(dim)
@@ -227,7 +228,6 @@ def _fmt(x, digits=2):
 
 def check_saddle_point_simulation(quick=False, theory=discrete_dmft, seed=20260301):
     """Deviations simulation − theory at N and 2N, extrapolated 2·dev(2N) − dev(N), z-tested."""
-    from numerics.simulation import z_threshold
     sizes = (100, 200)
     draws = (1500, 1500) if quick else (5000, 5000)
     dev, var = {}, {}

@@ -17,11 +17,11 @@ are reported in the details.  All z-tests share a Bonferroni threshold at family
 """
 from __future__ import annotations
 
-import math
-
 import numpy as np
 
+from derivations.dmft.theory import test_error_curve
 from derivations.engine import CheckResult
+from numerics.langevin_simulation import simulate_test_error
 from numerics.simulation import z_threshold
 
 FAMILYWISE = 1e-3
@@ -34,7 +34,8 @@ REGIMES = ((100, 0.1, 1e4, 0.0), (100, 20.0, 50.0, 0.0), (100, 100.0, 10.0, 0.0)
 QUICK_REGIMES = (REGIMES[1], REGIMES[5])
 
 
-def register(d) -> None:
+def attach_checks(d) -> None:
+    """Attach ``replication-invariance`` and ``langevin-simulation`` to ``d`` (``dmft-langevin``)."""
     d.check("replication-invariance", "numeric", "theory invariant under eigenvalue replication")(
         replication_invariance)
     d.check("langevin-simulation", "simulation", "theory vs exact per-draw simulation, extrapolated in N")(
@@ -48,7 +49,6 @@ def replicate(eigenvalues, P, loss_scale, teacher_variance, beta, m: int):
 
 
 def replication_invariance(quick: bool) -> list[CheckResult]:
-    from derivations.dmft.theory import test_error_curve
     lam = np.arange(1, 31) ** -1.5
     times = np.array([0.02, 0.2, 2.0])
     base = test_error_curve(times, lam, 30, 0.5, 20.0, 1 / 30, 1.0, 0.3, method="laplace")
@@ -68,14 +68,12 @@ def _args(lam, P, g, beta, c, v, s2, m):
 
 
 def _simulate(P, g, beta, s2, m, n_draws, executor, entropy):
-    from numerics.langevin_simulation import simulate_test_error
     lam_m, P_m, g_, beta_m, c_m, v_m, s2_ = _args(SPECTRUM, P, g, beta, 1.0, 1.0, s2, m)
     return simulate_test_error(TIMES, lam_m, P_m, g_, beta_m, c_m, v_m, s2_, n_draws=n_draws,
                                entropy=entropy, executor=executor)
 
 
 def langevin_simulation(quick: bool, executor=None) -> list[CheckResult]:
-    from derivations.dmft.theory import test_error_curve
     regimes = QUICK_REGIMES if quick else REGIMES
     n1, n2 = (1024, 1024) if quick else (3072, 3072)
     thr = z_threshold(len(regimes) * len(QUANTITIES) * TIMES.size, FAMILYWISE)

@@ -34,6 +34,11 @@ from dataclasses import dataclass
 import mpmath
 import numpy as np
 
+from numerics.dmft_laplace import invert_laplace_vector, response_transforms
+from numerics.dmft_talbot import talbot_invert, transforms_on_nodes
+from numerics.dmft_volterra import MAX_RATE_STEP, solve_response, suggested_dt
+from numerics.precision import workdps
+
 __all__ = ["DMFTCurve", "test_error_curve"]
 
 #: default grid resolution: (data part of the fastest rate) × dt; the trapezoidal rule's relative rate
@@ -124,7 +129,6 @@ def _cumtrapz(y, h):
 
 
 def _time_domain(t, lam, P, g, beta, c, v, s2, dt):
-    from numerics.dmft_volterra import MAX_RATE_STEP, solve_response, suggested_dt
     t_max = float(t.max())
     if dt is None:
         dt = suggested_dt(lam, P, c) * DEFAULT_RATE_STEP / MAX_RATE_STEP
@@ -179,7 +183,6 @@ def _error_transforms(z, Sz, Sh, g, inv_beta, c, v, s2):
 
 
 def _talbot(t, lam, P, g, beta, c, v, s2):
-    from numerics.dmft_talbot import talbot_invert, transforms_on_nodes
     positive = t > 0
     tp = t[positive]
     out = [np.zeros(t.size) for _ in range(4)] + [np.ones((lam.size, t.size))]
@@ -212,8 +215,6 @@ def _talbot(t, lam, P, g, beta, c, v, s2):
 # ----------------------------------------------------------------------------------------------
 
 def _laplace(t, lam, P, g, beta, c, v, s2, dps):
-    from numerics.dmft_laplace import invert_laplace_vector, response_transforms
-    from numerics.precision import workdps
     with workdps(dps or mpmath.mp.dps):
         lam_mp = [mpmath.mpf(x) for x in lam]
         P_, g_, c_, v_, s2_ = (mpmath.mpf(x) for x in (P, g, c, v, s2))

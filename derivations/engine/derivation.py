@@ -20,6 +20,7 @@ from derive.operations import Operation
 from derivations.engine.checks import CheckResult
 from derivations.engine.compare import compare_statements
 from derivations.engine.step import Justification, Step
+from derivations.engine import render
 
 
 @dataclass(frozen=True)
@@ -188,17 +189,13 @@ class Derivation:
 
     # ---- rendering ------------------------------------------------------------------
     def to_text(self) -> str:
-        from derivations.engine.render import to_text
-        return to_text(self)
+        return render.to_text(self)
 
     def to_latex(self) -> str:
-        from derivations.engine.render import to_latex_document
-        return to_latex_document(self)
+        return render.to_latex_document(self)
 
     def to_markdown(self) -> str:
-        from derivations.engine.render import to_markdown
-        return to_markdown(self)
+        return render.to_markdown(self)
 
     def _repr_latex_(self) -> str:
-        from derivations.engine.render import to_jupyter_latex
-        return to_jupyter_latex(self)
+        return render.to_jupyter_latex(self)

@@ -7,6 +7,8 @@ matplotlib is the optional ``[plot]`` extra: it is imported inside the functions
 >>> spec = FigureSpec(lambda quick=False, executor=None: None, "A caption.")
 >>> spec.caption
 'A caption.'
+>>> lam_label(1e-3), lam_label(0.0)
+('λ = 1e-3', 'λ = 0')
 >>> loggable([1.0, 0.0, -2.0, float("inf")]).tolist()
 [1.0, nan, nan, nan]
 """
@@ -47,6 +49,12 @@ def require_matplotlib():
     return matplotlib
 
 
+def draw(spec: FigureSpec, quick: bool = False, executor=None):
+    """Build the figure of ``spec`` (matplotlib first: :class:`MatplotlibMissing` names the extra)."""
+    require_matplotlib()
+    return spec.function(quick=quick, executor=executor)
+
+
 def new_figure(width, height, **kwargs):
     """A Figure outside pyplot (its own canvas on savefig: Agg for PNG, the PDF backend for PDF)."""
     require_matplotlib()
@@ -63,6 +71,14 @@ def simulation_handle(ax):
 def mark(ax, x, text):
     """Label a vertical marker line at the bottom of the axes."""
     ax.text(x * 1.04, 0.025, text, color="0.3", fontsize=9, transform=ax.get_xaxis_transform())
+
+
+def lam_label(lam):
+    """Legend text of a ridge value: λ = 0, λ = 1e-3 for a power of ten, else λ = 0.25."""
+    if lam == 0:
+        return "λ = 0"
+    exponent = int(round(np.log10(lam)))
+    return f"λ = 1e{exponent}" if np.isclose(lam, 10.0 ** exponent) else f"λ = {lam:g}"
 
 
 def loggable(values):

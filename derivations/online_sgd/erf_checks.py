@@ -26,9 +26,17 @@ import mpmath
 import numpy as np
 
 from derivations.engine import CheckResult
+from derivations.online_sgd import erf_mp_checks as mp_checks
+from derivations.online_sgd import simulation_checks
+from derivations.online_sgd.erf_theory import symmetric_plateau
+from derivations.online_sgd.model import compiled_model, generalization_curve, order_parameter_curve, simulate
+from numerics.committee_blocks import power_law_eigenvalues
+from numerics.simulation import Estimate, z_test, z_threshold
 
 
-def register(d) -> None:
+def attach_checks(d) -> None:
+    """The numeric and simulation checks of ``online-sgd-erf`` up to its laws (the face attaches the laws, then
+    :func:`derivations.online_sgd.late_checks.attach_checks`)."""
     d.check("plateau-finite-eta", "numeric", "symmetric fixed point with the η² terms at 30 digits")(
         lambda quick: plateau_finite_eta(d))
     d.check("plateau-odes", "numeric", "ODEs from small weights pass through the finite-η plateau")(
@@ -36,42 +44,11 @@ def register(d) -> None:
     d.check("plateau-sgd", "simulation", "online SGD on the same plateau")(lambda quick: plateau_sgd(quick))
     d.check("escape-time", "numeric", "escape time against η, L and K from the ODEs")(
         lambda quick: escape_time(quick))
-    from derivations.online_sgd import erf_mp_checks as mp_checks
     d.check("block-rhs-mpmath", "numeric", "the block right-hand side compiled to mpmath, at several precisions")(
         lambda quick: mp_checks.block_rhs_precision())
     d.check("block-plateau", "numeric", "plateau of the block equations at 30 digits = isotropic plateau at η⟨λ⟩")(
         lambda quick: mp_checks.block_plateau(quick))
-    from derivations.ridge import exponent_checks as _exponent_checks
-    from derivations.online_sgd import simulation_checks as _online_sgd_sim_checks
-    _online_sgd_sim_checks.register_erf(d)
-    _exponent_checks._register(d, "online-sgd-erf")
-
-
-@functools.cache
-def symmetric_system():
-    """mpmath callables (dR, dQ_11, dQ_12)(Q_p, C_p, R_p, η) and ε_g(Q_p, C_p, R_p), noise-free."""
-    from derive import committee_odes as co
-    from derivations.online_sgd.erf_steps import Cp, Qp, Rp, _symmetric
-    from derivations.registry import get
-    from numerics.bridge import to_mpmath
-    d = get("online-sgd-erf")
-    rates = {eq.lhs.expr.func.__name__: eq.rhs for eq in d["block-odes"]}
-    rhs = [to_mpmath(_symmetric(rates[n]).subs(co.noise, 0), [Qp, Cp, Rp, co.eta]) for n in ("r_11", "q_11", "q_12")]
-    error = to_mpmath(_symmetric(d["generalization-error"].rhs), [Qp, Cp, Rp])
-    return rhs, error
-
-
-def symmetric_plateau(eta, dps=30):
-    """(Q_p, C_p, R_p, ε_plateau) of the full symmetric equations at learning rate η (K = M = 2)."""
-    rhs, error = symmetric_system()
-    with mpmath.workdps(dps):
-        eta = mpmath.mpf(eta)
-        start = (mpmath.mpf(1) / 3, mpmath.mpf(1) / 3, 1 / mpmath.sqrt(6))
-        point = mpmath.findroot(lambda Q, C, R: [f(Q, C, R, eta) for f in rhs], start,
-                                tol=mpmath.mpf(10) ** (-2 * dps + 6))
-        Q, C, R = point
-        residual = max(abs(f(Q, C, R, eta)) for f in rhs)
-        return Q, C, R, error(Q, C, R), residual
+    simulation_checks.attach_erf_checks(d)
 
 
 def plateau_finite_eta(d) -> list[CheckResult]:
@@ -117,7 +94,6 @@ def _plateau_weights(sigma_J):
 
 
 def _flattest(sigma_J):
-    from derivations.online_sgd.model import compiled_model, order_parameter_curve
     J, B = _plateau_weights(sigma_J)
     tr = order_parameter_curve(PLATEAU_ALPHAS, J, B, np.ones(PLATEAU_N), PLATEAU_ETA, "erf", False, rtol=1e-9)
     eps = compiled_model(2, 2, "erf", False).population_error(tr.Q1, tr.R1, tr.T1)
@@ -141,8 +117,6 @@ def plateau_odes() -> list[CheckResult]:
 
 
 def plateau_sgd(quick) -> list[CheckResult]:
-    from derivations.online_sgd.model import generalization_curve, simulate
-    from numerics.simulation import Estimate, z_test, z_threshold
     J, B = _plateau_weights(1e-2)
     alphas = np.array([40.0, 60.0, 100.0, 150.0, 200.0])
     ode = generalization_curve(alphas, J, B, np.ones(PLATEAU_N), PLATEAU_ETA, "erf", False, rtol=1e-9)
@@ -164,8 +138,6 @@ ESCAPE_N = 1024
 
 def escape_alpha(K, L, eta, seed=0, normalized=True):
     """τ_esc from the ODEs: first α where mean_i(max_n ρ_in − min_n ρ_in) ≥ ½, ρ = R/√(Q_ii T_nn)."""
-    from derivations.online_sgd.model import order_parameter_curve
-    from numerics.committee_blocks import power_law_eigenvalues
     rng = np.random.default_rng(seed)
     B, J = rng.standard_normal((K, ESCAPE_N)), 0.01 * rng.standard_normal((K, ESCAPE_N))
     lam = np.ones(ESCAPE_N) if L == 1 else power_law_eigenvalues(ESCAPE_N, L, 1.0)

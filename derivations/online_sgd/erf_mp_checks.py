@@ -21,13 +21,16 @@ import mpmath
 import numpy as np
 
 from derivations.engine import CheckResult
+from derivations.online_sgd.erf_theory import symmetric_plateau
+from derivations.online_sgd.model import compiled_model
+from numerics.committee_ode import block_rhs
+from numerics.committee_ode_mp import block_fixed_point_mp, block_rhs_mp, first_order_mp
 
 BLOCKS, BETA, ETA = 4, 1, "0.1"
 ROUNDINGS = 10 ** 3          # roundings per entry allowed: the coefficients are a few hundred operations
 
 
 def _model():
-    from derivations.online_sgd.model import compiled_model
     return compiled_model(2, 2, "erf", False)
 
 
@@ -50,7 +53,6 @@ def _generic_state(seed=1):
 
 
 def _flat_rhs(q, r, t, lam, f, dps):
-    from numerics.committee_ode_mp import block_rhs_mp
     with mpmath.workdps(dps):
         mats = [[mpmath.matrix(x.tolist()) for x in arr] for arr in (q, r, t)]
         dq, dr = block_rhs_mp(*mats, [mpmath.mpf(v) for v in lam], [mpmath.mpf(v) for v in f],
@@ -59,7 +61,6 @@ def _flat_rhs(q, r, t, lam, f, dps):
 
 
 def block_rhs_precision() -> list[CheckResult]:
-    from numerics.committee_ode import block_rhs
     q, r, t, lam, f = _generic_state()
     reference = _flat_rhs(q, r, t, lam, f, 60)
     out = []
@@ -87,7 +88,6 @@ def block_rhs_precision() -> list[CheckResult]:
 
 
 def _plateau_of(lam, f, model):
-    from numerics.committee_ode_mp import block_fixed_point_mp, first_order_mp
     guess = [mpmath.matrix([[0.33, 0.33], [0.33, 0.33]]), mpmath.matrix([[0.4, 0.4], [0.4, 0.4]])]
     t = [fm * mpmath.eye(2) for fm in f]
     q, r, residual = block_fixed_point_mp([fm * guess[0] for fm in f], [fm * guess[1] for fm in f], t, lam, f,
@@ -97,7 +97,6 @@ def _plateau_of(lam, f, model):
 
 def _isotropic(mean, model):
     """(Q_p, C_p, R_p, ε) of one block with eigenvalue ⟨λ⟩: the SymPy symmetric system where ⟨λ⟩ = 1."""
-    from derivations.online_sgd.erf_checks import symmetric_plateau
     if mean == 1:
         Qp, Cp, Rp, height, _ = symmetric_plateau(ETA)
         return Qp, Cp, Rp, height, "the isotropic plateau (symmetric SymPy system, plateau-finite-eta)"

@@ -23,7 +23,9 @@ from derive import committee_odes as co
 from derive import gaussian_expectations as ge
 from derive.operations import transform
 from derivations.engine import Derivation, Source
-from derivations.online_sgd.linear_steps import _component_equations, _d, average_increments, model_steps
+from derivations.online_sgd.late_steps import late_phase_steps
+from derivations.online_sgd.linear_steps import alpha_derivative, average_increments, component_equations, model_steps
+from derivations.online_sgd.plateau_steps import escape_steps
 
 NAME = "online-sgd-erf"
 TITLE = "Online SGD of erf soft committee machines on power-law data: ODEs and plateau"
@@ -38,21 +40,16 @@ eps_plateau = sp.Symbol("varepsilon_plateau")
 
 
 @functools.cache
-def build() -> Derivation:
+def derivation() -> Derivation:
+    """The steps of ``online-sgd-erf`` (built once; the face :mod:`derivations.online_sgd` attaches the checks)."""
     d = Derivation(NAME, TITLE, SOURCE, assumptions=(co.eta, co.lam, co.frac), summary=(
         "Soft committee machines with g(x) = erf(x/√2), K = M = 2 hidden units, unnormalised outputs, online "
         "SGD with learning rate η on inputs with L distinct covariance eigenvalues λ_m (fractions f_m)."))
     model_steps(d, normalized_outputs=False)
     _odes(d)
     _plateau(d)
-    from derivations.online_sgd.late_steps import late_phase_steps
-    from derivations.online_sgd.plateau_law import escape_steps
     escape_steps(d)
     late_phase_steps(d)
-    from derivations.online_sgd import erf_checks as _online_sgd_erf_checks
-    from derivations.online_sgd import late_checks as _online_sgd_erf_late_checks
-    _online_sgd_erf_checks.register(d)
-    _online_sgd_erf_late_checks.register_late_checks(d)
     return d
 
 
@@ -70,7 +67,7 @@ def _coefficients(odes, expectations):
     block-linear form is verified (derive.committee_odes.linear_structure_residuals)."""
     ode = co.committee_odes(K_UNITS, M_UNITS, "erf", False)
     given = {eq.lhs.expr.func.__name__: eq.rhs for eq in odes}
-    generated = {eq.lhs.expr.func.__name__: eq.rhs for eq in _component_equations(ode.dq, ode.dr, _d)}
+    generated = {eq.lhs.expr.func.__name__: eq.rhs for eq in component_equations(ode.dq, ode.dr, alpha_derivative)}
     for name, rhs in given.items():
         if co.tidy(co.closed_forms(rhs, "erf") - generated[name]) != 0:
             raise ValueError(f"(block-odes) and the generated ODE differ in {name}")
@@ -119,7 +116,7 @@ def _odes(d: Derivation) -> None:
 
 # ---- the unspecialised plateau (isotropic input, T = I) -----------------------------------------
 
-def _symmetric(expr):
+def symmetric(expr):
     Q, R, T = co.overlap_matrices(K_UNITS, M_UNITS)
     q, r, t = co.block_matrices(K_UNITS, M_UNITS)
     sub = {co.lam: 1, co.frac: 1}
@@ -134,7 +131,7 @@ def _symmetric(expr):
 def _plateau_point(odes, expectations):
     """O(η) parts of dR, dQ_11 at Q_12 = Q_11 (unspecialised), solved by sp.solve; dQ_12 checked."""
     rates = {eq.lhs.expr.func.__name__: eq.rhs for eq in odes}
-    linear = {name: sp.expand(_symmetric(rates[name])).coeff(co.eta, 1) for name in ("r_11", "q_11", "q_12")}
+    linear = {name: sp.expand(symmetric(rates[name])).coeff(co.eta, 1) for name in ("r_11", "q_11", "q_12")}
     same = {Cp: Qp}
     eqs = [sp.numer(sp.together(linear[n].xreplace(same))) for n in ("r_11", "q_11")]
     (sol,) = [s_ for s_ in sp.solve(eqs, [Qp, Rp], dict=True) if s_[Qp].is_positive and s_[Rp].is_positive]
@@ -145,7 +142,7 @@ def _plateau_point(odes, expectations):
 
 def _plateau_height(error, point):
     values = {eq.lhs: eq.rhs for eq in point}
-    return sp.Eq(eps_plateau, sp.simplify(_symmetric(error.rhs).xreplace(values)))
+    return sp.Eq(eps_plateau, sp.simplify(symmetric(error.rhs).xreplace(values)))
 
 
 def _plateau(d: Derivation) -> None:

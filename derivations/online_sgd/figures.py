@@ -6,7 +6,13 @@
 """
 from __future__ import annotations
 
+import math
+
 import numpy as np
+
+from derivations.engine.figures import COLOURS, SEED, error_points, new_figure, simulation_handle
+from derivations.online_sgd.model import generalization_curve, simulate
+from numerics.committee_blocks import power_law_eigenvalues
 
 K_UNITS = M_UNITS = 2
 ETA, BETA, SIGMA_J = 0.1, 1.0, 0.01
@@ -18,20 +24,15 @@ SGD_ALPHA_MAX = (1e3, 30.0)
 
 
 def _weights(N):
-    from derivations.figures import SEED
     rng = np.random.default_rng([SEED, 11, N])
     return SIGMA_J * rng.standard_normal((K_UNITS, N)), rng.standard_normal((M_UNITS, N))
 
 
 def _spectrum(N, L):
-    from numerics.committee_blocks import power_law_eigenvalues
     return np.ones(N) if L == 1 else power_law_eigenvalues(N, L, BETA)
 
 
 def _curves(ax, activation, quick, window_law=False):
-    from derivations.figures import _COLOURS, SEED
-    from derivations.dmft.figures import _points
-    from derivations.online_sgd.model import generalization_curve, simulate
     q = 1 if quick else 0
     N = N_FIG[q]
     J, B = _weights(N)
@@ -41,16 +42,16 @@ def _curves(ax, activation, quick, window_law=False):
         lam = _spectrum(N, L)
         eps = generalization_curve(line_alphas, J, B, lam, ETA, activation, True, rtol=1e-7)
         keep = eps > 0
-        ax.plot(line_alphas[keep], eps[keep], color=_COLOURS[j], label=f"L = {L}")
+        ax.plot(line_alphas[keep], eps[keep], color=COLOURS[j], label=f"L = {L}")
         if window_law and L > 1:
             lam_plus = lam.max()
-            lead = lam_plus * (1 + SIGMA_J**2) * _gamma(BETA / (1 + BETA)) / (2 * L * (1 + BETA)) \
+            lead = lam_plus * (1 + SIGMA_J**2) * math.gamma(BETA / (1 + BETA)) / (2 * L * (1 + BETA)) \
                 * (2 * ETA * lam_plus * line_alphas) ** (-BETA / (1 + BETA))
-            ax.plot(line_alphas, lead, color=_COLOURS[j], ls="--", lw=0.8)
+            ax.plot(line_alphas, lead, color=COLOURS[j], ls="--", lw=0.8)
         if L in SGD_LS[q]:
             est = simulate(sgd_alphas, J, B, lam, ETA, activation, True, seeds=SEEDS[q],
                            entropy=[SEED, 11, L], progress=None)
-            _points(ax, sgd_alphas, est, _COLOURS[j])
+            error_points(ax, sgd_alphas, est, COLOURS[j])
     ax.set_xscale("log")
     ax.set_yscale("log")
     ax.set_xlabel(r"$\alpha$ = steps / N")
@@ -58,19 +59,13 @@ def _curves(ax, activation, quick, window_law=False):
     ax.grid(True, which="major", alpha=0.3)
 
 
-def _gamma(x):
-    import math
-    return math.gamma(x)
-
-
 def _figure(activation, quick, window_law, title):
-    from derivations.figures import _new_figure, _simulation_handle
-    fig = _new_figure(7.5, 5.2)
+    fig = new_figure(7.5, 5.2)
     ax = fig.subplots()
     _curves(ax, activation, quick, window_law)
     handles, labels = ax.get_legend_handles_labels()
     q = 1 if quick else 0
-    ax.legend([*handles, _simulation_handle(ax)], [*labels, f"SGD: mean ± SE, {SEEDS[q]} seeds"], fontsize=8.5)
+    ax.legend([*handles, simulation_handle(ax)], [*labels, f"SGD: mean ± SE, {SEEDS[q]} seeds"], fontsize=8.5)
     fig.suptitle(f"{title}, K = M = 2, η = {ETA:g}, β = {BETA:g}, σ_J = {SIGMA_J:g}, N = {N_FIG[q]}", fontsize=10.5)
     return fig
 

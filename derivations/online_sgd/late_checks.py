@@ -1,57 +1,52 @@
-"""Numeric checks and the exponent-table law of the specialised (late) phase of erf online SGD.
+"""Numeric checks of the specialised (late) phase of erf online SGD.
 
-The steps and their derivation are in :mod:`derivations.online_sgd.late_steps`; this module holds the
-numbers: the bulk sum, the exact linear response of the error modes (Woodbury form in the Laplace
+The steps and their derivation are in :mod:`derivations.online_sgd.late_steps`, the bulk sum and the
+matrices at the perfect solution compiled from them in :mod:`derivations.online_sgd.erf_theory`; this
+module holds the numbers: the exact linear response of the error modes (Woodbury form in the Laplace
 variable, inverted on a fixed Talbot contour), the generated ODEs near the perfect solution, the
-block Jacobian and its relevant rates, the checks ``late-rate-l1``, ``late-linearisation``,
-``late-small-eta``, ``late-window-slopes``, ``late-cutoff-rate`` and the law ``sgd-erf-window``.
+block Jacobian and its relevant rates, and the checks ``late-rate-l1``, ``late-linearisation``,
+``late-small-eta``, ``late-window-slopes``, ``late-cutoff-rate``.
 
->>> from derivations.online_sgd.late_checks import bulk_error
->>> round(float(bulk_error([0.0], [1.0], [1.0], 0.1)[0]), 6)          # ½(μ_+ + μ_−) = H_11
-0.367553
+>>> lam, f = blocks(4)
+>>> round(float(lam @ f), 12)                         # trace-normalised
+1.0
 """
 from __future__ import annotations
 
-import functools
 import math
 
 import numpy as np
 
 from derivations.engine import CheckResult
-from derivations.online_sgd.late_steps import _IDX, BETA, ETA, SIGMA, perfect_matrices
+from derivations.online_sgd.erf_theory import bulk_error, perfect_matrices
+from derivations.online_sgd.late_steps import BETA, ETA, SIGMA, VECH_INDICES
+from derivations.online_sgd.linear_checks import power_law_blocks
+from derivations.online_sgd.model import compiled_model
+from numerics.committee_ode import block_rhs, integrate_block_odes
+
 
 def blocks(L, beta=BETA):
     """λ_m = λ_+ m^{−(1+β)} trace-normalised and f_m = 1/L; L = 1 is isotropic."""
     if L == 1:
         return np.ones(1), np.ones(1)
-    from derivations.online_sgd.linear_checks import power_law_blocks
     return power_law_blocks(L, beta)
 
 
-def bulk_error(alphas, lam, f, eta, sigma=1.0):
-    """½σ² Σ_m λ_m f_m Σ_± μ_± e^{−2ημ_±λ_mα} (step late-bulk-sum)."""
-    H = perfect_matrices()[0]
-    a = np.asarray(alphas, float)[:, None]
-    lam, f = np.asarray(lam, float), np.asarray(f, float)
-    return 0.5 * sigma**2 * sum((lam * f * mu * np.exp(-2 * eta * mu * lam * a)).sum(1)
-                                for mu in np.linalg.eigvalsh(H))
-
-
-def _vech_operator(H):
+def vech_operator(H):
     """u ↦ −(Hu + uH) on vech u = (u11, u12, u22)."""
     out = np.zeros((3, 3))
-    for b, (i, k) in enumerate(_IDX):
+    for b, (i, k) in enumerate(VECH_INDICES):
         unit = np.zeros((2, 2))
         unit[i, k] = unit[k, i] = 1
         img = -(H @ unit + unit @ H)
-        out[:, b] = [img[p] for p in _IDX]
+        out[:, b] = [img[p] for p in VECH_INDICES]
     return out
 
 
 def _transform(s, lam, f, eta, sigma2):
     """ε̂_g(s) of (error-modes) from u_m(0) = σ²f_m I (Woodbury form, vectorised over s)."""
     H, Emat, g = perfect_matrices()
-    rho, W = np.linalg.eig(_vech_operator(H))
+    rho, W = np.linalg.eig(vech_operator(H))
     rho, W = rho.real, W.real
     Winv = np.linalg.inv(W)
     s = np.asarray(s, complex)[:, None, None]
@@ -82,17 +77,16 @@ def linear_response_error(alphas, lam, f, eta, sigma=1.0, nodes=32):
     return np.array(out)
 
 
-def _coefficients():
-    from derivations.online_sgd.model import compiled_model
+def coefficients():
+    """The erf model (K = M = 2, unnormalised) and its noise-free coefficient function (A, B, E)(Q1, R1, T1)."""
     model = compiled_model(2, 2, "erf", False)
     return model, (lambda Q1, R1, T1: model.coefficients(Q1, R1, T1, 0.0))
 
 
 def ode_error(alphas, L, sigma, eta=ETA, rtol=1e-6, beta=BETA):
     """ε_g(α) of the generated block ODEs from q_m = (1 + σ²)f_m I, r_m = t_m = f_m I."""
-    from numerics.committee_ode import integrate_block_odes
     lam, f = blocks(L, beta)
-    model, coef = _coefficients()
+    model, coef = coefficients()
     t = f[:, None, None] * np.eye(2)
     tr = integrate_block_odes(alphas, (1 + sigma**2) * t, t.copy(), t, lam, f, eta, coef, rtol=rtol, atol=1e-15)
     return model.population_error(tr.Q1, tr.R1, tr.T1)
@@ -114,9 +108,8 @@ def block_jacobian(L, eta=ETA, beta=BETA, step=1e-6):
     """Central-difference Jacobian of the generated block right side (numerics.committee_ode.block_rhs)
     at the perfect solution, packed s_m = (r_m, vech q_m); with the gradient of ε_g and δs(0) of J = B + σZ
     per unit σ².  Truncation O(step²), round-off O(u/step): about 1e-10 relative."""
-    from numerics.committee_ode import block_rhs
     lam, f = blocks(L, beta)
-    model, coef = _coefficients()
+    model, coef = coefficients()
     t = f[:, None, None] * np.eye(2)
     s0 = _pack(t, t)
     rhs = lambda s: _pack(*block_rhs(*_unpack(s, L), t, lam, f, eta, coef))  # noqa: E731
@@ -245,7 +238,7 @@ def late_linearisation(quick) -> list[CheckResult]:
     L = 16
     lam, f = blocks(L)
     H, Emat, g = perfect_matrices()
-    op = _vech_operator(H)
+    op = vech_operator(H)
     n = 3 * L
     J = np.zeros((n, n))
     for mm in range(L):
@@ -326,87 +319,10 @@ def late_window_slopes(quick) -> list[CheckResult]:
     return out
 
 
-def register_late_checks(d) -> None:
-    """Register the late-phase checks on ``online-sgd-erf`` (names as in the steps' checked_by)."""
+def attach_checks(d) -> None:
+    """Add the late-phase checks to ``online-sgd-erf`` (names as in the steps' checked_by)."""
     d.check("late-rate-l1", "numeric", "L = 1: ODE late rate = slowest relevant Jacobian eigenvalue")(late_rate_l1)
     d.check("late-linearisation", "numeric", "ODE vs linear response of the error modes: O(σ²)")(late_linearisation)
     d.check("late-small-eta", "numeric", "bulk sum vs linear response: O(η)")(late_small_eta)
     d.check("late-window-slopes", "numeric", "window slope → −β/(1+β) as L grows")(late_window_slopes)
     d.check("late-cutoff-rate", "numeric", "finite-L cut-off rate")(late_cutoff_rate)
-
-
-# ---- the exponent-table law ------------------------------------------------------------------------
-#: simulation of the law: N inputs in L blocks (trace-normalised power law, β = 1), η, σ of J = B + σZ
-LAW_N, LAW_L, LAW_ETA, LAW_SIGMA = 512, 64, 0.1, 0.1
-LAW_SIZES = (8, 16, 32, 64, 128)
-_LAW_RUNS: dict = {}
-
-
-def _law_theory(tau):
-    """L → ∞ bulk form at mpmath precision: Σ_± μ_± Σ_m m^{−(1+β)} e^{−2μ_±τ m^{−(1+β)}}, τ = ηλ_+α."""
-    import mpmath
-    from numerics.relaxation_sums import bias_sum
-    mus = [mpmath.mpf(2) / (mpmath.pi * mpmath.sqrt(3)) + sign / mpmath.pi for sign in (1, -1)]
-    return mpmath.fsum(mu * bias_sum(mu * tau, 1 + BETA, 1 + BETA) for mu in mus)
-
-
-@functools.cache
-def _law_setup():
-    """Fixed orthonormal teacher (rows of norm √N: T = I) and the spectrum."""
-    from numerics.committee_blocks import power_law_eigenvalues
-    rng = np.random.default_rng(20241123)
-    basis, _ = np.linalg.qr(rng.standard_normal((LAW_N, 2)))
-    return np.sqrt(LAW_N) * basis.T, power_law_eigenvalues(LAW_N, LAW_L, BETA)
-
-
-def _law_observed(rng, alpha):
-    """ε_g at α of one SGD run from J = B + σZ (Z drawn from ``rng``); one run per generator."""
-    key = id(rng)
-    if key not in _LAW_RUNS or _LAW_RUNS[key][0] is not rng:
-        _LAW_RUNS.clear()
-        from numerics.online_sgd_simulation import simulate_order_parameters
-        B, lam = _law_setup()
-        J = B + LAW_SIGMA * rng.standard_normal(B.shape)
-        paths = simulate_order_parameters(np.array(LAW_SIZES, float), J, B, lam, LAW_ETA, activation="erf",
-                                          normalized_outputs=False, seeds=1, entropy=int(rng.integers(2**62)),
-                                          progress=False)
-        Q1, R1, T1 = paths.first_order()
-        T1 = np.broadcast_to(T1, Q1.shape[:2] + T1.shape)
-        _LAW_RUNS[key] = (rng, _coefficients()[0].population_error(Q1, R1, T1)[0])
-    return float(_LAW_RUNS[key][1][LAW_SIZES.index(alpha)])
-
-
-@functools.cache
-def _law_finite_curve():
-    """The generated ODEs from the mean initial order parameters over Z: q_m = t_m + σ²f_m I, r_m = t_m
-    (ε_g is linear in the error modes to first order, so the mean over Z is exact to O(σ²))."""
-    from numerics.committee_blocks import block_order_parameters, eigenvalue_blocks
-    from numerics.committee_ode import integrate_block_odes
-    B, lam = _law_setup()
-    blocks_ = eigenvalue_blocks(lam)
-    _, _, t = block_order_parameters(B, B, blocks_)
-    f = blocks_.fractions
-    model, coef = _coefficients()
-    tr = integrate_block_odes(np.r_[0.0, LAW_SIZES], t + LAW_SIGMA**2 * f[:, None, None] * np.eye(2), t.copy(), t,
-                              blocks_.values, f, LAW_ETA, coef, rtol=1e-8)
-    return model.population_error(tr.Q1, tr.R1, tr.T1)[1:]
-
-
-def _law_finite(alpha):
-    return float(_law_finite_curve()[LAW_SIZES.index(alpha)])
-
-
-def late_laws():
-    """[Law 'sgd-erf-window']: ε_g ∝ α^(−β/(1+β)) in the specialised phase of the erf machine.
-
-    Theory: the L → ∞ bulk sum (late-bulk-sum) in τ = ηλ_+α at 30 digits.  Simulation: online SGD
-    (K = M = 2, unnormalised, N = 512, L = 64, η = 0.1) from J = B + σZ, σ = 0.1, a fixed orthonormal
-    teacher and a fresh Z per seed, at α = 8…128 (inside both windows: the μ_+ mode's 0.2 … 760 and
-    the μ_− mode's 2.6 … 10⁴); finite theory: the generated ODEs from the mean initial order parameters."""
-    from derivations.exponents import Law
-    return [Law("sgd-erf-window", "online-sgd-erf", "late-window-rate", "erf committee machine, K = M = 2",
-                "ε_g(α)", "α", "specialised phase near the perfect solution, power-law window", {"beta": BETA},
-                _law_theory, _law_observed, _law_finite, LAW_SIZES, seeds=(32, 12),
-                notes=f"simulation: unnormalised outputs, N = {LAW_N}, L = {LAW_L} blocks, η = {LAW_ETA}, J = B + σZ "
-                      f"with σ = {LAW_SIGMA}, fixed orthonormal teacher; theory: the L → ∞ bulk sum in τ = ηλ_+α; "
-                      "finite theory: the generated ODEs from the mean initial order parameters")]

@@ -1,8 +1,8 @@
 """The specialised (late) phase of erf online SGD: exponential at L = 1, power-law window as L grows.
 
-Steps for ``online-sgd-erf`` (:func:`late_phase_steps`) and their numeric checks
-(:func:`register_late_checks`).  Model: K = M = 2, g(x) = erf(x/√2), unnormalised outputs, teacher
-with T = I (orthonormal rows of norm √N, trace-normalised spectrum, t_m = f_m I), noise-free labels;
+Steps for ``online-sgd-erf`` (:func:`late_phase_steps`); their evaluators are in
+:mod:`derivations.online_sgd.erf_theory`, their numeric checks in :mod:`derivations.online_sgd.late_checks`.
+Model: K = M = 2, g(x) = erf(x/√2), unnormalised outputs, teacher with T = I (orthonormal rows of norm √N, trace-normalised spectrum, t_m = f_m I), noise-free labels;
 Saad & Solla 1995 (Phys. Rev. E 52, 4225) for L = 1, Worschech & Rosenow, arXiv:2410.09005, for the
 block (power-law) covariance.
 
@@ -30,24 +30,22 @@ O(1) global coupling excites at O(σ²); their contribution, O(σ⁴) e^{−2γ_
 the error modes at L = 1 (2γ_r = 0.00884 < 0.00978 at η = 0.1); measured at L = 1, α ≤ 500 it is
 about 10⁻⁵ of ε_g, and it could dominate only where ε_g is below the ODE's double-precision floor.
 
-Checks (:func:`derivations.online_sgd.late_checks.register_late_checks`; quick ≈ 16 s, full ≈ 45 s
+Checks (:func:`derivations.online_sgd.late_checks.attach_checks`; quick ≈ 16 s, full ≈ 45 s
 on one core): ``late-rate-l1`` (a),
 ``late-linearisation`` and ``late-small-eta`` and ``late-window-slopes`` (b), ``late-cutoff-rate`` (c);
 the exact linear response of the error modes is the Woodbury form in the Laplace variable inverted on
-a fixed Talbot contour.  Law ``sgd-erf-window``: ``late_laws`` there.
+a fixed Talbot contour.  Law ``sgd-erf-window``: :mod:`derivations.online_sgd.laws`.
 """
 from __future__ import annotations
 
-import functools
-
-import numpy as np
 import sympy as sp
 
 from derive import committee_odes as co
 from derive.asymptotics import rate_of
 from derive.operations import transform
+from derivations.online_sgd import linear_steps as lin
 
-__all__ = ["late_phase_steps", "perfect_matrices", "perfect_point"]
+__all__ = ["late_phase_steps", "perfect_point"]
 
 K_UNITS = M_UNITS = 2
 ETA, BETA, SIGMA = 0.1, 1.0, 0.1
@@ -55,7 +53,7 @@ alpha, sigma = sp.symbols("alpha sigma", positive=True)
 mu_p, mu_m = sp.symbols("mu_+ mu_-", positive=True)
 gamma_1, gamma_L = sp.symbols("gamma_1 gamma_L", positive=True)
 eps_g = sp.Symbol("varepsilon_g")
-_IDX = ((0, 0), (0, 1), (1, 1))
+VECH_INDICES = ((0, 0), (0, 1), (1, 1))
 
 
 def _u(name):
@@ -108,7 +106,7 @@ def _gradient(error, expectations, perfect):
     closed = co.closed_forms(error.rhs, "erf")
     dR = sp.Matrix(2, 2, lambda i, n: sp.Symbol(f"deltaR_{i + 1}{n + 1}", real=True))
     dQ = U_GLOBAL + dR + dR.T
-    lin = sum(sp.diff(closed, Q[i, k]).xreplace(at) * dQ[i, k] for (i, k) in _IDX) \
+    lin = sum(sp.diff(closed, Q[i, k]).xreplace(at) * dQ[i, k] for (i, k) in VECH_INDICES) \
         + sum(sp.diff(closed, R[i, n]).xreplace(at) * dR[i, n] for i in range(2) for n in range(2))
     lin = sp.expand(sp.radsimp(sp.simplify(lin)))
     if lin.free_symbols & set(dR):
@@ -140,9 +138,9 @@ def _error_modes(coefficients, perfect):
     rate_r = eta * lam * (A1 * r + B1 * t)
     rate_u = rate_q - rate_r - rate_r.T
     dR = sp.Matrix(2, 2, lambda i, n: dx[R[i, n]])
-    dQ_from_U = {dx[Q[i, k]]: (U_GLOBAL + dR + dR.T)[i, k] for (i, k) in _IDX}
+    dQ_from_U = {dx[Q[i, k]]: (U_GLOBAL + dR + dR.T)[i, k] for (i, k) in VECH_INDICES}
     out = []
-    for (i, k) in _IDX:
+    for (i, k) in VECH_INDICES:
         e = rate_u[i, k]
         linear = sum(sp.diff(e, v).subs({**{w: 0 for w in (*dr, *U_BLOCK, *dx.values())}}) * v
                      for v in (*set(dr), *set(U_BLOCK), *dx.values()))
@@ -157,16 +155,14 @@ def _error_modes(coefficients, perfect):
 
 def _bulk_statement(rates):
     """ε_g ≈ ½σ² Σ_m λ_m f_m Σ_± μ_± e^{−2ημ_±λ_mα} (u_m(0) = σ²f_m I, the η² coupling dropped)."""
-    from derivations.online_sgd.linear_steps import FRAC, LAM, m
-    from derive.spectral import LAYERS as L
+    LAM, FRAC, m = lin.LAM, lin.FRAC, lin.m
     mus = [eq.rhs for eq in rates]
     summand = sum(sigma**2 / 2 * LAM[m] * FRAC[m] * mu * sp.exp(-2 * co.eta * mu * LAM[m] * alpha) for mu in mus)
-    return sp.Eq(eps_g, sp.Sum(summand, (m, 1, L)))
+    return sp.Eq(eps_g, sp.Sum(summand, (m, 1, lin.L)))
 
 
 def _window(bulk, law):
-    """Each mode ± is the linear entry's sum with η → ημ_±: its window integral (online_sgd_linear._window)."""
-    from derivations.online_sgd import linear_steps as lin
+    """Each mode ± is the linear entry's sum with η → ημ_±: its window integral (linear_steps.window_integral)."""
     terms = sp.Add.make_args(bulk.rhs.function)
     lead = 0
     for term in terms:
@@ -180,13 +176,12 @@ def _window(bulk, law):
         eps0 = weight.subs(lin.FRAC[lin.m], sub[lin.FRAC[lin.m]])
         laws = (sp.Eq(lin.LAM[lin.m], sub[lin.LAM[lin.m]]), sp.Eq(lin.FRAC[lin.m], sub[lin.FRAC[lin.m]]),
                 sp.Eq(lin.EPS0[lin.m], eps0))
-        value = lin._window(small, laws).rhs
+        value = lin.window_integral(small, laws).rhs
         lead += value.xreplace({co.eta: co.eta * mu})
     return sp.Eq(lin.Lead(eps_g), sp.simplify(lead))
 
 
 def _window_display(rates):
-    from derivations.online_sgd import linear_steps as lin
     nu = lin.beta / (1 + lin.beta)
     return sigma**2 * lin.lam_plus * sp.gamma(nu) / (2 * lin.L * (1 + lin.beta)) * sum(
         eq.rhs * (2 * co.eta * eq.rhs * lin.lam_plus * alpha) ** (-nu) for eq in rates)
@@ -195,14 +190,13 @@ def _window_display(rates):
 def perfect_point():
     """Q = R = T = I and σ_ε = 0 as equations (statement of step perfect-solution)."""
     Q, R, T = co.overlap_matrices(2, 2)
-    return (tuple(sp.Eq(X[i, k], 1 if i == k else 0) for X in (Q, T) for (i, k) in _IDX)
+    return (tuple(sp.Eq(X[i, k], 1 if i == k else 0) for X in (Q, T) for (i, k) in VECH_INDICES)
             + tuple(sp.Eq(R[i, n], 1 if i == n else 0) for i in range(2) for n in range(2)) + (sp.Eq(co.noise, 0),))
 
 
 def late_phase_steps(d) -> None:
     """Add the late-phase steps to ``online-sgd-erf`` (after its plateau steps); needs its steps
     coefficients, generalization-error and gaussian-expectations."""
-    from derivations.online_sgd import linear_steps as lin
     point = perfect_point()
     d.assume("perfect-solution", "Perfect solution",
              "Late in learning the student has specialised: q_m = r_m = t_m in every block; the teacher has "
@@ -260,48 +254,3 @@ def late_phase_steps(d) -> None:
     d.approximate("late-cutoff-rate", "Exponential cut-off at finite L",
                   "α ≫ 1/(ημ_−λ_L): only the slow mode of the last block is left; ε_g decays at 2ημ_−λ_L "
                   "(1 + O(η)).", sp.Eq(gamma_L, 2 * co.eta * mu_m * lin.LAM[lin.L]), checked_by=("late-cutoff-rate",))
-
-
-# ---- numerics ------------------------------------------------------------------------------------
-
-@functools.cache
-def _late_statements():
-    """The statements of the late steps: from the registered entry when wired, else by the same
-    operations on its earlier steps."""
-    from derivations.registry import get
-    d = get("online-sgd-erf")
-    labels = ("perfect-coefficients", "error-modes", "error-linear-form")
-    if all(label in d.labels() for label in labels):
-        return {label: d[label] for label in labels}
-    point = perfect_point()
-    return {"perfect-coefficients": _perfect_coefficients(d["coefficients"], point),
-            "error-modes": _error_modes(d["coefficients"], point),
-            "error-linear-form": _gradient(d["generalization-error"], None, point)}
-
-
-@functools.cache
-def perfect_matrices():
-    """(H, 𝓔, g) at the perfect solution from the derived steps: H (2×2); 𝓔 (3×3) maps vech U to
-    vech of the O(η²λf) term of du/dα; g (3,) with ε_g = g·vech U."""
-    steps = _late_statements()
-    values = {eq.lhs.name: float(eq.rhs) for eq in steps["perfect-coefficients"]}
-    H = -np.array([[values[f"A^*_{i + 1}{j + 1}"] for j in range(2)] for i in range(2)])
-    Us = [U_GLOBAL[i, k] for (i, k) in _IDX]
-    us = [U_BLOCK[i, k] for (i, k) in _IDX]
-    Emat = np.zeros((3, 3))
-    for a, eq in enumerate(steps["error-modes"]):
-        rhs = sp.expand(eq.rhs)
-        coupling = rhs.coeff(co.eta, 2)
-        bulk = rhs.coeff(co.eta, 1)
-        for b, U in enumerate(Us):
-            Emat[a, b] = float(coupling.coeff(U) / (co.lam * co.frac))
-        for b, u in enumerate(us):                             # check the bulk part: −(Hu + uH)
-            unit = np.zeros((2, 2))
-            i, k = _IDX[b]
-            unit[i, k] = unit[k, i] = 1
-            want = -(H @ unit + unit @ H)[_IDX[a]]
-            if abs(float(bulk.coeff(u) / co.lam) - want) > 1e-12:
-                raise ValueError("(error-modes) bulk part is not −(Hu + uH)")
-    lin = sp.expand(steps["error-linear-form"].rhs)
-    g = np.array([float(lin.coeff(U)) for U in Us])
-    return H, Emat, g

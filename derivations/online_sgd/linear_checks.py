@@ -20,12 +20,19 @@ import mpmath
 import numpy as np
 import sympy as sp
 
+from derive import committee_odes as co
+from derive.spectral import LAYERS
 from derivations.engine import CheckResult
+from derivations.online_sgd import simulation_checks
+from derivations.online_sgd.linear_steps import EPS0, FRAC, LAM, alpha, beta, eps_hat, lam_plus, s, sigma_J
+from numerics.bridge import to_mpmath
+from numerics.linear_sgd_errors import block_error_curve, block_error_curve_mp, slowest_rate
 
 BETA = 1.0
 
 
-def register(d) -> None:
+def attach_checks(d) -> None:
+    """The numeric and simulation checks of ``online-sgd-linear`` (its laws are attached by the face)."""
     d.check("laplace-form", "numeric", "Laplace form inverted at 30 digits against the exact W-1 solution")(
         lambda quick: laplace_form(d))
     d.check("stability-limit", "numeric", "slowest W-1 rate changes sign at the derived η_max")(
@@ -34,10 +41,7 @@ def register(d) -> None:
     d.check("window-law", "numeric", "exact sum within the rigorous sum–integral bound of (window-law)")(
         lambda quick: window_law(d))
     d.check("cutoff-rate", "numeric", "slowest exact rate against 2ηλ_L: deviation O(η)")(lambda quick: cutoff_rate())
-    from derivations.ridge import exponent_checks as _exponent_checks
-    from derivations.online_sgd import simulation_checks as _online_sgd_sim_checks
-    _online_sgd_sim_checks.register_linear(d)
-    _exponent_checks._register(d, "online-sgd-linear")
+    simulation_checks.attach_linear_checks(d)
 
 
 def power_law_blocks(L, beta=BETA):
@@ -49,8 +53,6 @@ def power_law_blocks(L, beta=BETA):
 
 def _concrete(expr, L, values):
     """Substitute L and the indexed block values, then evaluate the sums."""
-    from derivations.online_sgd.linear_steps import EPS0, FRAC, LAM
-    from derive.spectral import LAYERS
     e = expr.subs(LAYERS, L).doit()
     table = {}
     for base, vals in ((LAM, values["lambda"]), (FRAC, values["f"]), (EPS0, values.get("eps0"))):
@@ -60,17 +62,13 @@ def _concrete(expr, L, values):
 
 
 def laplace_form(d) -> list[CheckResult]:
-    from derive.committee_odes import eta
-    from derivations.online_sgd.linear_steps import eps_hat, s
-    from numerics.bridge import to_mpmath
-    from numerics.linear_sgd_errors import block_error_curve_mp
     lam = [sp.Rational(3, 1), sp.Rational(3, 2), sp.Rational(1, 4), sp.Rational(1, 5), sp.Rational(1, 20)]
     f = [sp.Rational(1, 5)] * 5
     eps0 = [sp.Rational(1, 10), sp.Rational(1, 7), sp.Rational(1, 3), sp.Rational(1, 9), sp.Rational(1, 2)]
     rhs = _concrete(d["laplace-form"].rhs, 5, {"lambda": lam, "f": f, "eps0": eps0})
     if d["laplace-form"].lhs != eps_hat:
         raise ValueError("unexpected left side of (laplace-form)")
-    transform = to_mpmath(rhs, [s, eta])
+    transform = to_mpmath(rhs, [s, co.eta])
     out, dps = [], 30
     with mpmath.workdps(dps):
         eta_v = mpmath.mpf(1) / 4
@@ -86,12 +84,10 @@ def laplace_form(d) -> list[CheckResult]:
 
 
 def stability(d) -> list[CheckResult]:
-    from derive.committee_odes import eta
-    from numerics.linear_sgd_errors import slowest_rate
     out = []
     for L in (1, 16, 256):
         lam, f = power_law_blocks(L)
-        limit = float(_concrete(d["stability-limit"].rhs, L, {"lambda": lam, "f": f}).subs(eta, 1))
+        limit = float(_concrete(d["stability-limit"].rhs, L, {"lambda": lam, "f": f}).subs(co.eta, 1))
         below, above = slowest_rate(lam, f, limit * (1 - 1e-6)), slowest_rate(lam, f, limit * (1 + 1e-6))
         out.append(CheckResult(f"stability-limit: L = {L}, β = {BETA:g}, trace-normalised", "numeric",
                                below > 0 > above, 2.0, limit, "sign change",
@@ -100,7 +96,6 @@ def stability(d) -> list[CheckResult]:
 
 
 def _small_eta_deviation(eta, lam, f, eps0, alphas):
-    from numerics.linear_sgd_errors import block_error_curve
     exact = block_error_curve(alphas, eps0, lam, f, eta).sum(axis=1)
     small = (eps0 * np.exp(-2 * eta * np.outer(alphas, lam))).sum(axis=1)
     return float(np.max(np.abs(small - exact)) / exact[0])
@@ -120,9 +115,6 @@ def small_eta() -> list[CheckResult]:
 
 
 def window_law(d) -> list[CheckResult]:
-    from derive.committee_odes import eta
-    from derivations.online_sgd.linear_steps import alpha, beta, lam_plus, sigma_J
-    from derive.spectral import LAYERS
     lead = d["window-law"].rhs
     out = []
     for L in (1000, 100000):
@@ -132,7 +124,7 @@ def window_law(d) -> list[CheckResult]:
         h = lambda m: float(lam[0]) * m ** (-1 - BETA) / (2 * L) * mpmath.exp(  # noqa: E731
             -2 * eta_v * float(lam[0]) * m ** (-1 - BETA) * centre)
         exact = float(np.sum(lam / (2 * L) * np.exp(-2 * eta_v * lam * centre)))
-        value = float(lead.subs({LAYERS: L, lam_plus: lam[0], sigma_J: 0, beta: BETA, eta: eta_v, alpha: centre}))
+        value = float(lead.subs({LAYERS: L, lam_plus: lam[0], sigma_J: 0, beta: BETA, co.eta: eta_v, alpha: centre}))
         m_star = (2 * eta_v * lam[0] * centre / (1 + BETA)) ** (1 / (1 + BETA))
         bound = float(h(m_star) + mpmath.quad(h, [0, 1]) + mpmath.quad(h, [L, mpmath.inf]))
         out.append(CheckResult(f"window-law: L = {L}, η = 0.1, α at the window centre", "numeric",
@@ -142,7 +134,6 @@ def window_law(d) -> list[CheckResult]:
 
 
 def cutoff_rate() -> list[CheckResult]:
-    from numerics.linear_sgd_errors import slowest_rate
     lam, f = power_law_blocks(32)
     devs = [abs(slowest_rate(lam, f, eta) / (2 * eta * lam[-1]) - 1) for eta in (0.2, 0.1, 0.05)]
     orders = [math.log2(devs[i] / devs[i + 1]) for i in range(2)]

@@ -25,6 +25,7 @@ from __future__ import annotations
 import functools
 
 import sympy as sp
+from sympy.core.function import AppliedUndef
 
 from derive import committee_odes as co
 from derive.asymptotics import rate_of
@@ -49,20 +50,19 @@ Rate, Lead = sp.Function("Rate"), sp.Function("Lead")
 x = sp.Symbol("x", real=True)
 
 
-def _d(name):
+def alpha_derivative(name):
     return sp.Derivative(sp.Function(name)(alpha), alpha)
 
 
 @functools.cache
-def build() -> Derivation:
+def derivation() -> Derivation:
+    """The steps of ``online-sgd-linear`` (built once; the face :mod:`derivations.online_sgd` attaches the checks)."""
     d = Derivation(NAME, TITLE, SOURCE, assumptions=(alpha, beta, L), summary=(
         "Linear soft committee machines, K = M = 2, normalised outputs, online SGD with learning rate η on "
         "inputs with L distinct covariance eigenvalues λ_m (block fractions f_m); α = steps/N."))
     _generation(d)
     _closure(d)
     _power_law(d)
-    from derivations.online_sgd import linear_checks as _online_sgd_linear_checks
-    _online_sgd_linear_checks.register(d)
     return d
 
 
@@ -105,10 +105,10 @@ def _increments(signals):
     deltas = [eq.lhs for eq in signals]
     dq, dr, _, _ = co.step_increments(K_UNITS, M_UNITS, delta=deltas)
     n_dim, delta = sp.Symbol("N", positive=True), sp.Function("Delta")
-    return _component_equations(dq, dr, lambda name: n_dim * delta(sp.Symbol(name)))
+    return component_equations(dq, dr, lambda name: n_dim * delta(sp.Symbol(name)))
 
 
-def _component_equations(dq, dr, lhs):
+def component_equations(dq, dr, lhs):
     out = [sp.Eq(lhs(f"q_{i + 1}{k + 1}"), dq[i, k]) for i in range(K_UNITS) for k in range(i, K_UNITS)]
     out += [sp.Eq(lhs(f"r_{i + 1}{n + 1}"), dr[i, n]) for i in range(K_UNITS) for n in range(M_UNITS)]
     return tuple(out)
@@ -118,7 +118,6 @@ def average_increments(activation):
     """The operation of (block-odes): insert (error-signals) and (block-norm) into (step-increments)
     and take the Gaussian average term by term (``derive.committee_odes.gaussian_average``);
     ``activation`` None keeps the expectations unevaluated (Saad–Solla form)."""
-    from sympy.core.function import AppliedUndef
 
     def op(signals, increments, norm):
         deltas = {eq.lhs: eq.rhs for eq in signals}
@@ -128,7 +127,8 @@ def average_increments(activation):
             (delta_call,) = eq.lhs.atoms(AppliedUndef)
             integrand = eq.rhs.xreplace(deltas).xreplace({norm.lhs: norm.rhs})
             average = co.gaussian_average(integrand, cov, activation)
-            out.append(sp.Eq(_d(delta_call.args[0].name), average if activation is None else co.tidy(average)))
+            out.append(sp.Eq(alpha_derivative(delta_call.args[0].name),
+                             average if activation is None else co.tidy(average)))
         return tuple(out)
     return op
 
@@ -209,7 +209,7 @@ def _small_eta(ode):
     return sp.Eq(eps_g, sp.Sum(EPS0[m] * sp.exp(-2 * co.eta * LAM[m] * alpha), (m, 1, L)))
 
 
-def _window(small, law):
+def window_integral(small, law):
     """Insert the power law, sum → integral over m ∈ (0, ∞), u = 2ηλ_+α m^{−(1+β)}: a Gamma integral."""
     subs = {eq.lhs: eq.rhs for eq in law}
     summand = small.rhs.function.subs({EPS0[m]: subs[EPS0[m]]}).subs({LAM[m]: subs[LAM[m]]})
@@ -238,7 +238,7 @@ def _power_law(d: Derivation) -> None:
     d.derive("window-law", "Power-law window (W-2)",
              "1/(ηλ_+) ≪ α ≪ 1/(ηλ_L): the blocks with 2ηλ_mα ~ 1 dominate; sum → integral, "
              "u = 2ηλ_+α m^(−(1+β)).",
-             transform(("small-eta", "power-law-spectrum"), _window, "sum → ∫_0^∞ dm, substitute u, integrate",
+             transform(("small-eta", "power-law-spectrum"), window_integral, "sum → ∫_0^∞ dm, substitute u, integrate",
                        name="integrate"),
              display=sp.Eq(Lead(eps_g), lam_plus * (1 + sigma_J**2) * sp.gamma(beta / (1 + beta))
                            / (2 * L * (1 + beta)) * (2 * co.eta * lam_plus * alpha) ** (-beta / (1 + beta))))

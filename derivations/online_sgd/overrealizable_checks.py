@@ -21,21 +21,27 @@ import math
 
 import numpy as np
 
+from scipy.integrate import solve_ivp
+
+from derive import committee_odes as co
 from derivations.engine import CheckResult
+from derivations.online_sgd import overrealizable_steps as steps
+from derivations.online_sgd.model import compiled_model
+from numerics.online_sgd_simulation import simulate_generalization_error, simulate_order_parameters
+from numerics.simulation import z_threshold
 
 ETA = 0.5
 N_SGD = 256
 
 
-def register(d) -> None:
+def attach_checks(d) -> None:
+    """The numeric and simulation checks of ``online-sgd-overrealizable`` (its law is attached by the face)."""
     d.check("prefactor", "numeric", "α²ε_g of the ODE → c₂/κ² on the symmetric manifold")(
         lambda quick: prefactor(d, quick))
     d.check("local-slope", "numeric", "local slope of the ODE's ε_g → −2 from generic weights")(
         lambda quick: local_slope(d, quick))
     d.check("sgd", "simulation", "SGD against the ODE, and its slope")(lambda quick: sgd(d, quick))
     d.check("conventions", "numeric", "no power law without the rescaling")(lambda quick: conventions(quick))
-    from derivations.ridge import exponent_checks as _exponent_checks
-    _exponent_checks._register(d, "online-sgd-overrealizable")
 
 
 # ---- weights and ODE -----------------------------------------------------------------------
@@ -59,8 +65,6 @@ def replicated_weights(N, D_start, rho=0.0, seed=0):
 def ode_curve(alphas, Q0, R0, T, eta, K, M, normalized=False, rtol=1e-10, atol=1e-16):
     """ε_g(α) of the generated ODE (L = 1) from first-order overlaps, integrated with LSODA in the
     deviations from (Q0, R0); raises if the solver fails."""
-    from scipy.integrate import solve_ivp
-    from derivations.online_sgd.model import compiled_model
     if not (np.isfinite(eta) and eta > 0):
         raise ValueError(f"eta (learning rate) must be a finite number > 0, got {eta!r}")
     Q0, R0, T = (np.asarray(x, float) for x in (Q0, R0, T))
@@ -104,9 +108,7 @@ def theory_curve(alphas, J, B, eta=ETA):
 @functools.cache
 def predicted(eta=ETA):
     """(κ, c₂, c₂/κ²) of the derived steps at learning rate η."""
-    from derive import committee_odes as co
-    from derivations.registry import get
-    d = get("online-sgd-overrealizable")
+    d = steps.derivation()
     kappa = float(d["reduced-dynamics"][1].rhs.subs(co.eta, eta))
     c2 = float(d["soft-mode-error"][1].rhs.subs(co.eta, eta))
     lead = float(d["prefactor"].rhs.subs(co.eta, eta))
@@ -117,8 +119,6 @@ def sgd_errors(alphas, J, B, seeds, entropy=0):
     """Online SGD of the duplicated-teacher machine (unnormalised K = M = 2, isotropic input, η = 0.5):
     Estimate of the population ε_g over ``seeds`` streams at each α (numerics.online_sgd_simulation;
     derivations.online_sgd.model.simulate refuses a singular perfect solution, which is the point here)."""
-    from derivations.online_sgd.model import compiled_model
-    from numerics.online_sgd_simulation import simulate_generalization_error
     return simulate_generalization_error(alphas, J, B, np.ones(J.shape[1]), ETA, activation="erf",
                                          normalized_outputs=False, seeds=seeds, entropy=entropy,
                                          population_error=compiled_model(2, 2, "erf", False).population_error)
@@ -154,7 +154,6 @@ def local_slope(d, quick):
 
 
 def sgd(d, quick):
-    from numerics.simulation import z_threshold
     kappa, _, _ = predicted()
     seeds = 16 if quick else 32
     J, B, _ = replicated_weights(N_SGD, 0.05, rho=0.02, seed=2)
@@ -207,10 +206,10 @@ def conventions(quick):
 # ---- exponent table --------------------------------------------------------------------------
 
 def exponent_law():
-    """Data for a Law of derivations/exponents.py: the derived rate, theory(x) = ODE ε_g at α = x
+    """The pieces of the law ``sgd-overrealizable`` in one place (the law itself is in
+    :mod:`derivations.online_sgd.laws`): the derived rate, theory(x) = ODE ε_g at α = x
     (duplicated-teacher form, η = 0.5, from fixed weights with N = 256), simulate(rng, x) = the
     population ε_g after x·N SGD steps (one seed), and suggested sizes (α values)."""
-    from derivations.registry import get
     J, B, _ = replicated_weights(N_SGD, 0.05, seed=2)
 
     def theory(x):
@@ -218,13 +217,11 @@ def exponent_law():
 
     def simulate_one(rng, x):
         entropy = int(rng.integers(2 ** 32))
-        from derivations.online_sgd.model import compiled_model
-        from numerics.online_sgd_simulation import simulate_order_parameters
         paths = simulate_order_parameters([float(x)], J, B, np.ones(N_SGD), ETA, activation="erf",
                                           normalized_outputs=False, seeds=1, entropy=entropy)
         Q1, R1, T1 = paths.first_order()
         return float(compiled_model(2, 2, "erf", False).population_error(Q1[0, 0], R1[0, 0], T1))
 
-    return {"rate": get("online-sgd-overrealizable")["rate"].rhs, "theory": theory, "simulate": simulate_one,
+    return {"rate": steps.derivation()["rate"].rhs, "theory": theory, "simulate": simulate_one,
             "sizes": (25.0, 50.0, 100.0, 200.0), "eta": ETA, "N": N_SGD,
             "notes": "α₀ = 1/(κD(0)) ≈ 82: fit ln ε_g against ln(α + α₀), or use α ≫ α₀"}

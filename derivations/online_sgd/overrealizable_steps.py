@@ -20,8 +20,6 @@ student switches its second unit off (J_2 → 0, a hyperbolic fixed point, expon
 with c = 1/√K the teacher is not realizable by the student (ε_g tends to a positive floor).
 
 >>> from derivations import registry
->>> registry.CATALOGUE.setdefault(NAME, __name__)
-'derivations.online_sgd.overrealizable_steps'
 >>> registry.get(NAME)["rate"]
 Eq(Rate(varepsilon_g, alpha), 2)
 """
@@ -57,7 +55,9 @@ POINT = {Pm: 1, Dm: 0, pm: 1}
 
 
 @functools.cache
-def build() -> Derivation:
+def derivation() -> Derivation:
+    """The steps of ``online-sgd-overrealizable`` (built once; the face :mod:`derivations.online_sgd` attaches
+    the checks)."""
     d = Derivation(NAME, TITLE, SOURCE, assumptions=(co.eta, cK, cM, alpha, D0), summary=(
         "Erf soft committee machines, K = 2 student and M = 1 teacher units, isotropic Gaussian input, online "
         "SGD at learning rate η, clean labels; outputs rescaled c_K = 1/K, c_M = 1/M so that replicating the "
@@ -65,8 +65,6 @@ def build() -> Derivation:
     _model(d)
     _manifold(d)
     _soft_mode(d)
-    from derivations.online_sgd import overrealizable_checks as _online_sgd_overrealizable_checks
-    _online_sgd_overrealizable_checks.register(d)
     return d
 
 
@@ -118,19 +116,28 @@ def _model(d: Derivation) -> None:
 
 # ---- the exchange-symmetric invariant manifold ------------------------------------------------
 
-def _overlap_map():
+def _overlap_map(isotropic):
+    """The first-order overlaps on the manifold, with λ, f, σ_ε from (isotropic-teacher) and T_nm = 1."""
     Q, R, T = co.overlap_matrices(2, 2)
-    sub = {co.lam: 1, co.frac: 1, co.noise: 0, T[0, 0]: 1, T[1, 1]: 1, T[0, 1]: 1,
-           Q[0, 0]: Pm + Dm, Q[1, 1]: Pm + Dm, Q[0, 1]: Pm - Dm}
+    sub = {eq.lhs: eq.rhs for eq in isotropic}
+    sub.update({T[0, 0]: 1, T[1, 1]: 1, T[0, 1]: 1, Q[0, 0]: Pm + Dm, Q[1, 1]: Pm + Dm, Q[0, 1]: Pm - Dm})
     sub.update({R[i, n]: pm for i in range(2) for n in range(2)})
     return Q, R, T, sub
 
 
-@functools.cache
-def manifold_rates():
-    """(dP/dα, dD/dα, dp/dα) and ε_g on the manifold, from the generated K = M = 2 ODE (L = 1)."""
-    ode = co.committee_odes(2, 2, "erf", False)
-    Q, R, T, sub = _overlap_map()
+def _duplicated_machine(dup):
+    """The machine of (duplicated-teacher): the unnormalised K = M = 2 erf committee at η_0 = η/4 (checked),
+    whose generated ODE is written in η (standing for η_0)."""
+    if dup[0] != sp.Eq(eta0, co.eta / 4) or dup[1].lhs != eps_g:
+        raise ValueError(f"(duplicated-teacher) is not the rescaling to η/4: {dup}")
+    return co.committee_odes(2, 2, "erf", False)
+
+
+def _manifold_odes(dup, isotropic):
+    """(dP/dα, dD/dα, dp/dα) on the manifold from the generated ODE of the duplicated machine; the
+    invariance of the manifold is checked."""
+    ode = _duplicated_machine(dup)
+    Q, R, T, sub = _overlap_map(isotropic)
     A, B, E = (X.xreplace(sub) for X in (ode.A, ode.B, ode.E))
     Qm, Rm = Q.xreplace(sub), R.xreplace(sub)
     Tm = sp.ones(2, 2)
@@ -140,16 +147,14 @@ def manifold_rates():
         if co.tidy(lhs - rhs) != 0:
             raise ValueError("the exchange-symmetric manifold is not invariant")
     rates = ((dQ[0, 0] + dQ[0, 1]) / 2, (dQ[0, 0] - dQ[0, 1]) / 2, dR[0, 0])
-    return rates, ode.error.xreplace(sub)
-
-
-def _manifold_odes(dup):
-    rates, _ = manifold_rates()
     return tuple(sp.Eq(sp.Derivative(sp.Function(n)(alpha), alpha), r) for n, r in zip("PDp", rates))
 
 
-def _error_on_manifold(dup):
-    return sp.Eq(eps_g0, manifold_rates()[1])
+def _error_on_manifold(dup, isotropic):
+    """ε_g of the duplicated machine (ε_g^(0) of (duplicated-teacher)) at the manifold overlaps."""
+    ode = _duplicated_machine(dup)
+    (error0,) = dup[1].rhs.free_symbols
+    return sp.Eq(error0, ode.error.xreplace(_overlap_map(isotropic)[3]))
 
 
 def _perfect_point(odes, error):
@@ -163,7 +168,8 @@ def _linearisation(odes, point):
     """Jacobian in (P, p, D) at the point; its eigenvalues (one zero: the soft mode D)."""
     F = [odes[0].rhs, odes[2].rhs, odes[1].rhs]
     X = [Pm, pm, Dm]
-    jac = sp.Matrix(3, 3, lambda a, b: sp.nsimplify(sp.simplify(sp.diff(F[a], X[b]).xreplace(POINT))))
+    at = {eq.lhs: eq.rhs for eq in point}
+    jac = sp.Matrix(3, 3, lambda a, b: sp.nsimplify(sp.simplify(sp.diff(F[a], X[b]).xreplace(at))))
     lams = sorted(jac.eigenvals(multiple=True), key=lambda e: sp.default_sort_key(e))
     zero = [e for e in lams if sp.simplify(e) == 0]
     if len(zero) != 1:
@@ -179,9 +185,11 @@ def _manifold(d: Derivation) -> None:
              "J_1 ↔ J_2 symmetry: Q_11 = Q_22 = P + D, Q_12 = P − D, R_i = p (m, d = (J_1 ± J_2)/2, P = |m|²/N, "
              "D = |d|²/N ⊥ B, p = m·B/N) is invariant (checked: dQ_11 = dQ_22, all dR_in equal there). Rates from "
              "the generated K = M = 2 block ODE: dP = (dQ_11 + dQ_12)/2, dD = (dQ_11 − dQ_12)/2, dp = dR_11.",
-             transform("duplicated-teacher", _manifold_odes, "restrict the generated ODE", name="substitute"))
+             transform(("duplicated-teacher", "isotropic-teacher"), _manifold_odes,
+                       "restrict the generated ODE of the duplicated machine", name="substitute"))
     d.derive("manifold-error", "ε_g on the manifold", "The generated ε_g at the manifold overlaps (duplicated teacher).",
-             transform("duplicated-teacher", _error_on_manifold, "substitute", name="substitute"))
+             transform(("duplicated-teacher", "isotropic-teacher"), _error_on_manifold, "substitute",
+                       name="substitute"))
     d.derive("perfect-point", "Replicated solution is a fixed point",
              "All rates and ε_g vanish at P = p = 1, D = 0 (J_1 = J_2 = B) for every η (SymPy simplify).",
              transform(("manifold-odes", "manifold-error"), _perfect_point, "substitute the point",
@@ -207,10 +215,12 @@ def _taylor(expr, curve, order):
     return out
 
 
-@functools.cache
-def _centre_manifold_solution():
-    rates, error = manifold_rates()
-    FP, FD, Fp = rates
+def _centre_manifold(odes, lin):
+    """P = 1 + a₁D + a₂D², p = 1 + b₁D + b₂D² from the invariance equation of (manifold-odes), order by
+    order in D (needs the soft mode of (linearisation): exactly one zero eigenvalue)."""
+    if sum(1 for eq in lin if sp.simplify(eq.rhs) == 0) != 1:
+        raise ValueError("(linearisation) has no single zero eigenvalue: no soft mode")
+    FP, FD, Fp = (eq.rhs for eq in odes)
     a1, b1, a2, b2 = sp.symbols("a1 b1 a2 b2")
     curve1 = {Pm: 1 + a1 * _t, Dm: _t, pm: 1 + b1 * _t}
     first = sp.solve([_taylor(FP, curve1, 1)[1], _taylor(Fp, curve1, 1)[1]], [a1, b1], dict=True)
@@ -218,33 +228,48 @@ def _centre_manifold_solution():
         raise ValueError("the first-order centre manifold is not unique")
     s1 = {k: sp.simplify(v) for k, v in first[0].items()}
     curve2 = {Pm: 1 + s1[a1] * _t + a2 * _t ** 2, Dm: _t, pm: 1 + s1[b1] * _t + b2 * _t ** 2}
-    cD = _taylor(FD, curve2, 2)
-    if cD[0] != 0 or cD[1] != 0:
-        raise ValueError(f"dD/dα has terms below D²: {cD}")
+    cD = _dD_on_curve(FD, curve2)
     cP, cp = _taylor(FP, curve2, 2), _taylor(Fp, curve2, 2)
     second = sp.solve([cP[2] - s1[a1] * cD[2], cp[2] - s1[b1] * cD[2]], [a2, b2], dict=True)
     if len(second) != 1:
         raise ValueError("the second-order centre manifold is not unique")
     s2 = {k: sp.simplify(v) for k, v in second[0].items()}
-    ce = _taylor(error, {k: v.xreplace(s2) for k, v in curve2.items()}, 2)
-    if ce[0] != 0 or sp.simplify(ce[1]) != 0:
-        raise ValueError(f"ε_g has terms below D² on the centre manifold: {ce}")
-    return (s1[a1], s2[a2], s1[b1], s2[b2]), sp.simplify(-cD[2]), sp.simplify(ce[2])
+    return (sp.Eq(Pm, 1 + s1[a1] * Dm + s2[a2] * Dm ** 2), sp.Eq(pm, 1 + s1[b1] * Dm + s2[b2] * Dm ** 2))
 
 
-def _centre_manifold(odes, lin):
-    (a1, a2, b1, b2), _, _ = _centre_manifold_solution()
-    return (sp.Eq(Pm, 1 + a1 * Dm + a2 * Dm ** 2), sp.Eq(pm, 1 + b1 * Dm + b2 * Dm ** 2))
+def _dD_on_curve(FD, curve):
+    """Taylor coefficients of dD/dα along a curve through the point; the O(1) and O(D) terms must vanish."""
+    cD = _taylor(FD, curve, 2)
+    if cD[0] != 0 or cD[1] != 0:
+        raise ValueError(f"dD/dα has terms below D²: {cD}")
+    return cD
+
+
+def _on_manifold(manifold):
+    """The curve D ↦ (P, D, p) of (centre-manifold), parametrised by t = D."""
+    values = {eq.lhs: eq.rhs.xreplace({Dm: _t}) for eq in manifold}
+    return {Pm: values[Pm], Dm: _t, pm: values[pm]}
 
 
 def _reduced(odes, manifold):
-    _, kappa, _ = _centre_manifold_solution()
+    """dD/dα of (manifold-odes) on (centre-manifold): −κD² + O(D³).  The dD row of the Jacobian vanishes, so
+    the D² term needs only the first-order coefficients a₁, b₁ of the manifold: the second-order ones are
+    kept as symbols (a cheaper simplification) and must drop out (checked)."""
+    a1, b1 = (sp.diff(eq.rhs, Dm).xreplace({Dm: 0}) for eq in manifold)
+    a2, b2 = sp.symbols("a2 b2")
+    cD = _dD_on_curve(odes[1].rhs, {Pm: 1 + a1 * _t + a2 * _t ** 2, Dm: _t, pm: 1 + b1 * _t + b2 * _t ** 2})
+    kappa = sp.simplify(-cD[2])
+    if kappa.has(a2, b2):
+        raise ValueError("the D² term of dD/dα depends on the second-order centre manifold")
     return (sp.Eq(sp.Derivative(sp.Function("D")(alpha), alpha), -kappa_s * Dm ** 2), sp.Eq(kappa_s, kappa))
 
 
 def _error_soft(error, manifold):
-    _, _, c2 = _centre_manifold_solution()
-    return (sp.Eq(eps_g0, c2_s * Dm ** 2), sp.Eq(c2_s, c2))
+    """(manifold-error) on (centre-manifold): c₂D² + O(D³)."""
+    ce = _taylor(error.rhs, _on_manifold(manifold), 2)
+    if ce[0] != 0 or sp.simplify(ce[1]) != 0:
+        raise ValueError(f"ε_g has terms below D² on the centre manifold: {ce}")
+    return (sp.Eq(error.lhs, c2_s * Dm ** 2), sp.Eq(c2_s, sp.simplify(ce[2])))
 
 
 def _decay(reduced, soft):

@@ -1,8 +1,8 @@
-"""Plateau escape of online SGD: τ_esc ∝ 1/η (``online-sgd-erf``, law ``sgd-plateau-escape``).
+"""Plateau escape of online SGD: τ_esc ∝ 1/η (``online-sgd-erf``, the numbers of law ``sgd-plateau-escape``).
 
-Steps (:func:`escape_steps`, appended to ``online-sgd-erf`` after its plateau steps).  Every right
-side of (block-odes) is ηF + η²G with F, G free of η (F: the I_3 terms, G: the I_4 and noise terms),
-so in the rescaled time s = ηα
+The steps (:func:`derivations.online_sgd.plateau_steps.escape_steps`, appended to ``online-sgd-erf`` after
+its plateau steps) say: every right side of (block-odes) is ηF + η²G with F, G free of η (F: the I_3
+terms, G: the I_4 and noise terms), so in the rescaled time s = ηα
 
     dX/ds = F(X) + ηG(X)  →  F(X)  (η → 0),
 
@@ -16,7 +16,7 @@ terms; SGD noise adds O(η/N) on average).  The small-η time scale 1/η of the 
 of Saad & Solla's analysis (Phys. Rev. E 52, 4225 (1995)); the block equations are those of Worschech
 & Rosenow, arXiv:2410.09005.
 
-Law (:func:`plateau_laws`), x = 1/η, K = M = 2, erf, unnormalised outputs, isotropic input (L = 1),
+Law (in :func:`derivations.online_sgd.laws.laws`), x = 1/η, K = M = 2, erf, unnormalised outputs, isotropic input (L = 1),
 teacher rows exactly orthogonal with T = I, student J_i = Σ_n R⁰_in B_n + σ_⊥ e_i (e_i ⊥ B, |e_i|² = N),
 R⁰ = a[[1 + d, 1 − d], [1 − d, 1 + d]], a = 0.1, d = 0.1, σ_⊥ = 0.1: Q⁰ = R⁰R⁰ᵀ + σ_⊥²·1 exactly, for
 every N.  The student falls onto the plateau (ε_g ≈ 0.012, Δρ ≈ 0.04 at s ≈ 4) and leaves it at
@@ -25,7 +25,7 @@ s_esc ≈ 47.
 * theory(x): τ_esc of the generated ODEs at η = 1/x from these order parameters, integrated in s
   (DOP853, rtol 1e-10, the crossing located by the integrator's dense output), so the cost does not
   grow with x; a float (about ten correct digits), hence ``rel_step``.
-* simulate(rng, x): online SGD from the weights above at N = 128, η = 1/x, the order parameters
+* simulate(rng, sizes), one :func:`escape_time_sgd` per size: online SGD from the weights above at N = 128, η = 1/x, the order parameters
   recorded every 0.25 in s; τ_esc of the seed by the same criterion, interpolated in log α.
 * finite_theory(x): theory(x) from the order parameters of the same weights (equal to round-off).
 
@@ -48,7 +48,11 @@ import functools
 import math
 
 import numpy as np
-import sympy as sp
+from scipy.integrate import solve_ivp
+
+from derivations.online_sgd.model import compiled_model, initial_order_parameters
+from numerics.committee_ode import block_rhs
+from numerics.online_sgd_simulation import simulate_order_parameters
 
 #: the escape criterion: Δρ reaches this value
 THRESHOLD = 0.5
@@ -127,9 +131,6 @@ def escape_time_ode(eta, overlaps=None, rtol=RTOL, atol=ATOL, s_max=1000.0):
     L = 1 divided by η; :func:`numerics.committee_ode.block_rhs` at η = 1 with E scaled by η), by
     DOP853; the crossing Δρ = ½ is located on the dense output.  Returns s_esc/η.
     """
-    from scipy.integrate import solve_ivp
-    from derivations.online_sgd.model import compiled_model
-    from numerics.committee_ode import block_rhs
     eta = float(eta)
     if not (math.isfinite(eta) and eta > 0):
         raise ValueError(f"eta must be finite and > 0, got {eta!r}")
@@ -157,14 +158,14 @@ def escape_time_ode(eta, overlaps=None, rtol=RTOL, atol=ATOL, s_max=1000.0):
     return float(sol.t_events[0][0]) / eta
 
 
-def _theory(x):
+def theory(x):
     """τ_esc at η = 1/x (x may be an mpf; the result is a float)."""
     return escape_time_ode(1 / float(x))
 
 
 @functools.cache
-def _finite(x):
-    from derivations.online_sgd.model import initial_order_parameters
+def finite_theory(x):
+    """τ_esc at η = 1/x from the order parameters of :func:`escape_weights` at N_SIM."""
     J, B = escape_weights(N_SIM)
     q, r, t, _ = initial_order_parameters(J, B, np.ones(N_SIM))
     return escape_time_ode(1 / float(x), (q[0], r[0], t[0]))
@@ -177,11 +178,10 @@ def escape_time_sgd(rng, x, N=N_SIM):
     in s = ηα, interpolated in log α).  The run goes to 1.25·s_esc of the ODEs; a seed that has not
     crossed by then is run again, from the start and with the same inputs (the input stream of a seed
     does not depend on the length of the run), to twice that time."""
-    from numerics.online_sgd_simulation import simulate_order_parameters
     eta = 1.0 / x
     J, B = escape_weights(N)
     entropy = int(rng.integers(2 ** 62))
-    s_end = 1.25 * _finite(x) * eta
+    s_end = 1.25 * finite_theory(x) * eta
     for _ in range(3):
         s = np.arange(1, int(math.ceil(s_end / S_RECORD)) + 1) * S_RECORD
         paths = simulate_order_parameters(s / eta, J, B, np.ones(N), eta, activation="erf",
@@ -193,126 +193,3 @@ def escape_time_sgd(rng, x, N=N_SIM):
             return tau
         s_end *= 2
     raise ValueError(f"no escape of the SGD run by s = {s_end / 2:g} at η = {eta:g}")
-
-
-# ---- the steps ---------------------------------------------------------------------------------------
-
-s_eta = sp.Symbol("s_eta", positive=True)               # the rescaled time ηα
-tau_esc, s_esc = sp.symbols("tau_esc s_esc", positive=True)
-Delta_rho = sp.Function("Delta_rho")
-
-
-def _eta_polynomial(expr, degree):
-    """Coefficients (c_0, …, c_degree) of ``expr`` as a polynomial in η, each free of η; ValueError if
-    ``expr`` is not such a polynomial."""
-    from derive import committee_odes as co
-    e = sp.expand(expr)
-    coeffs = [e.coeff(co.eta, k) for k in range(degree + 1)]
-    if any(c.has(co.eta) for c in coeffs) or sp.expand(e - sum(c * co.eta ** k for k, c in enumerate(coeffs))) != 0:
-        raise ValueError(f"not a polynomial of degree <= {degree} in η: {expr}")
-    return coeffs
-
-
-def _rescaled(odes, time):
-    """dX/dα = ηF + η²G  →  dX/ds = (dX/dα)/(ds/dα) = F + ηG, with ds/dα from (escape-time-variable);
-    the right sides are checked to be polynomials in η without an η⁰ term."""
-    from derive import committee_odes as co
-    out = []
-    for eq in odes:
-        (a,) = eq.lhs.variables
-        rate = sp.diff(time.rhs, a)                      # ds/dα = η
-        c0, c1, c2 = _eta_polynomial(eq.rhs, 2)
-        if c0 != 0:
-            raise ValueError(f"{eq.lhs}: an η⁰ term {c0}: the equations are not slow in α")
-        new = sp.expand(eq.rhs / rate)
-        if sp.expand(new - (c1 + co.eta * c2)) != 0:
-            raise ValueError("ds/dα is not η")
-        unknown = eq.lhs.expr.func
-        out.append(sp.Eq(sp.Derivative(unknown(time.lhs), time.lhs), sp.collect(new, co.eta)))
-    return tuple(out)
-
-
-def _small_eta(rescaled):
-    """η → 0 of F + ηG (a polynomial in η: its value at η = 0), checked free of η."""
-    out = []
-    for eq in rescaled:
-        f, _ = _eta_polynomial(eq.rhs, 1)
-        out.append(sp.Eq(eq.lhs, f))
-    return tuple(out)
-
-
-def _scaling(limit, criterion, time):
-    """Neither the η → 0 equations nor the criterion contain η (checked), so the first crossing
-    s_esc is η-free; τ_esc is the α at which s = s_esc: solve (escape-time-variable) for α."""
-    from derive import committee_odes as co
-    if any(eq.has(co.eta) for eq in limit) or criterion.has(co.eta):
-        raise ValueError("the η → 0 equations or the criterion still contain η")
-    (a,) = time.rhs.free_symbols - {co.eta}
-    (root,) = sp.solve(sp.Eq(time.rhs, s_esc), a)
-    return sp.Eq(sp.Function("Lead")(tau_esc), root)
-
-
-def _eta_rate(scaling):
-    """Rate in x = 1/η of the leading term: −d log τ/d log x with η = 1/x."""
-    from derive import committee_odes as co
-    from derive.asymptotics import rate_of
-    x = sp.Dummy("x", positive=True)
-    return sp.Eq(sp.Function("Rate")(tau_esc, 1 / co.eta), rate_of(scaling.rhs.subs(co.eta, 1 / x), x))
-
-
-def escape_steps(d) -> None:
-    """The escape-time steps of ``online-sgd-erf`` (after its plateau steps): (escape-time-variable),
-    (escape-rescaled-odes), (escape-small-eta), (escape-criterion), (escape-time-scaling),
-    (escape-eta-rate)."""
-    from derive import committee_odes as co
-    from derive.operations import transform
-    from derivations.online_sgd.linear_steps import alpha
-    d.define("escape-time-variable", "Rescaled time", "s_η = ηα, the time in which the deterministic part of "
-             "the dynamics runs at unit speed.", sp.Eq(s_eta, co.eta * alpha))
-    d.derive("escape-rescaled-odes", "Block ODEs in the rescaled time",
-             "Every right side of (block-odes) is ηF + η²G with F (the I_3 terms) and G (the I_4 and noise terms) "
-             "free of η (checked: a polynomial in η without an η⁰ term); with dX/dα = η dX/ds_η the equations in "
-             "s_η are F + ηG.",
-             transform(("block-odes", "escape-time-variable"), _rescaled,
-                       "chain rule d/dα = η d/ds_η, right sides as polynomials in η", name="rescale"))
-    d.derive("escape-small-eta", "Small learning rate: η-free equations",
-             "η → 0 of (escape-rescaled-odes): the right sides are polynomials in η, so the limit is their value "
-             "at η = 0, F alone; no η is left. The ηG terms (the η² terms of (block-odes)) are the correction, O(η) "
-             "in s_η; the SGD noise, O(√(η/N)) in s_η, is not part of these equations.",
-             transform("escape-rescaled-odes", _small_eta, "η → 0 (value at η = 0 of a polynomial in η)",
-                       name="limit"))
-    d.define("escape-criterion", "Escape time",
-             "Defined by a threshold on the trajectory: τ_esc is the first α at which "
-             "Δρ = mean_i(max_n ρ_in − min_n ρ_in), ρ_in = R_in/√(Q_iiT_nn), reaches ½ (half-way to specialised "
-             "units; Δρ depends on the order parameters only). The initial order parameters do not depend on η.",
-             sp.Eq(Delta_rho(tau_esc), sp.Rational(1, 2)))
-    d.derive("escape-time-scaling", "Escape time as η → 0",
-             "From initial order parameters independent of η, the trajectory of (escape-small-eta) in s_η and its "
-             "first crossing s_esc of (escape-criterion) are η-free (checked: no η in the equations or the "
-             "criterion); the crossing in α solves s_esc = ηα. Exact for the η → 0 equations; at finite η the "
-             "crossing in s_η is s_esc + O(η), so τ_esc = s_esc/η + O(1).",
-             transform(("escape-small-eta", "escape-criterion", "escape-time-variable"), _scaling,
-                       "η-free trajectory and criterion; solve (escape-time-variable) for α at s_η = s_esc",
-                       name="solve"))
-    d.derive("escape-eta-rate", "Scaling law of the escape time in 1/η",
-             "Rate of (escape-time-scaling) in x = 1/η (τ ∝ x^(−rate)): −1, the plateau length grows as 1/η.",
-             transform("escape-time-scaling", _eta_rate, "rate of (escape-time-scaling) in 1/η"),
-             display=sp.Eq(sp.Function("Rate")(tau_esc, 1 / co.eta), -1))
-
-
-# ---- the law -----------------------------------------------------------------------------------------
-
-def plateau_laws():
-    """[Law ``sgd-plateau-escape``]: τ_esc ∝ (1/η)¹ (rate −1 in x = 1/η), both numeric routes."""
-    from derivations.exponents import Law
-    return [
-        Law("sgd-plateau-escape", "online-sgd-erf", "escape-eta-rate", "erf committee machine, K = M = 2",
-            "τ_esc (Δρ = ½)", "(1/η)", "escape from the symmetric plateau, small η (L = 1, T = 1)", {},
-            _theory, escape_time_sgd, _finite, SIZES, seeds=SEEDS, scales=SCALES, rel_step=REL_STEP,
-            notes=f"theory: the generated ODEs in s = ηα (DOP853, rtol {RTOL:g}, float) from fixed order parameters "
-                  f"R⁰ = {R_SCALE}[[1 + d, 1 − d], [1 − d, 1 + d]], d = {ASYMMETRY}, Q⁰ = R⁰R⁰ᵀ + {SIGMA_PERP}², T = 1; "
-                  f"local slope with step {REL_STEP} in log x; simulation: online SGD, N = {N_SIM}, unnormalised "
-                  f"outputs, isotropic input, the same weights, η = 1/x, against the same fit of the ODEs "
-                  f"(s_esc ≈ 47, per-seed s.d. of ητ_esc ≈ 1.4 and 0.7 at η = 1/4 and 1/16; the SGD-noise bias, "
-                  f"∝ η/N, was not resolved: ≤ 0.002 in the slope at N = {N_SIM})"),
-    ]

@@ -19,7 +19,15 @@ import math
 import numpy as np
 import sympy as sp
 
+from scipy.special import ndtr
+
+from derive.gaussian_expectations import C11, C12, C22, I2_erf
 from derivations.engine import CheckResult
+from derivations.online_sgd import readout_steps as orf
+from numerics.bridge import to_numpy
+from numerics.readout_sgd import (asymptotic_error, plateau_error, population_moments, readout_error,
+                                  readout_error_curve, simulate_readout_sgd)
+from numerics.simulation import Estimate, z_test, z_threshold
 
 FAMILYWISE = 1e-3
 RATIOS = (0.5, 1.0, 2.0)
@@ -28,7 +36,8 @@ M_TEACHER = 2
 ALPHAS = (0.5, 2.0, 8.0, 16.0, 32.0)
 
 
-def register(d) -> None:
+def attach_checks(d) -> None:
+    """The checks of ``online-random-features``."""
     d.check("equivalent-asymptotic-error", "simulation",
             "exact ε_∞ of drawn W, B against the Gaussian-equivalence / Marchenko–Pastur formula")(
         lambda quick: equivalent_error(d, quick))
@@ -44,14 +53,11 @@ def register(d) -> None:
 
 def pair_expectation():
     """I2(c11, c12, c22) compiled from derive.gaussian_expectations.I2_erf (vectorised)."""
-    from derive.gaussian_expectations import C11, C12, C22, I2_erf
-    from numerics.bridge import to_numpy
     return to_numpy(I2_erf(), [C11, C12, C22])
 
 
 def activation(x):
     """g(x) = erf(x/√2) = 2Φ(x) − 1 (Φ by scipy.special.ndtr: three times faster than erf)."""
-    from scipy.special import ndtr
     return 2 * ndtr(x) - 1
 
 
@@ -65,18 +71,15 @@ def draw_weights(rng, N, K, M=M_TEACHER):
 
 def equivalent_function(d):
     """γ ↦ ε_∞(γ) for T = I_M (T₀ = M/3, t_u = M), compiled from (equivalent-asymptotic-error)."""
-    from derivations.online_sgd.readout_steps import G, T0, eps_inf, gamma, kappa, t_u
-    from numerics.bridge import to_numpy
     stmt = d["equivalent-asymptotic-error"]
-    if stmt[-1].lhs != eps_inf:
+    if stmt[-1].lhs != orf.eps_inf:
         raise ValueError("unexpected statement")
-    expr = stmt[-1].rhs.subs(G, stmt[1].rhs).subs(kappa, stmt[2].rhs)
-    expr = expr.subs({T0: sp.Rational(M_TEACHER, 3), t_u: M_TEACHER})
-    return to_numpy(expr, [gamma])
+    expr = stmt[-1].rhs.subs(orf.G, stmt[1].rhs).subs(orf.kappa, stmt[2].rhs)
+    expr = expr.subs({orf.T0: sp.Rational(M_TEACHER, 3), orf.t_u: M_TEACHER})
+    return to_numpy(expr, [orf.gamma])
 
 
 def _exact_errors(N, gam, draws, seed):
-    from numerics.readout_sgd import asymptotic_error, population_moments
     I2 = pair_expectation()
     out = []
     for child in np.random.SeedSequence(seed).spawn(draws):
@@ -88,7 +91,6 @@ def _exact_errors(N, gam, draws, seed):
 # ---- checks -------------------------------------------------------------------------------------
 
 def equivalent_error(d, quick) -> list[CheckResult]:
-    from numerics.simulation import Estimate, z_threshold
     f = equivalent_function(d)
     N, draws = (128, 6) if quick else (256, 8)
     ratios = (0.5, 1.0, 2.0, 4.0)
@@ -122,20 +124,18 @@ def equivalent_error(d, quick) -> list[CheckResult]:
 
 
 def _drawn_moments(N, gam, seed):
-    from numerics.readout_sgd import population_moments
     W, B = draw_weights(np.random.default_rng(seed), N, int(round(gam * N)))
     return W, B, population_moments(W, B, pair_expectation())
 
 
 def stability(d) -> list[CheckResult]:
-    from derivations.online_sgd.readout_steps import N as N_sym, trC
     out = []
     for gam in RATIOS:
         N = 64
         _, _, (C, b, T0) = _drawn_moments(N, gam, 5)
         c = np.linalg.eigvalsh(C)
         expr = d["stability-limit"].rhs
-        limit = float(expr.subs({trC: float(c.sum()), N_sym: N}))
+        limit = float(expr.subs({orf.trC: float(c.sum()), orf.N: N}))
 
         def slowest(e):
             G = -2 * e * np.diag(c) + e ** 2 / N * np.outer(c, c)
@@ -149,16 +149,14 @@ def stability(d) -> list[CheckResult]:
 
 
 def plateau(d) -> list[CheckResult]:
-    from derivations.online_sgd.readout_steps import N as N_sym, eps_inf, eta, noise, trC
-    from numerics.readout_sgd import asymptotic_error, readout_error_curve
     out = []
     for gam, noise_var in ((0.5, 0.0), (2.0, 0.1)):
         N = 64
         _, _, (C, b, T0) = _drawn_moments(N, gam, 6)
         c = np.linalg.eigvalsh(C)
-        expr = d["plateau"].rhs.subs(trC, float(c.sum()))
-        value = float(expr.subs({N_sym: N, eta: ETA, noise: math.sqrt(noise_var),
-                                 eps_inf: asymptotic_error(C, b, T0)}))
+        expr = d["plateau"].rhs.subs(orf.trC, float(c.sum()))
+        value = float(expr.subs({orf.N: N, orf.eta: ETA, orf.noise: math.sqrt(noise_var),
+                                 orf.eps_inf: asymptotic_error(C, b, T0)}))
         curve, _ = readout_error_curve([1e4 / ETA], np.zeros(len(b)), C, b, T0, ETA, N, noise_var)
         rel = abs(curve[0] - value) / value
         out.append(CheckResult(f"plateau: K/N = {gam:g}, N = {N}, η = {ETA:g}, σ_ε² = {noise_var:g}", "numeric",
@@ -172,9 +170,6 @@ N_SIM, N_QUICK = 256, 64
 
 
 def sgd_against_ode(quick) -> list[CheckResult]:
-    from numerics.readout_sgd import (asymptotic_error, plateau_error, readout_error, readout_error_curve,
-                                      simulate_readout_sgd)
-    from numerics.simulation import Estimate, z_test, z_threshold
     N, seeds = (N_QUICK, SEEDS_QUICK) if quick else (N_SIM, SEEDS)
     configs = [(gam, 0.0) for gam in RATIOS] + [(1.0, 0.1)]
     thr = z_threshold(len(configs) * len(ALPHAS), FAMILYWISE)

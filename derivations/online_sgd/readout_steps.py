@@ -23,8 +23,7 @@ of the teacher that is not linear in ξ is never learnt at K = O(N).
 Source: Worschech & Rosenow, arXiv:2303.14083 (sheet §4a; only the abstract is known, all equations
 are derived here from the model).
 
->>> from derivations.online_sgd import readout_steps as orf
->>> orf.build()["stability-limit"]
+>>> derivation()["stability-limit"]
 Eq(eta_max, 2*N/tr_C)
 """
 from __future__ import annotations
@@ -35,6 +34,7 @@ import sympy as sp
 
 from derive.gaussian_expectations import C11, C12, C22, I2_erf
 from derive.operations import transform
+from derivations import registry
 from derivations.engine import Derivation, Source
 
 NAME = "online-random-features"
@@ -90,15 +90,15 @@ def I2(c11, c12, c22):
 
 
 @functools.cache
-def build() -> Derivation:
+def derivation() -> Derivation:
+    """The steps of ``online-random-features`` (built once; the face :mod:`derivations.online_sgd` attaches the
+    checks)."""
     d = Derivation(NAME, TITLE, SOURCE, assumptions=(alpha, gamma), summary=(
         "Random-feature student (frozen W, trainable readout v, g = erf(x/√2)), soft-committee teacher, "
         "isotropic input, online SGD of v with step (η/N)(label − σ)g(x); α = steps/N."))
     _readout(d)
     _fluctuations(d)
     _equivalence(d)
-    from derivations.online_sgd import readout_checks as _online_random_features_checks
-    _online_random_features_checks.register(d)
     return d
 
 
@@ -347,8 +347,10 @@ def _linearised_kernel():
 
 
 def _equivalent(quoted, coeffs):
-    """bᵀC⁻¹b ≈ t_u μ₁² γ ∫ρ s/(s + κ) = t_u μ₁² γ(1 − κG), G = ∫ρ(s)/(s + κ) = −g_MP(−κ)."""
-    from derivations.spectra.steps import g as g_mp, q as q_mp, z as z_mp
+    """bᵀC⁻¹b ≈ t_u μ₁² γ ∫ρ s/(s + κ) = t_u μ₁² γ(1 − κG), G = ∫ρ(s)/(s + κ) = −g_MP(−κ); the ratio q, the
+    argument z and the Stieltjes transform g are the symbols of the quoted statement."""
+    symbols = {x.name: x for x in quoted.free_symbols}
+    g_mp, q_mp, z_mp = symbols["g"], symbols["q"], symbols["z"]
     quad = sp.expand(quoted.lhs.subs({q_mp: gamma, z_mp: -kappa, g_mp: -G}))
     roots = sp.solve(quad, G)
     # product of the roots is −1/(γκ) < 0: exactly one is positive; pick it at a sample point
@@ -384,7 +386,6 @@ def _equivalence(d: Derivation) -> None:
                   "independent of W, so uᵀWᵀ(·)Wu/N² ≈ (|u|²/N) tr(·)/N with u = Σ_n B_n, t_u = |u|²/N = Σ_nm T_nm.",
                   sp.Eq(sp.Symbol("beta_b"), t_u * mu1 ** 4 * sp.Symbol("tau_Q")),
                   checked_by=("equivalent-asymptotic-error",))
-    from derivations import registry
     stieltjes = registry.get("marchenko-pastur")["stieltjes-equation"]
     d.quote("marchenko-pastur", "Stieltjes equation of WWᵀ/N",
             "From the catalogue entry marchenko-pastur (g(z) = ∫ρ(s)/(z − s), ratio q = K/N for the K×K matrix "

@@ -25,6 +25,11 @@ import zlib
 import numpy as np
 
 from derivations.engine import CheckResult
+from derivations.online_sgd.model import compiled_model, generalization_curve, initial_order_parameters, simulate
+from numerics.committee_blocks import power_law_eigenvalues
+from numerics.committee_ode import integrate_block_odes
+from numerics.linear_sgd_errors import block_error_curve
+from numerics.simulation import Estimate, z_test, z_threshold
 
 SEEDS, SEEDS_QUICK = 48, 16
 N_SIM = 256
@@ -36,7 +41,6 @@ def _config_weights(N, K, M, sigma_J, seed):
 
 
 def _spectrum(N, L, beta=1.0):
-    from numerics.committee_blocks import power_law_eigenvalues
     return np.ones(N) if L == 1 else power_law_eigenvalues(N, L, beta)
 
 
@@ -54,14 +58,14 @@ ERF_CONFIGS = (
 )
 
 
-def register_linear(d) -> None:
+def attach_linear_checks(d) -> None:
     d.check("odes-vs-closed-form", "numeric", "generated block ODEs against the exact W-1 solution")(
         lambda quick: odes_vs_closed_form())
     d.check("sgd-simulation", "simulation", "online SGD against the ODEs, linear activation")(
         lambda quick: sgd_against_odes(LINEAR_CONFIGS, quick))
 
 
-def register_erf(d) -> None:
+def attach_erf_checks(d) -> None:
     d.check("sgd-simulation", "simulation", "online SGD against the ODEs, erf activation")(
         lambda quick: sgd_against_odes(ERF_CONFIGS, quick))
 
@@ -72,9 +76,6 @@ def _grid(alpha_max, N, n=8):
 
 
 def odes_vs_closed_form() -> list[CheckResult]:
-    from derivations.online_sgd.model import compiled_model, initial_order_parameters
-    from numerics.committee_ode import integrate_block_odes
-    from numerics.linear_sgd_errors import block_error_curve
     out, rtol = [], 1e-8
     model = compiled_model(2, 2, "linear", True)
     for L, N in ((1, 64), (16, 256), (256, 256)):
@@ -97,7 +98,6 @@ def odes_vs_closed_form() -> list[CheckResult]:
 
 @functools.lru_cache(maxsize=None)
 def _compare(config, seeds):
-    from derivations.online_sgd.model import generalization_curve, simulate
     label, activation, L, normalized, eta, noise, sigma_J, alpha_max = config
     J, B = _config_weights(N_SIM, 2, 2, sigma_J, zlib.crc32(label.encode()))
     lam = _spectrum(N_SIM, L)
@@ -108,7 +108,6 @@ def _compare(config, seeds):
 
 
 def sgd_against_odes(configs, quick) -> list[CheckResult]:
-    from numerics.simulation import Estimate, z_test, z_threshold
     seeds = SEEDS_QUICK if quick else SEEDS
     runs = [(_compare(c, seeds), c) for c in configs]
     threshold = z_threshold(sum(len(r[0][0]) for r in runs))

@@ -28,7 +28,7 @@ The three routes:
   mean initial errors ε_m(0) = (1 + σ_J²) f_mλ_m/2, at α = ∞, in closed form with the Hurwitz zeta
   function: ε_frozen = (1 + σ_J²) ζ(1+β, x+1)/(2ζ(1+β)), S_t = 1 − ζ(1+β, x+1)/ζ(1+β).  Local slope
   −β + O(x^(−1)).
-* ``simulate(rng, x)``: online SGD with only the top x blocks trainable, from one fixed teacher
+* ``simulate(rng, sizes)``: online SGD with only the top x blocks trainable, from one fixed teacher
   B ~ N(0, 1) and student J(0) ~ N(0, σ_J²) (``WEIGHTS_SEED``; the law's seeds are input streams, the
   same stream for every x: common random numbers); the observation is the mean of ε_g (the exact
   population error of the weights) at ``RECORDS`` times in (α(x), α(x) + ``WINDOW``].  The time
@@ -47,9 +47,6 @@ this bound is ≤ ``LEFTOVER`` · ε_g(∞) = 10⁻³ ε_g(∞), so it moves eac
 slope by ≤ 1.2·10⁻³ (Σ|∂slope/∂log ε_i| = 0.8/ln 2 for sizes doubling); the finite theory keeps the
 leftover exactly anyway.
 
->>> law = trainable_laws()[0]
->>> law.name, law.entry, law.step, law.value()
-('sgd-trainable-dimensions', 'online-sgd-linear', 'trainable-rate', 1.0)
 >>> [training_alpha(x) for x in SIZES]
 [2, 4, 19, 65]
 """
@@ -61,7 +58,12 @@ import math
 import mpmath
 import numpy as np
 
-__all__ = ["stationary_error", "training_alpha", "tail_theory", "trainable_laws",
+from derivations.online_sgd.model import compiled_model
+from numerics.committee_blocks import eigenvalue_blocks, power_law_eigenvalues
+from numerics.linear_sgd_errors import block_error_curve, transient_bound
+from numerics.online_sgd_simulation import simulate_order_parameters
+
+__all__ = ["finite_theory", "simulate", "stationary_error", "training_alpha", "tail_theory",
            "recording_alphas", "BETA", "N_SIM", "L_SIM", "ETA_SIM", "SIGMA_J", "SIZES", "LEFTOVER",
            "WEIGHTS_SEED", "WINDOW", "RECORDS"]
 
@@ -98,7 +100,6 @@ def stationary_error(eps0, eigenvalues, fractions, eta, trained):
 def _setting():
     """Spectrum, blocks, the fixed weights (J(0), B) and their block errors
     ε_m(0) = (λ_m/2N) Σ_{j∈m} (w*_j − w_j)², w = (J_1 + J_2)/√2, w* = (B_1 + B_2)/√2."""
-    from numerics.committee_blocks import eigenvalue_blocks, power_law_eigenvalues
     lam = power_law_eigenvalues(N_SIM, L_SIM, BETA)
     blocks = eigenvalue_blocks(lam, equal_blocks=True)
     rng = np.random.default_rng(WEIGHTS_SEED)
@@ -117,7 +118,6 @@ def _trained_blocks(x):
 def training_alpha(x: int) -> int:
     """The smallest integer α with leftover bound ≤ LEFTOVER · ε_g(∞) for the top x blocks trained."""
     _, blocks, _, _, eps0 = _setting()
-    from numerics.linear_sgd_errors import transient_bound
     args = (eps0, blocks.values, blocks.fractions, ETA_SIM)
     trained = _trained_blocks(x)
     target = LEFTOVER * stationary_error(*args, trained)
@@ -143,7 +143,6 @@ def recording_alphas(x: int) -> np.ndarray:
 def finite_theory(x: int) -> float:
     """Mean over :func:`recording_alphas` of ε_g of frozen-block W-1 at N_SIM, L_SIM, ETA_SIM from the
     fixed weights' ε(0)."""
-    from numerics.linear_sgd_errors import block_error_curve
     _, blocks, _, _, eps0 = _setting()
     errors = block_error_curve(recording_alphas(x), eps0, blocks.values, blocks.fractions, ETA_SIM,
                                trained=_trained_blocks(int(x)))
@@ -159,43 +158,19 @@ def tail_theory(x):
     return frozen / (1 - mpmath.mpf(ETA_SIM) * (1 - share) / 2)
 
 
-_ENTROPY: dict = {}
+def simulate(rng, sizes):
+    """Mean ε_g over :func:`recording_alphas` of one SGD run per size x (the fixed weights, top x blocks
+    trainable): the seed's input stream (its entropy drawn once from ``rng``) is common to all sizes."""
+    entropy = int(rng.integers(2**62))
+    return [_mean_error(x, entropy) for x in sizes]
 
 
-def _entropy(rng):
-    """The input-stream entropy of one seed, drawn once per generator (common to all sizes)."""
-    key = id(rng)
-    if key not in _ENTROPY or _ENTROPY[key][0] is not rng:
-        _ENTROPY.clear()                              # one generator at a time (seeds run in order)
-        _ENTROPY[key] = (rng, int(rng.integers(2**62)))
-    return _ENTROPY[key][1]
-
-
-def simulate(rng, x):
-    """Mean ε_g over :func:`recording_alphas` of one SGD run (the fixed weights, top x blocks trainable,
-    the seed's input stream)."""
-    from derivations.online_sgd.model import compiled_model
-    from numerics.online_sgd_simulation import simulate_order_parameters
+def _mean_error(x, entropy):
     lam, blocks, J, B, _ = _setting()
     mask = _trained_blocks(int(x))[blocks.labels]
     paths = simulate_order_parameters(recording_alphas(x), J, B, lam, ETA_SIM, activation="linear",
-                                      normalized_outputs=True, seeds=1, entropy=_entropy(rng), progress=False,
+                                      normalized_outputs=True, seeds=1, entropy=entropy, progress=False,
                                       trainable=mask)
     Q1, R1, T1 = paths.first_order()
     T1 = np.broadcast_to(T1, Q1.shape[:2] + T1.shape)
     return float(compiled_model(2, 2, "linear", True).population_error(Q1, R1, T1)[0].mean())
-
-
-def trainable_laws():
-    from derivations.exponents import Law
-    return [
-        Law("sgd-trainable-dimensions", "online-sgd-linear", "trainable-rate",
-            "linear two-layer network, online SGD", "ε_g(α → ∞)", "L_t", "top L_t of L blocks trained, the rest frozen; α ≫ 1/(ηλ_{L_t})", {"beta": BETA},
-            tail_theory, simulate, finite_theory, SIZES, seeds=(32, 8),
-            notes=f"simulation: K = M = 2, normalised outputs, N = {N_SIM}, L = {L_SIM} blocks, η = {ETA_SIM}, "
-                  f"σ_J = {SIGMA_J}, one fixed teacher and student (seeds: input streams, common to all L_t), "
-                  f"gradient masked outside the top L_t blocks, ε_g averaged over α(L_t) + (0, {WINDOW}] with "
-                  f"α(L_t) = {[training_alpha(x) for x in SIZES]} (W-1 leftover ≤ {LEFTOVER:g}·ε_g(∞)); finite "
-                  f"theory: W-1 with zero rows for frozen blocks from the same weights; theory: L = ∞, mean ε(0), "
-                  f"ε_frozen/(1 − ηS_t/2) by Hurwitz zeta"),
-    ]

@@ -1,0 +1,77 @@
+"""Linear random features (entries ``linear-random-features``, ``random-feature-exponents`` and
+``structured-random-features``): ridge regression on random projections, its two-level renormalisation,
+the variance decomposition, the infinite power-law theory, and the scaling laws in width, data and ridge.
+
+Reads bottom-up like the paper (Atanasov, Zavatone-Veth, Pehlevan, arXiv:2405.00592):
+:mod:`.steps` (S-transforms of the projections → κ₁, κ₂, ∂ → fixed-F error → average over F → ensembles
+and decomposition) ← :mod:`.theory` (the learning curve compiled from the steps) ← :mod:`.power_law_theory`
+(the same with an infinite power-law spectrum) ← :mod:`.structured_steps`, :mod:`.structured_theory`
+(anisotropic columns) ← :mod:`.exponent_steps` (the rates) ← :mod:`.numeric_checks`, :mod:`.checks`,
+:mod:`.structured_checks` (identities, limits, simulations) ← :mod:`.laws` (the exponent table's rows) ←
+:mod:`.figures` ← this face.
+
+>>> r = learning_curve([1.0] * 100, [0.1] * 100, P=400, N=50, ridge=0.0)  # width-limited, isotropic
+>>> round(float(r.kappa2), 12), round(float(r.partial), 12)               # d = N/D = 1/2: κ₂ = 1
+(1.0, 0.0)
+>>> sorted(FIGURES)
+['phase-diagram', 'random-feature-learning-curve']
+"""
+from __future__ import annotations
+
+import functools
+
+from derivations import registry
+from derivations.engine import Entry
+from derivations.engine.figures import FigureSpec
+from derivations.engine.laws import attach_law_checks
+from derivations.random_features import (checks, exponent_steps, figures, steps, structured_checks,
+                                         structured_steps)
+from derivations.random_features.laws import laws
+from derivations.random_features.power_law_theory import rf_learning_curve as power_law_learning_curve
+from derivations.random_features.structured_theory import (column_sums_array, column_sums_power_law,
+                                                           finite_width_variance)
+from derivations.random_features.theory import RandomFeatureResult, learning_curve, projection_level, solve_kappa2
+
+__all__ = ["ENTRIES", "FIGURES", "RandomFeatureResult", "build_exponents", "build_linear", "build_structured",
+           "column_sums_array", "column_sums_power_law", "finite_width_variance", "laws", "learning_curve",
+           "phase_branches", "phase_regimes", "power_law_learning_curve", "projection_level", "solve_kappa2"]
+
+phase_branches, phase_regimes = figures.phase_branches, figures.phase_regimes
+
+
+def _attach_laws(d, entry: str) -> None:
+    attach_law_checks(d, [law for law in laws() if law.entry == entry], registry.law_count)
+
+
+@functools.cache
+def build_linear():
+    """``linear-random-features`` with its simulation and numeric checks."""
+    d = steps.derivation()
+    checks.attach_checks(d)
+    return d
+
+
+@functools.cache
+def build_exponents():
+    """``random-feature-exponents`` with its exponent checks (the leading terms it imports are checked in
+    ``ridge-exponents``)."""
+    d = exponent_steps.derivation()
+    _attach_laws(d, exponent_steps.NAME)
+    return d
+
+
+@functools.cache
+def build_structured():
+    """``structured-random-features`` with its simulation, column-sum and exponent checks."""
+    d = structured_steps.derivation()
+    structured_checks.attach_checks(d)
+    _attach_laws(d, structured_steps.NAME)
+    return d
+
+
+ENTRIES = {module.NAME: Entry(module.NAME, module.TITLE, module.SOURCE, build)
+           for module, build in ((steps, build_linear), (exponent_steps, build_exponents),
+                                 (structured_steps, build_structured))}
+FIGURES = {"random-feature-learning-curve": FigureSpec(figures.random_feature_learning_curve,
+                                                       figures.LEARNING_CURVE_CAPTION),
+           "phase-diagram": FigureSpec(figures.phase_diagram, figures.PHASE_DIAGRAM_CAPTION)}

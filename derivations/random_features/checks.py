@@ -23,10 +23,15 @@ over draws of F at D = 100 and 200, each minus its equivalent, extrapolated to D
 """
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
-from derivations.ridge.checks import FAMILYWISE, ROUNDOFF, _richardson, isotropic_problem, power_law_problem
 from derivations.engine import CheckResult
+from derivations.engine.simulation_checks import FAMILYWISE, ROUNDOFF, richardson
+from derivations.random_features import numeric_checks
+from derivations.random_features.theory import learning_curve, projection_level
+from derivations.ridge import isotropic_problem, power_law_problem
 from numerics.random_feature_simulation import draw_projection, simulate_random_features
 from numerics.simulation import Estimate, run_ensemble, z_test, z_threshold
 
@@ -58,7 +63,6 @@ def _tag(spectrum, P, widths, lam):
 
 
 def _pending(spectrum, P, widths, lam, blocks, executor, index):
-    from derivations.random_features.steps import learning_curve
     eta, w = SPECTRA[spectrum](D_SIM)
     th = learning_curve(eta, w, P, list(widths), lam, NOISE)
     entropy = [20241123, index, P, *widths, int(round(-np.log10(lam) * 10)) if lam > 0 else 999]
@@ -106,8 +110,6 @@ PROJECTION_CONFIGS = ((PL, (100,), 1e-2), (PL, (400,), 1e-3), (PL, (300, 150), 1
 
 
 def rf_projection_equivalent(quick: bool, executor=None) -> list[CheckResult]:
-    from derivations.random_features.theory import projection_level
-    import functools
     keys = (("r", "r", "(1/D) tr κ₁(A+κ₁)⁻¹"), ("Q", "Q", "Σ^{1/2}w̄ᵀκ₁(A+κ₁)⁻¹Σ^{1/2}w̄"),
             ("B1", "B1mean", "B₁ = Σ^{1/2}w̄ᵀκ₁²(A+κ₁)⁻²Σ^{1/2}w̄ (mean-fixed-F-bias)"),
             ("g1", "gamma1_over_q", "(1/D) tr A²(A+κ₁)⁻² = γ₁/q (gamma1)"))
@@ -125,7 +127,7 @@ def rf_projection_equivalent(quick: bool, executor=None) -> list[CheckResult]:
                 est = ens.estimate(k)
                 devs[k].append(Estimate(est.mean - float(theory[tk]), est.se, est.n))
         for k, _, what in keys:
-            est = _richardson(*devs[k])
+            est = richardson(*devs[k])
             zt = z_test(0.0, est, thr)
             out.append(CheckResult(
                 f"rf-projection-equivalent: {spectrum}, N/D={'×'.join(str(n / 200) for n in widths)}, κ₁={kappa1:g}, {k}",
@@ -136,11 +138,11 @@ def rf_projection_equivalent(quick: bool, executor=None) -> list[CheckResult]:
     return out
 
 
-def register(d) -> None:
+def attach_checks(d) -> None:
+    """Add the simulation and numeric checks of ``linear-random-features`` to its derivation ``d``."""
     d.check("rf-simulation", "simulation", "E_g, E_tr, Bias², Var_X, Var_F, Var_XF, Var_Xε, Var_XFε and the "
             "4-projection ensemble against direct random-feature ridge regression at D = 200: N > P and N < P, "
             "ridgeless and ridge, isotropic and power-law Σ, one and two projections")(rf_simulation)
     d.check("rf-projection-equivalent", "simulation", "the deterministic equivalent over F (r, Q, B₁, γ₁/q) at "
             "D = 100, 200 extrapolated to D → ∞")(rf_projection_equivalent)
-    from derivations.random_features import numeric_checks as _rf_numeric_checks
-    _rf_numeric_checks.register(d)
+    numeric_checks.attach_checks(d)

@@ -17,7 +17,7 @@ label noise: the noise term P^(−0.5) overtakes the signal P^(−0.6) only near
 the boundaries the exact infinite theory's local slope at P = 1e12 is within 0.004 of the rate
 (tests/derivations/test_exponents.py).
 
-Projections here are normalised per width (see :mod:`derivations.random_features.power_law`): the
+Projections here are normalised per width (see :mod:`derivations.random_features.power_law_theory`): the
 factors N_l/D − df¹ read (1 − Df₁/N_l) with Df₁ = Σ_k η_k/(η_k+κ₂).
 
 Source: Atanasov, Zavatone-Veth, Pehlevan, arXiv:2405.00592 (linear random features, phase
@@ -36,9 +36,13 @@ import sympy as sp
 
 from derive.asymptotics import branches, piecewise_as_min, power_law_sum_leading, rate_of
 from derive.operations import transform
+from derivations import registry
 from derivations.engine import Derivation, Source
-from derivations.ridge.exponent_steps import (ALPHA_DOMAIN, KI, Lead, Order, Rate, _import_step, alpha, generic_parameters,
-                                         kap, power_law_form, r)
+from derivations.random_features import steps as lrf
+from derivations.ridge import exponent_symbols as _ex
+
+ALPHA_DOMAIN, KI, Lead, Order, Rate = _ex.ALPHA_DOMAIN, _ex.KI, _ex.Lead, _ex.Order, _ex.Rate
+alpha, r, kap, generic_parameters, power_law_form = _ex.alpha, _ex.r, _ex.kap, _ex.generic_parameters, _ex.power_law_form
 
 NAME = "random-feature-exponents"
 TITLE = "Scaling exponents of linear random features with power-law spectra"
@@ -52,7 +56,8 @@ tf1, tf2 = sp.Function("tf1"), sp.Function("tf2")
 
 
 @functools.cache
-def build() -> Derivation:
+def derivation() -> Derivation:
+    """The steps of ``random-feature-exponents`` (built once; the face attaches the checks and laws)."""
     d = Derivation(NAME, TITLE, SOURCE, assumptions=(alpha, r, N, P, q, l, kap), summary=(
         "Linear random features (the linear-random-features entry) with infinitely many modes, η_k = k^(−α) "
         "(α > 1) and w̄_k²η_k = k^(−(1+2αr)) (r > 0), one projection of width N normalised per width, "
@@ -61,8 +66,6 @@ def build() -> Derivation:
     _width_limited(d)
     _feature_variance(d)
     _phase_diagram(d)
-    from derivations.ridge import exponent_checks as _exponent_checks
-    _exponent_checks.register_random_features(d)
     return d
 
 
@@ -74,17 +77,16 @@ def _sum_leading(sum_def):
 
 def _power_law_sum(definition, name, spectrum):
     the_sum = definition.rhs.atoms(sp.Sum).pop() if not isinstance(definition.rhs, sp.Sum) else definition.rhs
-    from derivations.random_features.steps import k2
-    return sp.Eq(sp.Function(name)(kap), sp.Sum(power_law_form(the_sum.function.subs(k2, kap), spectrum), (KI, 1, sp.oo)))
+    return sp.Eq(sp.Function(name)(kap), sp.Sum(power_law_form(the_sum.function.subs(lrf.k2, kap), spectrum), (KI, 1, sp.oo)))
 
 
 def _width_limited(d: Derivation) -> None:
     d.derive("power-law-spectrum", "Power-law spectrum and target", "As in ridge-exponents.",
-             _import_step("ridge-exponents", "power-law-spectrum"))
-    d.derive("df-leading", "Leading Σ η/(η+κ)", "Derived in ridge-exponents.", _import_step("ridge-exponents", "df-leading"))
-    d.derive("partial", "∂", "Derived in linear-random-features.", _import_step("linear-random-features", "partial"))
+             registry.imported("ridge-exponents", "power-law-spectrum"))
+    d.derive("df-leading", "Leading Σ η/(η+κ)", "Derived in ridge-exponents.", registry.imported("ridge-exponents", "df-leading"))
+    d.derive("partial", "∂", "Derived in linear-random-features.", registry.imported("linear-random-features", "partial"))
     d.derive("mean-fixed-F-bias", "Infinite-data error of the projection", "Derived in linear-random-features.",
-             _import_step("linear-random-features", "mean-fixed-F-bias"))
+             registry.imported("linear-random-features", "mean-fixed-F-bias"))
     d.derive("width-kappa", "κ₂ at the width bottleneck", "P → ∞ and λ = 0: the factor 1 − Df₁/N vanishes "
              "(ridgeless limit of linear-random-features): Df₁(κ₂) = N; with the leading term, solve.",
              transform("df-leading", lambda dl: sp.Eq(kap, sp.simplify(sp.solve(sp.Eq(dl.rhs, N), kap)[0])),
@@ -105,7 +107,7 @@ def _width_limited(d: Derivation) -> None:
     d.derive("width-limited-error", "E_F B₁ at the bottleneck", "∂ = 0 in (mean-fixed-F-bias): κ₂ tf₁(κ₂).",
              transform(("mean-fixed-F-bias", "partial-at-bottleneck"), lambda mb, pb: sp.Eq(B1mean, mb.rhs.subs(pb.lhs, pb.rhs)),
                        "substitute (partial-at-bottleneck) into (mean-fixed-F-bias)"),
-             display=sp.Eq(B1mean, _lrf().k2 * _lrf().SUM_TF1))
+             display=sp.Eq(B1mean, lrf.k2 * lrf.SUM_TF1))
     d.derive("tf1-power-law", "tf₁ for the power law", "Insert the spectrum; D → ∞.",
              transform(("width-limited-error", "power-law-spectrum"), lambda we, s: _power_law_sum(we, "tf1", s),
                        "the sum of (width-limited-error) with (power-law-spectrum), D → ∞"),
@@ -127,11 +129,6 @@ def _width_limited(d: Derivation) -> None:
              display=sp.Eq(Rate(B1mean, N), alpha * sp.Min(1, 2 * r)))
 
 
-def _lrf():
-    from derivations.random_features import steps as linear_random_features
-    return linear_random_features
-
-
 def _as_min(piecewise, kappa_power):
     pieces = [(sp.simplify(kap * sp.diff(sp.log(kap ** kappa_power * e), kap)), c) for e, c in piecewise.args]
     pw = sp.Piecewise(*pieces)
@@ -149,8 +146,8 @@ def _one_minus_partial(pt, d2l, dl):
 
 
 def _feature_variance(d: Derivation) -> None:
-    d.derive("df2-leading", "Leading Σ η²/(η+κ)²", "Derived in ridge-exponents.", _import_step("ridge-exponents", "df2-leading"))
-    d.derive("variance-F", "Var_F", "Derived in linear-random-features.", _import_step("linear-random-features", "variance-F"))
+    d.derive("df2-leading", "Leading Σ η²/(η+κ)²", "Derived in ridge-exponents.", registry.imported("ridge-exponents", "df2-leading"))
+    d.derive("variance-F", "Var_F", "Derived in linear-random-features.", registry.imported("linear-random-features", "variance-F"))
     d.derive("one-minus-partial", "1 − ∂ for N ≫ P", "Ridgeless with P < N the sample sets κ₂: Df₁ = P, and "
              "Df₁ − Df₂ → P/α by the leading terms; to leading order in P/N.",
              transform(("partial", "df2-leading", "df-leading"), _one_minus_partial,
@@ -165,8 +162,8 @@ def _feature_variance(d: Derivation) -> None:
 
 def _phase_diagram(d: Derivation) -> None:
     d.derive("kappa-rate", "κ with ridge (ridge-exponents)", "Derived in ridge-exponents.",
-             _import_step("ridge-exponents", "kappa-rate"))
-    d.derive("bias-order", "Bias² in powers of κ", "Derived in ridge-exponents.", _import_step("ridge-exponents", "bias-order"))
+             registry.imported("ridge-exponents", "kappa-rate"))
+    d.derive("bias-order", "Bias² in powers of κ", "Derived in ridge-exponents.", registry.imported("ridge-exponents", "bias-order"))
     K = sp.Symbol("K", positive=True)
     d.derive("kappa2-rate", "κ₂ over N = P^q, λ = P^(−l)", "Each factor of the two-level equation bounds κ₂ from "
              "below: κ₂ ≥ λ, Df₁(κ₂) < P and Df₁(κ₂) < N; κ₂ ≍ max(λ, (C₁/P)^α, (C₁/N)^α), the slowest decay: K.",

@@ -6,6 +6,9 @@ import mpmath
 import numpy as np
 
 from derivations.engine import CheckResult
+from derivations.random_features.theory import learning_curve, projection_level
+from derivations.ridge import learning_curve as ridge_curve
+from derivations.ridge import power_law_problem
 from numerics.precision import workdps
 
 DPS = 40
@@ -73,7 +76,6 @@ def _pseudo_inverse(M):
 
 
 def _problem(D=300):
-    from derivations.ridge.checks import power_law_problem
     eta, w = power_law_problem(D)
     return [mpmath.mpf(e) for e in eta], [mpmath.mpf(x) for x in w]
 
@@ -81,7 +83,6 @@ def _problem(D=300):
 def derivatives(quick: bool) -> list[CheckResult]:
     """∂, E_F B₁ = Q − κ₁Q' and γ₁ = q(1 − r − κ₁r') against central differences of the equivalents
     κ₂(κ₁), Q(κ₁), r(κ₁) at 40 digits (truncation h²·|f'''|/6 and round-off 10^−dps/h with h = 1e-12)."""
-    from derivations.random_features.theory import projection_level
     out = []
     with workdps(DPS):
         eta, w = _problem()
@@ -108,10 +109,6 @@ def limits(quick: bool) -> list[CheckResult]:
     """N → ∞ with λ·N/D fixed is ridge regression; P → ∞ leaves the infinite-data error E_F B₁ at κ₁ = λ;
     float64 agrees with 40 digits. The first-order corrections are O(D/N) and O(D/P): the checks
     require the difference at scale 10^12 to be below 10·D/scale."""
-    from derivations.random_features.steps import learning_curve
-    from derivations.ridge.steps import learning_curve as ridge_curve
-    from derivations.random_features.theory import projection_level
-    from derivations.ridge.checks import power_law_problem
     eta64, w64 = power_law_problem(200)
     out = []
     with workdps(DPS):
@@ -142,7 +139,8 @@ def limits(quick: bool) -> list[CheckResult]:
     return out
 
 
-def register(d) -> None:
+def attach_checks(d) -> None:
+    """Add the numeric checks of ``linear-random-features`` to its derivation ``d``."""
     d.check("rf-resolvent-identities", "numeric", "B₁ and γ₁ three ways on drawn projections at 40 digits")(
         resolvent_identities)
     d.check("rf-derivatives", "numeric", "∂, E_F B₁ and γ₁ against central differences at 40 digits")(derivatives)

@@ -14,7 +14,7 @@ bias–variance decomposition.
 Source: Atanasov, Zavatone-Veth, Pehlevan, arXiv:2405.00592 (linear random features; the
 paper's own equation numbers were not available to us).
 
->>> from derivations.random_features.steps import learning_curve
+>>> from derivations.random_features import learning_curve
 >>> r = learning_curve([1.0] * 100, [0.1] * 100, P=400, N=50, ridge=0.0)  # width-limited, isotropic
 >>> round(float(r.kappa2), 12), round(float(r.partial), 12)               # d = N/D = 1/2: κ₂ = 1
 (1.0, 0.0)
@@ -29,9 +29,13 @@ from derive.equations import residual
 from derive.operations import transform
 from derive.spectral import (D, ETA, K, LAYER, LAYERS, WBAR, WIDTH, layer_product, layer_sum, merge_sums,
                              spectral_sum, sums_in_basis)
+from derivations import registry
 from derivations.engine import Derivation, Source
-from derivations.ridge.steps import _import_step
-from derivations.ridge.steps import E_g, E_tr, gamma, kappa, lam, sigma, tf1p  # the imported steps' symbols
+from derivations.ridge import symbols as ridge_symbols
+
+#: the imported steps' symbols
+E_g, E_tr, gamma, kappa, lam, sigma, tf1p = (getattr(ridge_symbols, n) for n in
+                                             ("E_g", "E_tr", "gamma", "kappa", "lam", "sigma", "tf1p"))
 
 NAME = "linear-random-features"
 TITLE = "Linear random features: two-level renormalised ridge, learning curve and variance decomposition"
@@ -59,9 +63,6 @@ k2_of = sp.Function("kappa_2")(k1)
 AEIG, CCOMP = sp.IndexedBase("a", positive=True), sp.IndexedBase("c", real=True)
 g_P, GAP = sp.Symbol("g_P", nonnegative=True), sp.IndexedBase("g", nonnegative=True)  # deficits P − Σf, N_l − Σf
 
-from derivations.random_features.theory import RandomFeatureResult, learning_curve, projection_level  # noqa: E402,F401  (public API)
-
-
 SUM_DF1 = spectral_sum(ETA[K] / (ETA[K] + k2))
 SUM_DF2 = spectral_sum(ETA[K] ** 2 / (ETA[K] + k2) ** 2)
 SUM_SLOPE = spectral_sum(k2 * ETA[K] / (ETA[K] + k2) ** 2)
@@ -79,7 +80,9 @@ DOMAINS = {q: (sp.Rational(1, 10), sp.Rational(9, 10)), d_val: (sp.Rational(1, 2
 
 
 @functools.cache
-def build() -> Derivation:
+def derivation() -> Derivation:
+    """The steps of ``linear-random-features`` (built once; the face :mod:`derivations.random_features`
+    attaches the checks)."""
     d = Derivation(NAME, TITLE, SOURCE, assumptions=(lam, k1, k2, q, P, N, D, sigma), summary=(
         "Linear teacher y = w̄·x + ε, x ~ N(0, Σ) in D dimensions, P samples, noise variance σ². "
         "Features z = Fᵀx with F = F_1⋯F_L, F_l ∈ R^{N_{l−1}×N_l} (N_0 = D) with i.i.d. N(0, 1/D) "
@@ -93,8 +96,6 @@ def build() -> Derivation:
     _average_over_projection(d)
     _ensembles_and_decomposition(d)
     _stable_forms(d)
-    from derivations.random_features import checks as _rf_checks
-    _rf_checks.register(d)
     return d
 
 
@@ -113,14 +114,14 @@ def _projection_s(scaled, wishart):
 
 def _s_transforms(d: Derivation) -> None:
     d.define("model", "Ratios", "q = D/P; the widths N_l enter through N_l/D.", sp.Eq(q, D / P))
-    d.derive("s-definition", "S-transform", "Defined in ridge-regression.", _import_step("ridge-regression", "s-definition"))
+    d.derive("s-definition", "S-transform", "Defined in ridge-regression.", registry.imported("ridge-regression", "s-definition"))
     d.identity("psi-scaling", "ψ of a rescaled matrix", "Per eigenvalue a: ψ_{cA}(z) = τ[zcA(1 − zcA)⁻¹] = ψ_A(cz).",
                sp.Eq(z * (c * a) / (1 - z * (c * a)), (c * z) * a / (1 - (c * z) * a), evaluate=False))
     d.derive("s-scaling", "S-transform of a rescaled matrix", "By (psi-scaling), ψ_{cA}⁻¹ = ψ_A⁻¹/c.",
              transform("s-definition", _s_of_scaled, "ψ_{cA}⁻¹(t) = ψ_A⁻¹(t)/c by (psi-scaling); solve (s-definition) "
                        "for ψ_A⁻¹ and insert"), display=sp.Eq(sp.Function("S_cA")(t), S_A(t) / c))
     d.derive("wishart-s", "S-transform of a white Wishart matrix", "Derived in marchenko-pastur.",
-             _import_step("marchenko-pastur", "s-transform"))
+             registry.imported("marchenko-pastur", "s-transform"))
     d.derive("projection-s", "S-transform of one projection", "F_lF_lᵀ has mean N_l/D times the identity: it "
              "is N_l/D times a white Wishart matrix of ratio D/N_l (traces normalised by D throughout).",
              transform(("s-scaling", "wishart-s"), _projection_s, "(wishart-s) at q = D/N_l, rescaled by "
@@ -180,7 +181,7 @@ def _renormalisation(d: Derivation) -> None:
              "d = df_{Σ̂_F}(λ) = df_A(κ₁) = df¹_Σ(κ₂) (traces normalised by D).",
              (sp.Eq(d_val, dfhatF(lam)), sp.Eq(d_val, dfF(k1)), sp.Eq(d_val, df1(k2))))
     d.derive("s-of-df", "S-transform at t = −df", "Derived in ridge-regression.",
-             _import_step("ridge-regression", "s-of-df"))
+             registry.imported("ridge-regression", "s-of-df"))
     d.derive("kappa1-relation", "Population-level renormalisation", "At t = −d the S-transform of A uses ridge "
              "κ₁, that of Σ ridge κ₂; each projection contributes 1/(N_l/D − d).",
              transform(("free-product", "s-of-df", "projection-s"), _kappa1_relation,
@@ -246,7 +247,7 @@ def _fixed_projection(d: Derivation) -> None:
              "they cannot represent, which is Gaussian and independent of z: extra label noise.",
              sp.Eq(B1, k1 ** 2 * T_F + sigma_F ** 2))
     d.derive("ridge-error", "Ridge-regression test error", "Derived in ridge-regression.",
-             _import_step("ridge-regression", "generalization-error"))
+             registry.imported("ridge-regression", "generalization-error"))
     d.derive("fixed-F-error", "Test error at fixed F", "Ridge regression on the features (ridge κ₁, γ₁ from "
              "A, noise σ² + σ_F²); the unrepresentable part σ_F² also counts in the test error.",
              transform(("ridge-error", "fixed-F-bias"), _fixed_f_error, "(ridge-error) with κ → κ₁, γ → γ₁, "
@@ -333,7 +334,7 @@ def _average_over_projection(d: Derivation) -> None:
              display=sp.Eq(E_g, (k2 ** 2 * partial * SUM_TF1P + k2 * (1 - partial) * SUM_TF1 + gamma1 * sigma ** 2)
                            / (1 - gamma1)))
     d.derive("ridge-train-test", "Ridge-regression train–test relation", "Derived in ridge-regression.",
-             _import_step("ridge-regression", "train-test-relation"))
+             registry.imported("ridge-regression", "train-test-relation"))
     d.derive("rf-training-error", "Training error", "(ridge-train-test) on the features: ridge κ₁, noise "
              "σ² + σ_F², and the features' own excess error E_g^F − σ_F²; then average over F.",
              transform("ridge-train-test", lambda tt: sp.Eq(E_tr, tt.rhs.subs(
@@ -353,7 +354,7 @@ def _ensemble_equation(kr, rr, mp_ridge):
 
 def _ensembles_and_decomposition(d: Derivation) -> None:
     d.derive("ridge-renormalized", "Renormalised ridge of ridge regression", "Derived in ridge-regression.",
-             _import_step("ridge-regression", "renormalized-ridge"))
+             registry.imported("ridge-regression", "renormalized-ridge"))
     d.derive("ensemble-ridge", "Infinite ensemble = ridge regression at κ₂", "Averaging the predictor over F at "
              "fixed data: by (kappa1-relation) with Σ̂ in place of Σ, E_F[λ(Â + λ)⁻¹] ≃ μ(Σ̂ + μ)⁻¹ with "
              "μ = λ/∏_l(N_l/D − d); ridge regression at ridge μ has renormalised ridge κ(1 − q d) = μ, d = df¹_Σ(κ): "

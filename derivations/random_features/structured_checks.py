@@ -22,8 +22,13 @@ import numpy as np
 import sympy as sp
 from scipy.optimize import brentq
 
-from derivations.ridge.checks import FAMILYWISE, _richardson, power_law_problem
 from derivations.engine import CheckResult
+from derivations.engine.simulation_checks import FAMILYWISE, richardson
+from derivations.engine.spectral_eval import Formula
+from derivations.random_features import structured_steps as srf
+from derivations.random_features.structured_theory import column_sums_power_law
+from derivations.random_features.theory import _compiled as rf_compiled
+from derivations.ridge import power_law_problem
 from numerics.random_feature_simulation import draw_projection
 from numerics.simulation import Estimate, run_ensemble, z_test, z_threshold
 
@@ -38,9 +43,7 @@ def _two_valued(N):
 @functools.cache
 def _kappa1_formula():
     """κ₁ as a function of κ₂, ρ and d, compiled from (structured-kappa1)."""
-    from derivations.random_features import structured_steps as srf
-    from derivations.engine.spectral_eval import Formula
-    return Formula(srf.build()["structured-kappa1"].rhs, {srf.k2: "kappa2", srf.rho: "rho", srf.d: "d"})
+    return Formula(srf.derivation()["structured-kappa1"].rhs, {srf.k2: "kappa2", srf.rho: "rho", srf.d: "d"})
 
 
 def _kappa2_of_kappa1(eta, s, kappa1):
@@ -82,7 +85,6 @@ def projection_equivalent(quick: bool, executor=None) -> list[CheckResult]:
             N = int(ratio * D)
             k2 = _kappa2_of_kappa1(eta, _two_valued(N), kappa1)
             # the equivalents of (projection-equivalent) of linear-random-features, compiled there
-            from derivations.random_features.theory import _compiled as rf_compiled
             c = rf_compiled()
             theory = {"r": c["C1"](eta, None, k2) / D, "Q": c["Q"](eta, w, k2)}
             task = functools.partial(_draw, eta=eta, w=w, N=N, kappa1=kappa1)
@@ -91,7 +93,7 @@ def projection_equivalent(quick: bool, executor=None) -> list[CheckResult]:
                 est = ens.estimate(k)
                 devs[k].append(Estimate(est.mean - theory[k], est.se, est.n))
         for k, what in keys:
-            est = _richardson(*devs[k])
+            est = richardson(*devs[k])
             zt = z_test(0.0, est, thr)
             out.append(CheckResult(
                 f"structured-projection-equivalent: N/D={ratio:g}, s ∈ {{1, 4}}, κ₁={kappa1:g}, {k}", "simulation",
@@ -102,15 +104,13 @@ def projection_equivalent(quick: bool, executor=None) -> list[CheckResult]:
 
 
 def _leading_value(stmt, b, a_val, rho_val, N_val):
-    from derivations.random_features.structured_steps import NN, U, a, rho
-    expr = stmt[b - 1].rhs.subs(a, sp.nsimplify(a_val))
-    return mpmath.mpf(sp.N(expr.subs({rho: sp.Float(rho_val, 30), U: sp.Float(N_val, 30) * sp.Float(rho_val, 30) **
-                                      (1 / sp.nsimplify(a_val)), NN: sp.Float(N_val, 30)}), 30))
+    expr = stmt[b - 1].rhs.subs(srf.a, sp.nsimplify(a_val))
+    return mpmath.mpf(sp.N(expr.subs({srf.rho: sp.Float(rho_val, 30), srf.U: sp.Float(N_val, 30) * sp.Float(rho_val, 30) **
+                                      (1 / sp.nsimplify(a_val)), srf.NN: sp.Float(N_val, 30)}), 30))
 
 
 def column_sums(d):
     def run(quick, executor=None):
-        from derivations.random_features.structured_theory import column_sums_power_law
         out = []
         beyond = [("1e2", 1e4), ("1e4", 1e6), ("1e6", 1e8)]             # ρ → ∞, N → ∞
         for a_val in (0.3, 0.75, 1.5):
@@ -134,10 +134,9 @@ def column_sums(d):
     return run
 
 
-def register(d) -> None:
+def attach_checks(d) -> None:
+    """Add the simulation and numeric checks of ``structured-random-features`` to its derivation ``d``."""
     d.check("structured-projection-equivalent", "simulation", "the projection's equivalent with anisotropic columns "
             "at D = 100, 200 extrapolated to D → ∞")(projection_equivalent)
     d.check("column-sums", "numeric", "the window and beyond-window column-sum asymptotics against exact sums")(
         column_sums(d))
-    from derivations.ridge import exponent_checks as _exponent_checks
-    _exponent_checks.register_structured(d)

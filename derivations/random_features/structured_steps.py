@@ -36,8 +36,11 @@ from derive.asymptotics import rate_of, truncated_integral_leading, truncated_po
 from derive.equations import residual
 from derive.operations import implicit_slope, transform
 from derive.spectral import COLUMN, K, NCOL, column_sum, sums_in_basis
+from derivations import registry
 from derivations.engine import Derivation, Source
-from derivations.ridge.steps import _import_step, lam
+from derivations.ridge import symbols as ridge_symbols
+
+lam = ridge_symbols.lam
 
 NAME = "structured-random-features"
 TITLE = "Random features with anisotropic columns: the projection's S-factor and the finite-width exponent"
@@ -66,7 +69,8 @@ DOMAINS = {a: (sp.Rational(1, 5), sp.Rational(2)), c: (sp.Rational(2), sp.Ration
 
 
 @functools.cache
-def build() -> Derivation:
+def derivation() -> Derivation:
+    """The steps of ``structured-random-features`` (built once; the face attaches the checks)."""
     dv = Derivation(NAME, TITLE, SOURCE, assumptions=(c, d, rho, k1, k2, a, P), summary=(
         "Linear random features (linear-random-features) with one projection F = G diag(s)^{1/2}/√D, G a D×N "
         "matrix of i.i.d. N(0, 1) entries and s_j > 0 the variances of the N feature columns; c = N/D. "
@@ -74,8 +78,6 @@ def build() -> Derivation:
     _s_factor(dv)
     _partial(dv)
     _exponent(dv)
-    from derivations.random_features import structured_checks as _structured_checks
-    _structured_checks.register(dv)
     return dv
 
 
@@ -98,7 +100,7 @@ def _structured_factor(dim, prod, wishart, s_of_df):
 
 
 def _s_factor(dv: Derivation) -> None:
-    dv.derive("s-definition", "S-transform", "Defined in ridge-regression.", _import_step("ridge-regression", "s-definition"))
+    dv.derive("s-definition", "S-transform", "Defined in ridge-regression.", registry.imported("ridge-regression", "s-definition"))
     dv.define("same-spectrum", "One spectrum, two dimensions", "FFᵀ (D×D) and diag(s)^{1/2}GᵀG diag(s)^{1/2}/D (N×N) "
               "have the same nonzero eigenvalues; with normalised traces ψ_D(z) = (N/D)ψ_N(z) = cψ_N(z).",
               sp.Eq(psi_D(z), c * psi_N(z)))
@@ -108,14 +110,14 @@ def _s_factor(dv: Derivation) -> None:
                         "(s-definition) with S_N, then (s-definition) in D dimensions"),
               display=sp.Eq(S_D(t), (1 + t) / (c + t) * S_N(t / c)), domains=DOMAINS)
     dv.derive("wishart-s", "White Wishart S-transform", "Derived in marchenko-pastur.",
-              _import_step("marchenko-pastur", "s-transform"))
+              registry.imported("marchenko-pastur", "s-transform"))
     dv.derive("column-wishart", "GᵀG/D", "N×N with D samples: ratio N/D = c, mean 1.",
               transform("wishart-s", lambda w: sp.Eq(S_G(u), w.rhs.subs(sp.Symbol("q", positive=True), c).subs(t, u)),
                         "(wishart-s) at q = c, in the variable u"), display=sp.Eq(S_G(u), 1 / (1 + c * u)))
     dv.quote("column-product", "Free product in feature space", "diag(s) and the white Wishart GᵀG/D are "
              "asymptotically free (traces normalised by N).", sp.Eq(S_N(u), S_s(u) * S_G(u)),
              checked_by=("structured-projection-equivalent",), reference="Voiculescu; arXiv:2405.00592")
-    dv.derive("s-of-df", "S-transform at t = −df", "Derived in ridge-regression.", _import_step("ridge-regression", "s-of-df"))
+    dv.derive("s-of-df", "S-transform at t = −df", "Derived in ridge-regression.", registry.imported("ridge-regression", "s-of-df"))
     dv.define("column-df", "Column degrees of freedom", "ρ is the ridge at which the columns' normalised degrees of "
               "freedom equal d/c (the S-transform of diag(s) is taken at −d/c): δ = d/c.",
               (sp.Eq(delta, SUM_DELTA / NCOL), sp.Eq(delta2, SUM_DELTA2 / NCOL), sp.Eq(delta, d / c)))
@@ -157,7 +159,7 @@ def _partial(dv: Derivation) -> None:
                         "sums through δ and (column-slope), d/c = δ", name="implicit differentiation"),
               display=sp.Eq(sp.Symbol("dlogrho_dlogd"), -delta / (delta - delta2)), domains=DOMAINS)
     dv.derive("dlog-d", "d log d/d log κ₂", "Derived in linear-random-features: κ₂ dd/dκ₂ = −(d₁ − d₂).",
-              _import_step("linear-random-features", "df-slope"))
+              registry.imported("linear-random-features", "df-slope"))
     dv.derive("structured-partial", "∂ for anisotropic columns", "log κ₁ = log κ₂ + log ρ(d) + log d(κ₂): "
               "d log κ₁/d log κ₂ = 1 + (1 + d log ρ/d log d)·(d log d/d log κ₂), d log d/d log κ₂ = −(d₁ − d₂)/d₁.",
               transform(("structured-kappa1", "dlog-rho"), lambda kr, dr: sp.Eq(partial, sp.factor(1 / (
@@ -166,7 +168,7 @@ def _partial(dv: Derivation) -> None:
                         "−(d₁ − d₂)/d₁ (dlog-d)", name="logarithmic differentiation"),
               display=sp.Eq(partial, 1 / (1 + (d1 - d2) / d1 * delta2 / (delta - delta2))), domains=DOMAINS)
     dv.derive("variance-F", "Var_F", "Derived in linear-random-features; the steps after (kappa1-relation) hold for "
-              "any κ₁(κ₂), here (structured-kappa1).", _import_step("linear-random-features", "variance-F"))
+              "any κ₁(κ₂), here (structured-kappa1).", registry.imported("linear-random-features", "variance-F"))
 
 
 # ---- the finite-width exponent ------------------------------------------------------------------

@@ -16,15 +16,18 @@ import numpy as np
 import sympy as sp
 
 from derivations.engine.spectral_eval import Formula
+from derivations.random_features import steps as lrf
+from derivations.random_features import structured_steps as srf
+from derivations.random_features.power_law_theory import _rf_sums
+from derivations.random_features.theory import _compiled as rf_compiled
+from derivations.ridge import kappa_guess, solve_increasing, solve_kappa
 
 EM_START, EM_TERMS = 64, 5
 
 
 @functools.cache
 def _compiled():
-    from derivations.random_features import steps as lrf
-    from derivations.random_features import structured_steps as srf
-    d = srf.build()
+    d = srf.derivation()
     part = d["structured-partial"]
     var_f = d["variance-F"].rhs
     omp = sp.Symbol("omp")
@@ -65,10 +68,9 @@ def column_sums_power_law(a, N, rho):
 
 def solve_rho(sums, target, N):
     """ρ with Δ₁(ρ) = target (Δ₁ falls from N at ρ → 0 to 0): bracketed by decades, solved in log ρ."""
-    from derivations.random_features.power_law import _solve_increasing
     if not (0 < target < N):
         raise ValueError(f"the column degrees of freedom must be in (0, N = {N}), got {target}: need P < N")
-    return _solve_increasing(lambda r: target - sums(r)[0], mpmath.mpf(1))[0]
+    return solve_increasing(lambda r: target - sums(r)[0], mpmath.mpf(1))[0]
 
 
 def finite_width_variance(sigma_side: dict, column_sums, N) -> dict:
@@ -86,17 +88,14 @@ def finite_width_variance(sigma_side: dict, column_sums, N) -> dict:
 
 def sigma_side_power_law(spectrum, P):
     """κ₂ at the sample bottleneck (Df₁ = P) and Df₂, tf₂ for the infinite power-law spectrum."""
-    from derivations.random_features.power_law import _kappa_guess, _rf_sums, _solve_increasing
     S = _rf_sums()
     P = mpmath.mpf(P)
-    kappa2, _ = _solve_increasing(lambda k: P - S["S1"](spectrum, k), _kappa_guess(spectrum, P))
+    kappa2, _ = solve_increasing(lambda k: P - S["S1"](spectrum, k), kappa_guess(spectrum, P))
     return {"kappa2": kappa2, "Df1": P, "Df2": S["S2"](spectrum, kappa2), "T2": S["T2"](spectrum, kappa2)}
 
 
 def sigma_side_arrays(eta, w, P):
     """The same for a finite spectrum (κ₂ = the ridgeless root of ridge regression with P samples)."""
-    from derivations.ridge.theory import solve_kappa
-    from derivations.random_features.theory import _compiled as rf_compiled
     with mpmath.workdps(mpmath.mp.dps):
         eta_m, w_m = [mpmath.mpf(float(e)) for e in eta], [mpmath.mpf(float(x)) for x in w]
         kappa2, _ = solve_kappa(eta_m, mpmath.mpf(P), mpmath.mpf(0), mp=True)

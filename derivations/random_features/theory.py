@@ -17,9 +17,10 @@ import mpmath
 import numpy as np
 import sympy as sp
 
-from derivations.ridge.theory import (FALLBACK_DPS, _log_root, broadcast_points, _one_minus_gamma, _real,
-                                       solve_kappa, validate_inputs)
 from derivations.engine.spectral_eval import Formula, SpectralSum
+from derivations.random_features import steps as lrf
+from derivations.ridge import (FALLBACK_DPS, broadcast_points, log_root, one_minus_gamma, real_input, solve_kappa,
+                               validate_inputs)
 from numerics.precision import validate_dps, workdps
 from numerics.solvers import ConvergenceError, RootResult
 
@@ -64,7 +65,7 @@ class _LayerFormula:
 
     def __init__(self, expr, atoms: dict, layer_atoms: dict):
         (node,) = [n for n in sp.preorder_traversal(expr) if isinstance(n, (sp.Sum, sp.Product))
-                   and n.limits[0][0] == _rf().LAYER]
+                   and n.limits[0][0] == lrf.LAYER]
         self.is_sum = isinstance(node, sp.Sum)
         self.term = Formula(node.function, layer_atoms)
         marker = sp.Symbol("layer_reduction")
@@ -82,19 +83,13 @@ class _LayerFormula:
 def _layer_node(expr):
     """The one Sum or Product over the layers in ``expr``."""
     (node,) = {n for n in sp.preorder_traversal(expr) if isinstance(n, (sp.Sum, sp.Product))
-               and n.limits[0][0] == _rf().LAYER}
+               and n.limits[0][0] == lrf.LAYER}
     return node
-
-
-def _rf():
-    from derivations.random_features import steps as lrf
-    return lrf
 
 
 @functools.cache
 def _compiled():
-    lrf = _rf()
-    d = lrf.build()
+    d = lrf.derivation()
     k2, part, sig, g1, g2 = lrf.k2, lrf.partial, lrf.sigma, lrf.gamma1, lrf.gamma2
     T = {lrf.SUM_TF1P: "T1p", lrf.SUM_TF1: "T1", lrf.SUM_TF2: "T2"}
     omg1, omg2, omp = 1 - g1, 1 - g2, 1 - part
@@ -256,7 +251,7 @@ def _root_above(f, lo, start, mp):
     hi, factor = max(2 * lo, start), 2
     for _ in range(4000):
         if f(hi) > 0:
-            return _log_root(f, lo, hi, mp)
+            return log_root(f, lo, hi, mp)
         lo, hi, factor = hi, hi * factor, min(factor * factor, 1e16)
     raise ConvergenceError("κ₂: no sign change of the renormalisation equation below the largest number tried")
 
@@ -337,7 +332,7 @@ def _point(eta, w, P, widths, ridge, noise, mp):
     sigma = mpmath.sqrt(noise) if mp else math.sqrt(noise)
     q, d1, d2 = D / P, S1 / D, S2 / D
     gamma1, omg1 = c["gamma1"](mp=mp, q=q, d1=d1, d2=d2, partial=part), c["omg1"](mp=mp, g_P=g_P, partial=part, slope=slope, P=P)
-    gamma2, omg2 = c["gamma2"](mp=mp, q=q, d2=d2), _one_minus_gamma(eta, P, kappa2, mp)
+    gamma2, omg2 = c["gamma2"](mp=mp, q=q, d2=d2), one_minus_gamma(eta, P, kappa2, mp)
     kappa1 = c["kappa1"](_layers(gaps, D), mp=mp, kappa2=kappa2)
     v = dict(kappa2=kappa2, partial=part, omp=omp, gamma1=gamma1, omg1=omg1, gamma2=gamma2, omg2=omg2, sigma=sigma,
              slope=slope, P=P, **T)
@@ -375,7 +370,7 @@ def _widths(N, mp):
         raise ValueError("N (widths) must not be empty")
     out = []
     for v in values:
-        x = _real("N", v, mp)
+        x = real_input("N", v, mp)
         if not (x > 0) or not (mpmath.isfinite(x) if mp else math.isfinite(x)):
             raise ValueError(f"N (width of a projection) must be finite and > 0, got {v!r}")
         out.append(x)

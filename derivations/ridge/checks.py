@@ -25,10 +25,13 @@ import numpy as np
 
 from derivations.engine import CheckResult
 from numerics.ridge_simulation import bias_squared, ridge_draw, variance_over_data
-from derivations.ridge.problems import SPECTRA, isotropic_problem, power_law_problem  # noqa: F401
+from derivations.engine.simulation_checks import FAMILYWISE, richardson, roundoff_result, z_result
+from derivations.ridge.problems import SPECTRA
 from numerics.simulation import Estimate, run_ensemble, z_test, z_threshold
+from derivations.engine.spectral_eval import SpectralSum
+from derivations.ridge.steps import SUM_TF1, kappa
+from derivations.ridge.theory import learning_curve
 
-FAMILYWISE = 1e-3
 D_SIM = 200
 
 
@@ -55,26 +58,7 @@ def _ensemble(spectrum, q, lam, noise, draws, resolvent=False, seed=0, D=D_SIM, 
     return eta, w, P, run_ensemble(task, M, entropy, executor=executor)
 
 
-#: float64 round-off of a squared error whose exact value is 0 (exact recovery, interpolation)
-ROUNDOFF = (1e4 * np.finfo(float).eps) ** 2
-
-
-def _z_result(name, theory, est: Estimate, threshold, what):
-    zt = z_test(theory, est, threshold)
-    return CheckResult(name, "simulation", zt.passed, float(theory), float(est.mean), f"|z| <= {threshold:.2f}",
-                       f"{what}: sim {est.mean:.5g} ± {est.se:.2g} (n={est.n}), theory {float(theory):.5g}, "
-                       f"z = {float(zt.z):+.2f}", extra={"z": float(zt.z)})
-
-
-def _roundoff_result(name, est: Estimate, what):
-    """The learning system is exact here (value 0): compare with round-off, not with an SE."""
-    return CheckResult(name, "simulation", abs(est.mean) <= ROUNDOFF, 0.0, float(est.mean), ROUNDOFF,
-                       f"{what}: exact value 0; simulation mean {est.mean:.2g} (n={est.n}) is float64 round-off "
-                       f"(tolerance (1e4·ε)²: solves with condition number up to 1e4)")
-
-
 def _theory_and_estimates(spectrum, q, lam, noise, draws, D, executor):
-    from derivations.ridge.steps import learning_curve
     eta, w, P, ens = _ensemble(spectrum, q, lam, noise, draws, D=D, executor=executor)
     th, th0 = learning_curve(eta, w, P, lam, noise), learning_curve(eta, w, P, lam, 0.0)
     rows = {"E_g": (th.E_g, "E_g"), "E_g_clean": (th0.E_g, "E_g noiseless"), "E_tr": (th.E_tr, "E_tr")}
@@ -96,7 +80,7 @@ def _config_rows(spectrum, q, lam, noise, draws, executor):
     large = _theory_and_estimates(spectrum, q, lam, noise, draws, D_SIM, executor)
     out = []
     for key, (theory, est, what) in large.items():
-        ext = _richardson(_relative(small[key][0], small[key][1]), _relative(theory, est))
+        ext = richardson(_relative(small[key][0], small[key][1]), _relative(theory, est))
         out.append((f"{tag}, {key}", 0.0, ext, f"{what}: relative deviation at D = {D_SIM // 2}, {D_SIM} "
                     f"extrapolated to D → ∞ (interpolation peak)"))
     return out
@@ -111,9 +95,9 @@ def _judge(pending: list) -> list[CheckResult]:
     out = []
     for name, theory, est, what in pending:
         if theory == 0 and "extrapolated" not in what:
-            out.append(_roundoff_result(name, est, what))
+            out.append(roundoff_result(name, est, what))
         else:
-            out.append(_z_result(name, theory, est, thr, what))
+            out.append(z_result(name, theory, est, thr, what))
     return out
 
 
@@ -124,7 +108,6 @@ def ridge_simulation(quick: bool, executor=None) -> list[CheckResult]:
 
 
 def bias_variance(quick: bool, executor=None) -> list[CheckResult]:
-    from derivations.ridge.steps import learning_curve
     configs = [("power-law(α=1.5,r=0.4)", 0.5, 1e-2), ("power-law(α=1.5,r=0.4)", 2.0, 1e-2), ("isotropic", 2.0, 1e-1)]
     pending = []
     for spectrum, q, lam in configs:
@@ -144,18 +127,11 @@ def bias_variance(quick: bool, executor=None) -> list[CheckResult]:
 
 @functools.cache
 def _tf1_sum():
-    from derivations.ridge.steps import SUM_TF1, kappa
-    from derivations.engine.spectral_eval import SpectralSum
     return SpectralSum(SUM_TF1, [kappa])
 
 
 def _deviation(ens: Estimate, theory: float) -> Estimate:
     return Estimate(ens.mean - theory, ens.se, ens.n)
-
-
-def _richardson(small: Estimate, large: Estimate) -> Estimate:
-    """2·e(2D) − e(D): removes the O(1/D) finite-size term of a quantity converging as D → ∞."""
-    return Estimate(2 * large.mean - small.mean, float(np.hypot(2 * large.se, small.se)), min(small.n, large.n))
 
 
 def deterministic_equivalent(quick: bool, executor=None) -> list[CheckResult]:
@@ -166,7 +142,6 @@ def deterministic_equivalent(quick: bool, executor=None) -> list[CheckResult]:
     (each size against its own theory) removes the O(1/D) term; the O(1/D²) rest is far below the
     standard error at these sizes. The extrapolated deviation must be 0 within its error.
     """
-    from derivations.ridge.steps import learning_curve
     configs = [(s, q, lam) for s in SPECTRA for q in (0.5, 2.0) for lam in (1e-2, 1.0)]
     thr, out = z_threshold(2 * len(configs), FAMILYWISE), []  # two z-tests per configuration
     stats = (("trace", "de_trace", "(1/D) tr λ(Σ̂+λ)⁻¹ − (1/D) tr κ(Σ+κ)⁻¹"),
@@ -183,7 +158,7 @@ def deterministic_equivalent(quick: bool, executor=None) -> list[CheckResult]:
             for key, stat, _ in stats:
                 devs[key].append(_deviation(ens.estimate(stat), theory[key]))
         for key, _, what in stats:
-            est = _richardson(*devs[key])
+            est = richardson(*devs[key])
             zt = z_test(0.0, est, thr)
             out.append(CheckResult(f"deterministic-equivalent: {spectrum}, q={q:g}, λ={lam:g}, {key}", "simulation",
                                    zt.passed, 0.0, float(est.mean), f"|z| <= {thr:.2f}",

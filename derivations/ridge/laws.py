@@ -1,5 +1,5 @@
 """The scaling laws of ridge regression (entry ``ridge-exponents``) with their numerical routes: the exact
-infinite-spectrum theory (:mod:`derivations.ridge.power_law`, 30 digits) and a direct simulation at
+infinite-spectrum theory (:mod:`derivations.ridge.power_law_theory`, 30 digits) and a direct simulation at
 D = 1000 against the finite-D deterministic equivalent (:func:`derivations.ridge.theory.learning_curve`).
 
 >>> law = {l.name: l for l in laws()}["ridge-kappa-ridgeless"]
@@ -16,7 +16,7 @@ import numpy as np
 
 from derivations import registry
 from derivations.engine.laws import THEORY_DPS, Law, each_size
-from derivations.ridge.power_law import PowerLawSpectrum, ridge_learning_curve
+from derivations.ridge.power_law_theory import PowerLawSpectrum, ridge_learning_curve
 from derivations.ridge.theory import learning_curve
 from numerics.ridge_simulation import ridge_draw
 

@@ -7,23 +7,22 @@ import numpy as np
 from derivations.engine import CheckResult
 from numerics.precision import workdps
 from numerics.solvers import fixed_point
+from derivations.engine.spectral_eval import Formula
+from derivations.ridge import steps as rr
+from derivations.ridge.problems import power_law_problem
+from derivations.ridge.theory import _compiled, learning_curve, solve_kappa
 
 DPS = 50
 
 
 def _problem():
-    from derivations.ridge.checks import power_law_problem
     return power_law_problem(300)
 
 
 def kappa_routes(quick: bool) -> list[CheckResult]:
     """Root of (kappa-equation) in float64 and at 50 digits vs the fixed point of (renormalized-ridge)."""
-    from derivations.ridge import steps as rr
-    from derivations.ridge.theory import _compiled
-    from derivations.engine.spectral_eval import Formula
-    learning_curve, solve_kappa = rr.learning_curve, rr.solve_kappa
     eta, w = _problem()
-    S1, d = _compiled()["S1"], rr.build()
+    S1, d = _compiled()["S1"], rr.derivation()
     # the fixed-point map κ ← λ/(1 − q df¹(κ)) is (renormalized-ridge) with df¹ = S₁/D, q = D/P
     ridge_map = Formula(d["renormalized-ridge"].rhs.subs(rr.df1(rr.kappa), rr.SUM_DF1 / rr.D).subs(rr.q, rr.D / rr.P),
                         {rr.lam: "lam", rr.P: "P", rr.SUM_DF1: "S1"})
@@ -51,7 +50,6 @@ def kappa_routes(quick: bool) -> list[CheckResult]:
 
 def implicit_derivative(quick: bool) -> list[CheckResult]:
     """dκ/dλ by a central difference at 50 digits against 1/(1 − γ)."""
-    from derivations.ridge.steps import learning_curve
     eta, w = _problem()
     out = []
     with workdps(DPS):
@@ -72,9 +70,8 @@ def implicit_derivative(quick: bool) -> list[CheckResult]:
 def ridgeless_limits(quick: bool) -> list[CheckResult]:
     """λ = 0 branches vs λ = 1e-30 at 50 digits, and the closed forms of the limit steps
     (compiled from ``ridgeless-error-under`` and ``isotropic-implicit-ridge``)."""
-    from derivations.ridge import steps as rr
     from numerics.bridge import to_mpmath
-    learning_curve, d = rr.learning_curve, rr.build()
+    d = rr.derivation()
     eta, w = _problem()
     out, lam_tiny = [], mpmath.mpf(10) ** -30
     with workdps(DPS):

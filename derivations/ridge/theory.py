@@ -24,6 +24,7 @@ from derive.equations import residual
 from derivations.engine.spectral_eval import Formula, SpectralSum
 from numerics.precision import validate_dps, workdps
 from numerics.solvers import ConvergenceError, RootResult, find_root_bracketed
+from derivations.ridge import steps as rr
 
 FALLBACK_DPS = 30
 
@@ -47,8 +48,7 @@ class RidgeResult:
 
 @functools.cache
 def _compiled():
-    from derivations.ridge import steps as rr
-    d = rr.build()
+    d = rr.derivation()
     kappa, lam, P, D, sigma, gamma = rr.kappa, rr.lam, rr.P, rr.D, rr.sigma, rr.gamma
     omg, train = 1 - gamma, 1 - rr.q * rr.df1(kappa)
     gap = sp.Symbol("gap")  # P − D, passed exactly: evaluating P + Σ − D in SymPy's order would cancel
@@ -85,7 +85,7 @@ def _entries(name, values) -> list:
     return [v.item() if isinstance(v, np.generic) else v for v in arr]
 
 
-def _real(name, v, mp: bool):
+def real_input(name, v, mp: bool):
     """One real number (int, float, numpy scalar, decimal string, mpf); ValueError otherwise."""
     v = v.item() if isinstance(v, np.generic) or (isinstance(v, np.ndarray) and v.ndim == 0) else v
     if isinstance(v, bool) or isinstance(v, (complex, mpmath.mpc)):
@@ -115,7 +115,7 @@ def _fast_float_array(name, values):
 
 def _array(name, values, mp: bool, positive: bool):
     fast = None if mp else _fast_float_array(name, values)
-    out = [_real(name, v, mp) for v in _entries(name, values)] if fast is None else fast
+    out = [real_input(name, v, mp) for v in _entries(name, values)] if fast is None else fast
     if not (np.all(np.isfinite(out)) if fast is not None else all(_finite(v) for v in out)):
         raise ValueError(f"{name} must be finite")
     if positive and (np.any(out <= 0) if fast is not None else any(v <= 0 for v in out)):
@@ -124,7 +124,7 @@ def _array(name, values, mp: bool, positive: bool):
 
 
 def _scalar(name, v, mp: bool, allow_zero: bool):
-    out = _real(name, v, mp)
+    out = real_input(name, v, mp)
     if not _finite(out) or out < 0 or (out == 0 and not allow_zero):
         raise ValueError(f"{name} must be finite and in {'[0, inf)' if allow_zero else '(0, inf)'}, got {v!r}")
     return out
@@ -168,7 +168,7 @@ def _implicit_residual(eta, P, kappa, mp):
     return c["implicit_res"](mp=mp, P=P, gap=P - n_big, C1=excess)
 
 
-def _one_minus_gamma(eta, P, kappa, mp):
+def one_minus_gamma(eta, P, kappa, mp):
     """(stable-one-minus-gamma), the sum split by _deficit."""
     c = _compiled()
     n_big, excess = _deficit(c["S2"], c["C2"], eta, kappa, mp)
@@ -188,7 +188,7 @@ def _train_factor(eta, P, ridge, kappa, mp):
 
 
 # ---- κ ----------------------------------------------------------------------------------
-def _log_root(f, lo, hi, mp):
+def log_root(f, lo, hi, mp):
     """Root of f(κ) for κ in [lo, hi], searched in u = log κ (relative accuracy at any scale)."""
     log, exp = (mpmath.log, mpmath.exp) if mp else (math.log, math.exp)
     backend = "mpmath" if mp else "float64"
@@ -220,7 +220,7 @@ def solve_kappa(eta, P, ridge, mp: bool = False):
     total = mpmath.fsum(eta) if mp else float(np.sum(eta))
     if ridge > 0:
         f = lambda k: _kappa_residual(eta, P, ridge, k, mp)
-        return _log_root(f, ridge, 2 * (ridge + total / P), mp)
+        return log_root(f, ridge, 2 * (ridge + total / P), mp)
     if D <= P:
         return (mpmath.mpf(0) if mp else 0.0), None
     f = lambda k: _implicit_residual(eta, P, k, mp)
@@ -230,7 +230,7 @@ def solve_kappa(eta, P, ridge, mp: bool = False):
         if lo == 0:
             break
         if f(lo) < 0:
-            return _log_root(f, lo, hi, mp)
+            return log_root(f, lo, hi, mp)
         hi = lo
     raise ConvergenceError("ridgeless κ: no sign change of (P − D + Σ κ/(η+κ))/P above the smallest number")
 
@@ -241,7 +241,7 @@ def _point(eta, w, P, ridge, noise, mp):
     kappa, root = solve_kappa(eta, P, ridge, mp=mp)
     S1, S2 = (c[k](eta, None, kappa, mp=mp) for k in ("S1", "S2"))
     T = c["T"](eta, w, kappa, mp=mp)
-    gamma, omg = c["gamma"](mp=mp, S2=S2, P=P), _one_minus_gamma(eta, P, kappa, mp)
+    gamma, omg = c["gamma"](mp=mp, S2=S2, P=P), one_minus_gamma(eta, P, kappa, mp)
     sigma = mpmath.sqrt(noise) if mp else math.sqrt(noise)
     if omg == 0:  # ridgeless at D = P: noiseless recovery is exact, label noise is amplified without bound
         zero, inf = (mpmath.mpf(0), mpmath.inf) if mp else (0.0, math.inf)
