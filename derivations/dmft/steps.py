@@ -180,7 +180,6 @@ def _test_error(d: Derivation) -> None:
                        _one_time, "substitute X = U·D from (two-point-identity) and (noise-identity), expand"),
              display=sp.Eq(C_hat, v * (z1 + g) * (z2 + g) / (z1 * z2) * U2
                            + sigma2 * c * (S_hat(z2) - (z1 + g) * U2) / (z1 * z2) + 2 / beta * U2 / (z1 + z2)))
-    lhs = sp.Function("varepsilon")(t)
     d.identity("test-error", "Test error through S(t) (K-7, isotropic teacher)",
                "Inverting (one-time-covariance) with U ↔ S(t + t') (shifted-s-transform), (z + g)/z ↔ δ + g, "
                "1/z ↔ ∫_0, 1/(z₁ + z₂) ↔ ∫_0^{min(t,t')}, at t' = t. Proved for S(x) = e^{−ax}, the data "

@@ -166,9 +166,16 @@ LAW_N, LAW_L, LAW_ETA, LAW_SIGMA = 512, 64, 0.1, 0.1
 LAW_SIZES = (8, 16, 32, 64, 128)
 
 
+@functools.cache
+def _bulk_rates():
+    """μ_± of (bulk-rates) of ``online-sgd-erf``, compiled by the bridge (evaluated at the precision in force)."""
+    return [to_mpmath(eq.rhs, []) for eq in registry.get(erf_steps.NAME)["bulk-rates"]]
+
+
 def _late_theory(tau):
-    """L → ∞ bulk form at mpmath precision: Σ_± μ_± Σ_m m^{−(1+β)} e^{−2μ_±τ m^{−(1+β)}}, τ = ηλ_+α."""
-    mus = [mpmath.mpf(2) / (mpmath.pi * mpmath.sqrt(3)) + sign / mpmath.pi for sign in (1, -1)]
+    """L → ∞ bulk form at mpmath precision: Σ_± μ_± Σ_m m^{−(1+β)} e^{−2μ_±τ m^{−(1+β)}}, τ = ηλ_+α, with μ_±
+    the eigenvalues of H from (bulk-rates)."""
+    mus = [mu() for mu in _bulk_rates()]
     return mpmath.fsum(mu * bias_sum(mu * tau, 1 + BETA, 1 + BETA) for mu in mus)
 
 
