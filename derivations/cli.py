@@ -8,12 +8,14 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import signal
 import sys
 import time
 
 from derivations import registry
 from derivations.engine import figures
 from derivations.engine.laws import confirm
+from derivations.engine.output import write_atomically
 
 
 class _Parser(argparse.ArgumentParser):
@@ -79,17 +81,19 @@ def _show(name: str, fmt: str) -> int:
 
 
 def _latex(name: str, output: str | None) -> int:
+    if output is not None and not output.strip():
+        print("derivations: error: -o/--output needs a file name (leave it out to write to stdout)", file=sys.stderr)
+        return 2
     doc = registry.get(_known(name)).to_latex()
-    if output:
-        try:
-            with open(output, "w", encoding="ascii") as fh:
-                fh.write(doc)
-        except OSError as exc:
-            print(f"derivations: error: cannot write {output}: {exc.strerror}", file=sys.stderr)
-            return 2
-        print(f"wrote {output}", file=sys.stderr)
-    else:
+    if output is None:
         sys.stdout.write(doc)
+        return 0
+    try:
+        write_atomically(output, doc, encoding="ascii")
+    except OSError as exc:
+        print(f"derivations: error: cannot write {output}: {exc.strerror or exc}", file=sys.stderr)
+        return 2
+    print(f"wrote {output}", file=sys.stderr)
     return 0
 
 
@@ -204,6 +208,19 @@ def _figure(args) -> int:
 
 
 def main(argv=None) -> int:
+    """Run the command line; a closed pipe (``show ... | head``) ends quietly with exit code 141, as for
+    SIGPIPE."""
+    if hasattr(signal, "SIGXFSZ"):          # a file-size limit: the write fails (and is undone) instead of a kill
+        signal.signal(signal.SIGXFSZ, signal.SIG_IGN)
+    try:
+        return _main(argv)
+    except BrokenPipeError:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())      # Python's final flush of stdout must not fail again
+        return 141
+
+
+def _main(argv) -> int:
     args = _parser().parse_args(argv)
     if args.command == "list":
         return _list()

@@ -143,3 +143,44 @@ def test_verify_names_each_entry_once(capsys):
     assert cli.main(["verify", "marchenko-pastur", "marchenko-pastur", "--quick", "--json"]) == 0
     out = json.loads(capsys.readouterr().out)
     assert [d["name"] for d in out["derivations"]] == ["marchenko-pastur"]
+
+
+# ---- files and pipes ----------------------------------------------------------------------------
+def _run_cli(*args, preexec=None, stdout=subprocess.PIPE):
+    return subprocess.run([sys.executable, "-m", "derivations", *args], cwd=ROOT_DIR, stdout=stdout,
+                          stderr=subprocess.PIPE, text=True, timeout=600, preexec_fn=preexec)
+
+
+ROOT_DIR = pathlib.Path(__file__).resolve().parents[1]
+
+
+def test_latex_empty_output_name_is_a_usage_error(capsys):
+    assert cli.main(["latex", "marchenko-pastur", "-o", ""]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "needs a file name" in err
+
+
+def test_latex_failed_write_leaves_the_old_file_intact(tmp_path):
+    """Under a file-size limit smaller than the document, the write fails with exit 2 and a one-line message;
+    the file that was there is untouched and no partial file is left behind."""
+    import resource
+    target = tmp_path / "mp.tex"
+    target.write_text("% a good old file\n")
+    limit = lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (4096, 4096))   # noqa: E731
+    r = _run_cli("latex", "marchenko-pastur", "-o", str(target), preexec=limit)
+    assert r.returncode == 2, r.stderr
+    assert r.stderr.startswith("derivations: error: cannot write") and r.stderr.count("\n") == 1
+    assert target.read_text() == "% a good old file\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["mp.tex"]
+    ok = _run_cli("latex", "marchenko-pastur", "-o", str(target))
+    assert ok.returncode == 0 and target.read_text().startswith("\\documentclass")
+
+
+def test_show_into_a_closed_pipe_ends_quietly():
+    proc = subprocess.Popen([sys.executable, "-m", "derivations", "show", "ridge-regression"], cwd=ROOT_DIR,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    proc.stdout.readline()
+    proc.stdout.close()                                  # like `| head -1`
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=600) == 141
+    assert "Traceback" not in err and "BrokenPipe" not in err

@@ -15,10 +15,11 @@ matplotlib is the optional ``[plot]`` extra: it is imported inside the functions
 from __future__ import annotations
 
 import os
-import tempfile
 from typing import Callable, NamedTuple
 
 import numpy as np
+
+from derivations.engine.output import write_atomically
 
 #: root entropy of every simulation in the catalogue's figures
 SEED = 20250601
@@ -106,20 +107,11 @@ def error_points(ax, xs, estimate, colour, size=4.0, row=None):
 
 def write(fig, directory, name: str) -> list[str]:
     """Save ``fig`` as ``directory/name.png`` (150 dpi) and ``directory/name.pdf`` (byte-stable), each written
-    to a temporary file in ``directory`` and renamed into place; returns the two paths."""
+    atomically (:func:`derivations.engine.output.write_atomically`); returns the two paths."""
     os.makedirs(directory, exist_ok=True)
     paths = []
     for ext, kwargs in (("png", {"dpi": PNG_DPI, "metadata": {"Software": None}}),
                         ("pdf", {"metadata": {"CreationDate": None}})):
         final = os.path.join(directory, f"{name}.{ext}")
-        fd, tmp = tempfile.mkstemp(prefix=f".{name}.", suffix=f".{ext}", dir=directory)
-        try:
-            with os.fdopen(fd, "wb") as fh:
-                fig.savefig(fh, format=ext, **kwargs)
-            os.replace(tmp, final)
-        except BaseException:
-            if os.path.exists(tmp):
-                os.unlink(tmp)
-            raise
-        paths.append(final)
+        paths.append(write_atomically(final, lambda fh, ext=ext, kwargs=kwargs: fig.savefig(fh, format=ext, **kwargs)))
     return paths
