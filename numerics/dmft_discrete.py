@@ -50,6 +50,7 @@ import numbers
 import numpy as np
 
 from .solvers import find_root_bracketed, fixed_point
+from .validate import finite, nonnegative, positive, real
 
 __all__ = [
     "discrete_dmft",
@@ -61,16 +62,12 @@ __all__ = [
 
 def _model_inputs(lam, wbar, P_, c_, g_, beta_, sigma2_):
     """Arrays of the spectrum and the teacher; ValueError naming a bad argument and its range."""
-    lam, wbar = np.asarray(lam, float), np.asarray(wbar, float)
-    if lam.ndim != 1 or lam.size == 0 or not np.all(np.isfinite(lam)) or np.any(lam <= 0):
+    lam, wbar = finite("lam", lam), finite("wbar", wbar)        # complex: refused, not cut to its real part
+    if lam.ndim != 1 or lam.size == 0 or np.any(lam <= 0):
         raise ValueError(f"lam must be a non-empty 1-D array of finite eigenvalues > 0, got {lam!r}")
-    if wbar.shape != lam.shape or not np.all(np.isfinite(wbar)):
+    if wbar.shape != lam.shape:
         raise ValueError(f"wbar must be a finite array of the shape of lam {lam.shape}, got shape {wbar.shape}")
-    for name, value, low, strict in (("P", P_, 0, True), ("c", c_, 0, True), ("g", g_, 0, False),
-                                     ("beta", beta_, 0, True), ("sigma2", sigma2_, 0, False)):
-        ok = math.isfinite(value) and (value > low if strict else value >= low)
-        if not ok:
-            raise ValueError(f"{name} must be {'>' if strict else '>='} {low} and finite, got {value!r}")
+    positive("P", P_), positive("c", c_), nonnegative("g", g_), positive("beta", beta_), nonnegative("sigma2", sigma2_)
     return lam, wbar
 
 
@@ -92,8 +89,7 @@ def discrete_dmft(lam, wbar, P_, c_, g_, beta_, sigma2_, h_, T):
     0.5
     """
     lam, wbar = _model_inputs(lam, wbar, P_, c_, g_, beta_, sigma2_)
-    if not (math.isfinite(h_) and h_ > 0):
-        raise ValueError(f"h must be > 0 and finite, got {h_!r}")
+    positive("h", h_)
     if isinstance(T, bool) or not isinstance(T, (int, np.integer)) or T < 1:
         raise ValueError(f"T must be an integer >= 1, got {T!r}")
     n = lam.size
@@ -140,8 +136,7 @@ def simulate_discrete_dynamics(rng, lam, wbar, P_, c_, g_, beta_, sigma2_, h_, T
     for name, value, low in (("P", P_, 1), ("T", T, 1), ("draws", draws, 1)):
         if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < low:
             raise ValueError(f"{name} must be an integer >= {low}, got {value!r}")
-    if not (math.isfinite(h_) and h_ > 0):
-        raise ValueError(f"h must be > 0 and finite, got {h_!r}")
+    positive("h", h_)
     n = lam.size
     root = np.sqrt(lam)
     out = {"L": np.zeros((draws, T + 1)), "C": np.zeros((draws, T + 1)), "S": np.zeros((draws, T))}
@@ -178,7 +173,7 @@ def continuum_solution(lam, wbar, P_, c_, g_, beta_, sigma2_, t_max, delta, cova
     (1.0, (1, 3))
     """
     lam, wbar = _model_inputs(lam, wbar, P_, c_, g_, beta_, sigma2_)
-    if not (math.isfinite(delta) and delta > 0 and math.isfinite(t_max) and t_max >= delta):
+    if not (positive("delta", delta) and positive("t_max", t_max) >= delta):
         raise ValueError(f"delta must be > 0 and t_max >= delta (finite), got delta={delta!r}, t_max={t_max!r}")
     n = int(round(t_max / delta)) + 1
     rate, mem = g_ + c_ * P_ * lam, c_ * P_ * lam
@@ -269,7 +264,7 @@ def laplace_kernel(lam, P_, c_, g_, z_):
     (0.38196601125, 0.61803398875)
     """
     lam, _ = _model_inputs(lam, np.zeros(np.size(lam)), P_, c_, g_, 1.0, 0.0)
-    if not (math.isfinite(z_) and z_ + g_ > 0):
+    if not float(real("z", z_)) + g_ > 0:
         raise ValueError(f"z must be finite with z + g > 0, got z={z_!r}, g={g_!r}")
     f = lambda kap: kap * (P_ - np.sum(lam / (lam + kap))) - (z_ + g_) / c_
     hi = 1.0

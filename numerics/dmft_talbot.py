@@ -24,6 +24,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from numerics.validate import finite
+
 __all__ = ["talbot_nodes", "talbot_invert", "kappa_on_nodes", "transforms_on_nodes"]
 
 DEFAULT_NODES = 18
@@ -46,8 +48,8 @@ def talbot_nodes(M: int = DEFAULT_NODES):
 
 def talbot_invert(F, times, M: int = DEFAULT_NODES):
     """f(t) from its transform F (vectorised: F takes a complex array of any shape), times > 0."""
-    t = np.asarray(times, dtype=float)
-    if t.ndim != 1 or np.any(~np.isfinite(t)) or np.any(t <= 0):
+    t = finite("times", times)                                    # complex: refused, not cut
+    if t.ndim != 1 or np.any(t <= 0):
         raise ValueError("times must be a 1-D array of finite values > 0 (t = 0: use the initial value)")
     delta, gamma = talbot_nodes(M)
     z = delta[None, :] / t[:, None]                               # (T, M)
@@ -85,7 +87,7 @@ def _newton(kappa, lam, P, w):
 
 def kappa_on_nodes(z, eigenvalues, P, weight_decay, loss_scale):
     """κ at every node of ``z`` (shape (T, M): rows are Talbot contours, column 0 real), float64."""
-    lam = np.asarray(eigenvalues, dtype=float)
+    lam = finite("eigenvalues", eigenvalues)
     w = (z + weight_decay) / loss_scale
     if np.any(w[:, 0].real <= 0):
         raise ValueError("the real Talbot node must lie right of −g")
@@ -107,7 +109,7 @@ def kappa_on_nodes(z, eigenvalues, P, weight_decay, loss_scale):
 
 def transforms_on_nodes(z, eigenvalues, P, weight_decay, loss_scale):
     """(Ŝ(z), R̂_i(z)) at every node: Ŝ of shape z.shape, R̂ of shape z.shape + (N,)."""
-    lam = np.asarray(eigenvalues, dtype=float)
+    lam = finite("eigenvalues", eigenvalues)
     kappa = kappa_on_nodes(z, lam, P, weight_decay, loss_scale)
     q = lam / (lam + kappa[..., None])
     rho = 1 - q.sum(-1) / P

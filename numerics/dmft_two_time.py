@@ -36,7 +36,7 @@ from scipy.linalg import solve_triangular
 
 from numerics.dmft_volterra import (MAX_RATE_STEP, ResponseSolution, _check_number, _eigenvalues, _steps,
                                     fastest_rate, solve_response)
-from numerics.validate import positive
+from numerics.validate import finite, nonnegative, positive
 
 __all__ = ["TwoTimeSolution", "two_time_test_error", "convolution_matrix"]
 
@@ -105,29 +105,23 @@ def _langevin_kernel(R, lam, dt):
 
 
 def _teacher_variances(value, N):
-    v = np.asarray(value, dtype=float)
+    v = finite("teacher_variances", value)                # complex: refused, not cut to its real part
     if v.ndim == 0:
         v = np.full(N, float(v))
     if v.shape != (N,):
         raise ValueError(f"teacher_variances must be a scalar or have shape ({N},) (one per mode), "
                          f"got shape {v.shape}")
-    if not np.all(np.isfinite(v)) or np.any(v < 0):
+    if np.any(v < 0):
         raise ValueError("teacher_variances must be finite and >= 0")
     return v
 
 
 def _beta(value):
-    b = float(value)
-    if math.isnan(b) or b <= 0:
-        raise ValueError(f"beta must be in (0, inf], got {value!r}")
-    return b
+    return positive("beta", value, allow_inf=True)
 
 
 def _noise_variance(value):
-    s = float(value)
-    if not math.isfinite(s) or s < 0:
-        raise ValueError(f"noise_variance must be finite and >= 0, i.e. in [0, inf), got {value!r}")
-    return s
+    return nonnegative("noise_variance", value)
 
 
 def _check_grid(eigenvalues, P, weight_decay, loss_scale, dt, t_max, N):

@@ -42,7 +42,7 @@ import math
 import numpy as np
 
 from numerics.simulation import Estimate, run_ensemble
-from numerics.validate import nonnegative, positive, positive_int
+from numerics.validate import finite, nonnegative, positive, positive_int
 
 __all__ = [
     "langevin_moments",
@@ -57,19 +57,19 @@ __all__ = [
 # --------------------------------------------------------------------------
 
 def _eigenvalues(eigenvalues):
-    lam = np.asarray(eigenvalues, dtype=float)
+    lam = finite("eigenvalues", eigenvalues)          # complex, NaN, inf: ValueError naming the argument
     if lam.ndim != 1 or lam.size < 1:
         raise ValueError(f"eigenvalues must be a non-empty 1-D array, got shape {lam.shape}")
-    if not np.all(np.isfinite(lam)) or np.any(lam <= 0):
+    if np.any(lam <= 0):
         raise ValueError("eigenvalues must be finite and > 0 (the feature covariance Λ)")
     return lam
 
 
 def _times(times):
-    t = np.atleast_1d(np.asarray(times, dtype=float))
+    t = np.atleast_1d(finite("times", times))
     if t.ndim != 1 or t.size < 1:
         raise ValueError(f"times must be a non-empty 1-D array, got shape {t.shape}")
-    if not np.all(np.isfinite(t)) or np.any(t < 0):
+    if np.any(t < 0):
         raise ValueError("times must be finite and >= 0")
     if np.any(np.diff(t) < 0):
         raise ValueError("times must be sorted in increasing order")
@@ -95,7 +95,7 @@ def _problem_inputs(eigenvalues, P, weight_decay, beta, loss_scale, times, teach
     sw2 = nonnegative("teacher_variance", teacher_variance)
     s2 = nonnegative("noise_variance", noise_variance)
     if teacher is not None:
-        teacher = np.asarray(teacher, dtype=float)
+        teacher = finite("teacher", teacher)        # NaN/inf/complex weights: ValueError, not a NaN error
         if teacher.shape != lam.shape:
             raise ValueError(f"teacher must have shape {lam.shape} (one weight per mode), got {teacher.shape}")
     return lam, P, g, beta, c, t, sw2, s2, teacher
@@ -138,8 +138,7 @@ def langevin_moments(Phi, y, weight_decay, beta, times, loss_scale=1.0):
     >>> np.round(m[1], 12), np.round(np.diag(C[1]), 12)         # A = diag(2, 5)
     (array([0.5, 0.8]), array([0.125, 0.05 ]))
     """
-    Phi = np.asarray(Phi, dtype=float)
-    y = np.asarray(y, dtype=float)
+    Phi, y = finite("Phi", Phi), finite("y", y)
     if Phi.ndim != 2 or y.shape != (Phi.shape[0],):
         raise ValueError(f"Phi must be P×N and y of length P, got {Phi.shape} and {y.shape}")
     g, beta, c = _common(weight_decay, beta, loss_scale)
@@ -235,21 +234,28 @@ def _chunk_task(rng, *, n, eigenvalues, P, weight_decay, beta, times, loss_scale
                 teacher_variance, noise_variance):
     """``n`` draws from one generator: per-draw errors and the sums needed for the bias."""
     Phi, w, eps = _draw_data(rng, n, eigenvalues, P, teacher, teacher_variance, noise_variance)
-    # sub-batches keep the (draws, N, T) temporaries in cache; the draws themselves are made above
+    with np.errstate(over="ignore", invalid="ignore"):          # an overflow is reported by simulate_test_error
+        return _chunk_sums(Phi, w, eps, n, eigenvalues, weight_decay, beta, times, loss_scale, teacher)
+
+
+def _chunk_sums(Phi, w, eps, n, eigenvalues, weight_decay, beta, times, loss_scale, teacher):
+    # sub-batches keep the (draws, N, T) temporaries in cache; the draws themselves are made by the caller
     per_draw = {k: [] for k in ("total", "langevin", "clean", "label_noise")}
-    bias_sum, bias_norms = 0.0, 0.0
+    bias_sum, bias_norms, mode_sum = 0.0, 0.0, 0.0
     for i in range(0, n, SUB_BATCH):
         out = _batch(Phi[i:i + SUB_BATCH], w[i:i + SUB_BATCH], eps[i:i + SUB_BATCH], eigenvalues, weight_decay,
-                     beta, times, loss_scale, response=teacher is None)
+                     beta, times, loss_scale)
         for k in per_draw:
             per_draw[k].append(out[k])
-        if teacher is None:     # E_w̄ ‖E_Φ[Δ̄|w̄]‖²_Λ = σ_w² Σ_i Λ_i (E G_ii)² (see simulate_test_error)
-            vec = out["response_diagonal"] * math.sqrt(teacher_variance)
-        else:
-            vec = out["clean_deviation"]
+        diagonal = out["response_diagonal"]
+        # random teacher: E_w̄ ‖E_Φ[Δ̄|w̄]‖²_Λ = σ_w² Σ_i Λ_i (E G_ii)² (see simulate_test_error); σ_w² is
+        # applied there, so that σ_w² = 0 still gives E G_ii (the mode means)
+        vec = diagonal if teacher is None else out["clean_deviation"]
         bias_sum = bias_sum + vec.sum(axis=0)
         bias_norms = bias_norms + np.einsum("i,bit->t", eigenvalues, vec ** 2)
-    return {**{k: np.concatenate(v) for k, v in per_draw.items()}, "bias_sum": bias_sum, "bias_norms": bias_norms}
+        mode_sum = mode_sum + diagonal.sum(axis=0)
+    return {**{k: np.concatenate(v) for k, v in per_draw.items()}, "bias_sum": bias_sum, "bias_norms": bias_norms,
+            "mode_sum": mode_sum}
 
 
 def _default_chunk(n_draws):
@@ -289,7 +295,12 @@ def simulate_test_error(times, eigenvalues, P, weight_decay, beta, loss_scale=1.
       Φ → ΦD with D = diag(±1) leaves the data law invariant), from the U-statistic of diag G;
     * ``variance_data`` = total − bias − variance_langevin (data sampling + label noise);
     * ``mode_mean`` (N × T): E_Φ G_ii(t) = E⟨Δ_i(t)⟩/Δ_i(0), the normalised mean discrepancy of each
-      mode (standard errors between tasks).
+      mode (standard errors between tasks), averaged from diag G of each draw, so it is defined for any
+      teacher (σ_w² = 0, or components w̄_i = 0 of a fixed teacher).
+
+    ``teacher_variance = 0`` (a zero teacher) is a valid degenerate case: bias 0, the error is label noise
+    plus Langevin variance.  A teacher with NaN, inf or complex entries, like any other bad argument,
+    raises ValueError naming it; so does a problem whose error overflows float64 (a huge teacher).
 
     ``bias`` and ``variance_data`` carry delete-one-task jackknife errors (needs >= 3 tasks); their
     ``n`` is ``n_draws``.
@@ -313,23 +324,36 @@ def simulate_test_error(times, eigenvalues, P, weight_decay, beta, loss_scale=1.
                              times=t, loss_scale=c, teacher=teacher, teacher_variance=sw2,
                              noise_variance=s2)
     s = run_ensemble(task, K, entropy, executor=executor).samples
+    with np.errstate(over="ignore", invalid="ignore"):          # an overflow is reported below, by name
+        out = _summary(s, lam, t, n_draws, B, sw2, teacher)
+    if not all(np.all(np.isfinite(e.mean)) and np.all(np.isfinite(e.se)) for e in out.values()):
+        largest = None if teacher is None else float(np.max(np.abs(teacher)))
+        raise ValueError(f"teacher_variance={teacher_variance!r}, noise_variance={noise_variance!r} or teacher "
+                         f"(largest |w̄_i| = {largest!r}) too large: the test error overflows float64")
+    return out
+
+
+def _summary(s, lam, t, n_draws, B, sw2, teacher):
+    """Estimates of :func:`simulate_test_error` from the per-task samples ``s``."""
+    K = n_draws // B
     per_draw = {k: s[k].reshape(n_draws, t.size) for k in ("total", "langevin", "clean", "label_noise")}
     est = {k: Estimate.from_samples(v) for k, v in per_draw.items()}
 
-    # U-statistic of the bias over all pairs of draws, and its leave-one-task-out values.
+    # U-statistic of the bias over all pairs of draws, and its leave-one-task-out values (random teacher:
+    # of diag G, times σ_w²).
+    weight = sw2 if teacher is None else 1.0
     S, norms = s["bias_sum"].sum(axis=0), s["bias_norms"].sum(axis=0)       # (N, T), (T,)
-    bias = (np.einsum("i,it->t", lam, S ** 2) - norms) / (n_draws * (n_draws - 1))
+    bias = weight * (np.einsum("i,it->t", lam, S ** 2) - norms) / (n_draws * (n_draws - 1))
     M = n_draws - B
     S_loo = S[None] - s["bias_sum"]
-    bias_loo = (np.einsum("i,kit->kt", lam, S_loo ** 2) - (norms[None] - s["bias_norms"])) / (M * (M - 1))
+    bias_loo = weight * (np.einsum("i,kit->kt", lam, S_loo ** 2) - (norms[None] - s["bias_norms"])) / (M * (M - 1))
     task_sum = {k: v.reshape(K, B, t.size).sum(axis=1) for k, v in per_draw.items()}
     loo_mean = {k: (v.sum(axis=0)[None] - v) / M for k, v in task_sum.items()}
-    # normalised mean discrepancy E⟨Δ_i(t)⟩/Δ_i(0): bias_sum holds √σ_w²·diag G (random teacher) or
-    # Δ̄_clean = −Gw̄ (fixed teacher, Δ(0) = −w̄; NaN where w̄_i = 0)
-    scale = (math.sqrt(sw2) * np.ones(lam.size) if teacher is None
-             else -np.where(teacher != 0, teacher, np.nan))[:, None]
-    task_modes = s["bias_sum"] / B / scale                               # (K, N, T): per-task means
-    mode_mean = Estimate(S / n_draws / scale, task_modes.std(axis=0, ddof=1) / math.sqrt(K), n_draws)
+    # normalised mean discrepancy E⟨Δ_i(t)⟩/Δ_i(0) = E_Φ G_ii(t), from diag G of every draw (defined for
+    # any teacher, also σ_w² = 0 or w̄_i = 0)
+    task_modes = s["mode_sum"] / B                                       # (K, N, T): per-task means
+    mode_mean = Estimate(s["mode_sum"].sum(axis=0) / n_draws, task_modes.std(axis=0, ddof=1) / math.sqrt(K),
+                         n_draws)
     var_data = est["total"].mean - est["langevin"].mean - bias
     var_data_loo = loo_mean["total"] - loo_mean["langevin"] - bias_loo
     return {
@@ -365,8 +389,7 @@ def euler_maruyama_path(rng, Phi, y, weight_decay, beta, dt, n_steps, loss_scale
     >>> t.tolist(), np.round(w[-1], 6).tolist()          # gradient flow -> least squares
     ([0.0, 10.0, 20.0], [1.0, 2.0])
     """
-    Phi = np.asarray(Phi, dtype=float)
-    y = np.asarray(y, dtype=float)
+    Phi, y = finite("Phi", Phi), finite("y", y)
     if Phi.ndim != 2 or y.shape != (Phi.shape[0],):
         raise ValueError(f"Phi must be P×N and y of length P, got {Phi.shape} and {y.shape}")
     g, beta, c = _common(weight_decay, beta, loss_scale)

@@ -38,8 +38,8 @@ def _refuse(name, allowed, value):
 def _float(name, value, allowed) -> float:
     """``value`` as a float: any real scalar (int, float, NumPy scalar or 0-d array, Fraction, mpf, a
     SymPy number) but not a bool, a string or an array."""
-    if isinstance(value, (bool, np.bool_, str, bytes)) or np.ndim(value) != 0:
-        raise _refuse(name, allowed, value)
+    if isinstance(value, (bool, np.bool_, str, bytes, complex)) or np.ndim(value) != 0 or np.iscomplexobj(value):
+        raise _refuse(name, allowed, value)              # a complex value is refused, never cut to its real part
     try:
         return float(value)
     except (TypeError, ValueError, OverflowError):
@@ -132,9 +132,13 @@ def finite(name, value) -> np.ndarray:
     Traceback (most recent call last):
     ...
     ValueError: b must be finite, i.e. every entry a real number in (-inf, inf)
+    >>> finite("b", np.array([1.0 + 0j]))
+    Traceback (most recent call last):
+    ...
+    ValueError: b must be finite, i.e. every entry a real number in (-inf, inf)
     """
     try:
-        arr = np.asarray(value, dtype=float)
+        arr = None if np.iscomplexobj(value) else np.asarray(value, dtype=float)    # complex: refused, not cut
     except (TypeError, ValueError):
         arr = None
     if arr is None or not np.all(np.isfinite(arr)):

@@ -28,7 +28,6 @@ True
 from __future__ import annotations
 
 import math
-import numbers
 from dataclasses import dataclass
 
 import mpmath
@@ -36,17 +35,23 @@ import numpy as np
 
 from numerics.dmft_laplace import invert_laplace_vector, response_transforms
 from numerics.dmft_talbot import talbot_invert, transforms_on_nodes
-from numerics.dmft_volterra import MAX_RATE_STEP, solve_response, suggested_dt
+from numerics.dmft_volterra import MAX_RATE_STEP, fastest_rate, solve_response
 from numerics.precision import workdps
+from numerics.validate import finite, nonnegative, positive
 
 __all__ = ["DMFTCurve", "test_error_curve"]
 
-#: default grid resolution: (data part of the fastest rate) × dt; the trapezoidal rule's relative rate
-#: error is (rate·dt)²/12 ≈ 1e-3 there (numerics.dmft_volterra: g is integrated exactly)
+#: default grid resolution: (fastest rate g + cPΛ_max(1 + √(N/P))²) × dt.  The trapezoidal functionals
+#: integrate S ∝ e^{−gt} (and m_i = R_i + g∫R_i), so g counts here even though the response solver
+#: treats it exactly; the relative rate error (rate·dt)²/12 ≈ 1e-3 at the fastest rate
 DEFAULT_RATE_STEP = 0.1
+#: the default grid has at least this many steps up to the smallest positive requested time: parts of
+#: the error that start as t or t² (the Langevin and label-noise variances) are interpolated to a time t
+#: with a relative error ~ (h/t)²(rate·h)², lost where t ≪ h; it also makes the grid fine enough for a
+#: cubic spline where the problem is slow (rate·t ≪ 1)
+STEPS_TO_FIRST_TIME = 4
 #: largest default grid (points); beyond it the time-domain route asks for dt or the Laplace route
 MAX_DEFAULT_POINTS = 2 ** 18
-
 
 @dataclass(frozen=True)
 class DMFTCurve:
@@ -65,21 +70,20 @@ class DMFTCurve:
 
 
 def _check(eigenvalues, P, weight_decay, beta, loss_scale, teacher_variance, noise_variance, times):
-    lam = np.asarray(eigenvalues, dtype=float)
-    if lam.ndim != 1 or lam.size < 1 or not np.all(np.isfinite(lam)) or np.any(lam <= 0):
+    """Checked arguments (numerics.validate: a complex value is refused, never cut to its real part)."""
+    lam = finite("eigenvalues", eigenvalues)
+    if lam.ndim != 1 or lam.size < 1 or np.any(lam <= 0):
         raise ValueError("eigenvalues must be a non-empty 1-D array of finite values > 0 (the kernel spectrum Λ)")
-    for name, value, low, strict in (("P", P, 0, True), ("weight_decay", weight_decay, 0, False),
-                                     ("loss_scale", loss_scale, 0, True), ("teacher_variance", teacher_variance, 0, False),
-                                     ("noise_variance", noise_variance, 0, False)):
-        if isinstance(value, bool) or not isinstance(value, numbers.Real) or not math.isfinite(value) \
-                or value < low or (strict and value == low):
-            raise ValueError(f"{name} must be a finite number {'>' if strict else '>='} {low}, got {value!r}")
-    if isinstance(beta, bool) or not isinstance(beta, numbers.Real) or not beta > 0:
-        raise ValueError(f"beta must be > 0 (math.inf for gradient flow), got {beta!r}")
-    t = np.atleast_1d(np.asarray(times, dtype=float))
-    if t.ndim != 1 or t.size < 1 or not np.all(np.isfinite(t)) or np.any(t < 0):
+    P = positive("P", P)
+    g = nonnegative("weight_decay", weight_decay)
+    c = positive("loss_scale", loss_scale)
+    v = nonnegative("teacher_variance", teacher_variance)
+    s2 = nonnegative("noise_variance", noise_variance)
+    beta = positive("beta", beta, allow_inf=True)               # math.inf: gradient flow
+    t = np.atleast_1d(finite("times", times))
+    if t.ndim != 1 or t.size < 1 or np.any(t < 0):
         raise ValueError("times must be a non-empty 1-D array of finite values >= 0")
-    return lam, float(P), float(weight_decay), float(beta), float(loss_scale), t
+    return lam, P, g, beta, c, v, s2, t
 
 
 def test_error_curve(times, eigenvalues, P, weight_decay, beta, loss_scale=1.0, teacher_variance=1.0,
@@ -91,13 +95,13 @@ def test_error_curve(times, eigenvalues, P, weight_decay, beta, loss_scale=1.0, 
     of variance ``noise_variance``; noise-free test labels.  ``method="auto"`` (default) is the Talbot
     route (the time-domain route when ``dt`` is given), or the mpmath Laplace route at 20 digits where
     the Talbot continuation of κ(z) fails its checks.  ``dt`` (time-domain route) defaults to
-    0.1/rate_max, with rate_max = cPΛ_max(1 + √(N/P))² the data part of the upper spectral edge of A; a dt that does
-    not resolve it raises ValueError with a suggestion (numerics.dmft_volterra.suggested_dt).  ``dps`` (Laplace route) is the working
+    min(0.1/rate_max, t_min/4), t_min the smallest positive time, with rate_max = g + cPΛ_max(1 + √(N/P))² the upper spectral edge of
+    A = cΦᵀΦ + g (numerics.dmft_volterra.fastest_rate); a dt with rate_max·dt > 0.5 raises ValueError with
+    a suggestion, and so does a default grid of more than 2¹⁸ points.  ``dps`` (Laplace route) is the working
     precision (default: the current mp.dps).
     """
-    lam, P, g, beta, c, t = _check(eigenvalues, P, weight_decay, beta, loss_scale, teacher_variance,
-                                   noise_variance, times)
-    v, s2 = float(teacher_variance), float(noise_variance)
+    lam, P, g, beta, c, v, s2, t = _check(eigenvalues, P, weight_decay, beta, loss_scale, teacher_variance,
+                                          noise_variance, times)
     if method == "auto" and dt is not None:
         method = "time-domain"
     if method == "auto":                 # Talbot; the certified mpmath route if its continuation fails
@@ -128,27 +132,49 @@ def _cumtrapz(y, h):
     return out
 
 
+def _time_step(dt, t, lam, P, g, c):
+    """The grid step of route 1: ``dt`` checked against the fastest rate of the problem (g included), or
+    the default min(DEFAULT_RATE_STEP/rate, t_min/STEPS_TO_FIRST_TIME), t_min the smallest positive
+    requested time; ValueError where the step does not resolve the fastest rate or the default grid would
+    exceed MAX_DEFAULT_POINTS (times over too many decades for a uniform grid: the Talbot route)."""
+    t_max = float(t.max())
+    rate = fastest_rate(lam, P, g, c)                 # g + cPΛ_max(1 + √(N/P))²
+    if dt is not None:
+        dt = positive("dt", dt)
+        if rate * dt > MAX_RATE_STEP:
+            raise ValueError(f"dt={dt!r} does not resolve the fastest mode: (g + cPΛ_max(1 + √(N/P))²)·dt = "
+                             f"{rate * dt:.4g} > {MAX_RATE_STEP} (the trapezoidal functionals integrate e^{{−gt}} "
+                             f"too); use dt <= {MAX_RATE_STEP / rate:.4g}")
+        return dt
+    dt = DEFAULT_RATE_STEP / rate
+    if t_max > 0:
+        t_min = float(t[t > 0].min())
+        if t_min / STEPS_TO_FIRST_TIME > 0:
+            dt = min(dt, t_min / STEPS_TO_FIRST_TIME)
+    if 2 * t_max / dt > MAX_DEFAULT_POINTS:
+        raise ValueError(f"times up to {t_max:g} need {2 * t_max / dt:.3g} grid points at the default "
+                         f"dt = {dt:.3g} (fastest rate g + cPΛ_max(1 + √(N/P))² = {rate:.3g}); pass a coarser "
+                         f"dt= (at most {MAX_RATE_STEP / rate:.3g} resolves the fastest mode) or use "
+                         f"method='talbot' or 'laplace'")
+    return dt
+
+
 def _time_domain(t, lam, P, g, beta, c, v, s2, dt):
     t_max = float(t.max())
-    if dt is None:
-        dt = suggested_dt(lam, P, c) * DEFAULT_RATE_STEP / MAX_RATE_STEP
-        if t_max > 0 and 2 * t_max / dt > MAX_DEFAULT_POINTS:
-            raise ValueError(f"times up to {t_max:g} need {2 * t_max / dt:.3g} grid points at the default "
-                             f"dt = {dt:.3g}; pass a coarser dt= (at most {suggested_dt(lam, P, c):.3g} resolves "
-                             f"the fastest mode) or use method='talbot' or 'laplace'")
+    dt = _time_step(dt, t, lam, P, g, c)
     n_half = max(int(math.ceil(t_max / dt - 1e-9)), 1)
     sol = solve_response(lam, P, g, c, dt, 2 * n_half * dt)
     h = sol.dt
     S, R = sol.S[: 2 * n_half + 1], sol.R[:, : 2 * n_half + 1]
     tk, clean, noise, langevin = error_functionals(S, h, g, beta, c, v, s2)
-    mode_mean = R[:, : n_half + 1] + g * _cumtrapz(R[:, : n_half + 1], h)
+    mode_mean = _mode_mean(R[:, : n_half + 1], h, g)
     bias = v * np.einsum("i,ik->k", lam, mode_mean ** 2)
     return tuple(_interpolate(tk, y, t) for y in (clean, noise, langevin, bias)) + (_interpolate(tk, mode_mean, t),)
 
 
-def error_functionals(S, h, g, beta, c, v, s2):
-    """(test-error) on a uniform grid: S at x_j = jh, j = 0 … 2n → (t_k, clean, noise, Langevin) at t_k = kh,
-    k = 0 … n, the integrals by the trapezoidal rule (second order)."""
+def _trapezoid_functionals(S, h, g):
+    """t_k = kh and, by the trapezoidal rule, the brackets of (test-error): S(2t) + 2g∫_t^{2t}S + g²J,
+    ∫_0^t S − ∫_t^{2t}S − gJ and ∫_0^{2t} S, for k = 0 … n (S given at x_j = jh, j = 0 … 2n)."""
     n_half = (S.size - 1) // 2
     grid = h * np.arange(S.size)
     k = np.arange(n_half + 1)
@@ -157,10 +183,45 @@ def error_functionals(S, h, g, beta, c, v, s2):
     late = I1[2 * k] - I1[k]                                  # ∫_t^{2t} S
     tk = grid[k]
     J = M1[k] + 2 * tk * late - (M1[2 * k] - M1[k])           # ∫_0^{2t} min(x, 2t − x) S
-    clean = v * (S[2 * k] + 2 * g * late + g * g * J)
-    noise = s2 * c * (I1[k] - late - g * J)
-    langevin = I1[2 * k] / beta if math.isfinite(beta) else np.zeros_like(tk)
+    return tk, S[2 * k] + 2 * g * late + g * g * J, I1[k] - late - g * J, I1[2 * k]
+
+
+def error_functionals(S, h, g, beta, c, v, s2):
+    """(test-error) on a uniform grid: S at x_j = jh, j = 0 … 2n → (t_k, clean, noise, Langevin) at t_k = kh,
+    k = 0 … n, the integrals by the trapezoidal rule (second order).
+
+    For g > 0 the pure decay S(0)e^{−gx} is integrated exactly (a control variate): its brackets are S(0),
+    0 and S(0)(1 − e^{−2gt})/g, so the trapezoidal error of its part is subtracted and the rule only acts
+    on S − S(0)e^{−gx}.  This keeps the label-noise part, whose bracket vanishes for a pure decay (it is a
+    small difference of O(1/g) integrals where the data rate is small against g), accurate relative to
+    itself, not only to the total.
+
+    >>> x = 0.05 * np.arange(41)                                # S = e^{−gx}: exact at any step
+    >>> tk, clean, noise, lang = error_functionals(np.exp(-0.7 * x), 0.05, 0.7, 2.0, 1.0, 1.0, 1.0)
+    >>> float(np.max(np.abs(clean - 1))) < 1e-14, float(np.max(np.abs(noise))) < 1e-14
+    (True, True)
+    """
+    tk, clean, noise, integral = _trapezoid_functionals(S, h, g)
+    if g > 0:
+        pure = S[0] * np.exp(-g * h * np.arange(S.size))
+        _, clean_e, noise_e, integral_e = _trapezoid_functionals(pure, h, g)
+        clean = clean - (clean_e - S[0])
+        noise = noise - noise_e
+        integral = integral - (integral_e + S[0] * np.expm1(-2 * g * tk) / g)
+    clean = v * clean
+    noise = s2 * c * noise
+    langevin = integral / beta if math.isfinite(beta) else np.zeros_like(tk)
     return tk, clean, noise, langevin
+
+
+def _mode_mean(R, h, g):
+    """m_i = R_i + g∫_0^t R_i (trapezoidal) on the grid; for g > 0 the pure decay e^{−gt} (R_i(0) = 1), for
+    which m = 1, is integrated exactly (as in :func:`error_functionals`)."""
+    m = R + g * _cumtrapz(R, h)
+    if g > 0:
+        pure = np.exp(-g * h * np.arange(R.shape[-1]))
+        m = m - (pure + g * _cumtrapz(pure, h) - 1.0)
+    return m
 
 
 def _interpolate(grid, values, t):

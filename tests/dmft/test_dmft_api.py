@@ -95,3 +95,47 @@ def test_auto_route_handles_long_horizons():
     auto = test_error_curve([1e-3, 1e4], LAM, 100, 0.1, 10.0, 1.0)
     ref = test_error_curve([1e-3, 1e4], LAM, 100, 0.1, 10.0, 1.0, method="laplace", dps=20)
     np.testing.assert_allclose(auto.total, ref.total, rtol=1e-9)
+
+
+# issue 13: the default step of the time-domain route ignored g and the requested times (c = 1e-6, g = 5
+# gave a total of 1.04996 against 1.01999, the bias 5.5e4 against 1.76); the label-noise part, a small
+# difference of O(1/g) integrals there, was off by a factor 1500.
+SMALL = np.arange(1, 6) ** -1.5
+
+
+@pytest.mark.parametrize("P,g,beta,c,s2", [(8, 5.0, 10.0, 1e-6, 0.3), (5, 5.0, math.inf, 1e-6, 0.0),
+                                          (6, 0.3, 3.0, 1e-4, 0.2), (4, 0.0, 2.0, 1e-6, 0.5)])
+def test_default_time_step_resolves_weight_decay_and_times(P, g, beta, c, s2):
+    times = np.geomspace(1e-2, 10.0, 4)                # three decades, all below and above 1/g
+    td = test_error_curve(times, SMALL, P, g, beta, c, 1.0, s2, method="time-domain")
+    lap = test_error_curve(times, SMALL, P, g, beta, c, 1.0, s2, method="laplace", dps=20)
+    tal = test_error_curve(times, SMALL, P, g, beta, c, 1.0, s2, method="talbot")
+    for name in FIELDS + ("mode_mean",):
+        la = getattr(lap, name)
+        # default step: relative error O((rate·dt)²/12) ≈ 1e-3 at the fastest rate, for each part alone;
+        # variance_data = total − bias − Langevin is a difference, accurate relative to the total only
+        atol = 1e-3 * lap.total.max() if name == "variance_data" else 1e-300
+        np.testing.assert_allclose(getattr(td, name), la, rtol=1e-3, atol=atol, err_msg=name)
+        scale = lap.total.max() if name == "variance_data" else np.abs(la).max()
+        np.testing.assert_allclose(getattr(tal, name), la, rtol=1e-6, atol=1e-10 * scale, err_msg=name)   # Talbot: 1e-10
+
+
+def test_given_time_step_must_resolve_the_weight_decay():
+    dt = suggested_dt(SMALL, 8, 1e-6)                  # resolves the data rate only
+    with pytest.raises(ValueError, match=r"dt=.*does not resolve the fastest mode.*g \+ cPΛ_max.*use dt <="):
+        test_error_curve([1.0], SMALL, 8, 5.0, 10.0, 1e-6, dt=dt)
+    test_error_curve([1.0], SMALL, 8, 5.0, 10.0, 1e-6, dt=0.09)         # (g + data rate)·dt ≈ 0.45
+
+
+@pytest.mark.filterwarnings("error")                     # no ComplexWarning: refused, not cut to the real part
+@pytest.mark.parametrize("name,value", [
+    ("eigenvalues", SMALL + 0j), ("times", np.array([1.0 + 1e-3j])), ("P", 8 + 0j), ("weight_decay", np.complex128(0.1)),
+    ("beta", 10 + 1j), ("loss_scale", np.complex64(1.0)), ("teacher_variance", 1 + 0j), ("noise_variance", 0.1j),
+    ("times", [np.nan]), ("teacher_variance", np.inf)])
+@pytest.mark.parametrize("method", ["talbot", "time-domain"])
+def test_complex_or_non_finite_arguments_are_refused_by_name(name, value, method):
+    args = {"times": [1.0], "eigenvalues": SMALL, "P": 8, "weight_decay": 0.1, "beta": 10.0, "loss_scale": 0.1,
+            "teacher_variance": 1.0, "noise_variance": 0.1}
+    args[name] = value
+    with pytest.raises(ValueError, match=f"^{name} must"):
+        test_error_curve(**args, method=method)

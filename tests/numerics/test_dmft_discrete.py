@@ -100,3 +100,21 @@ def test_continuum_solution_against_the_laplace_form_for_one_mode():
         values.append(float(sol["R"][0] @ weights))
     extrapolated = (4 * values[1] - values[0]) / 3          # trapezoid: error O(δ²)
     assert abs(extrapolated - R_hat[0]) <= abs(values[1] - values[0]) / 3
+
+
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("kwargs, name", [
+    (dict(lam=[1.0 + 0j]), "lam"), (dict(wbar=[1j]), "wbar"), (dict(P_=2.0 + 0j), "P"), (dict(c_=np.complex128(1)), "c"),
+    (dict(g_=0.1j), "g"), (dict(beta_=1 + 1j), "beta"), (dict(sigma2_=0.1 + 0j), "sigma2"), (dict(h_=0.1 + 0j), "h")])
+def test_complex_arguments_are_refused_by_name(kwargs, name):
+    args = dict(lam=[1.0], wbar=[1.0], P_=2.0, c_=1.0, g_=0.1, beta_=1.0, sigma2_=0.1, h_=0.1, T=3)
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=f"^{name} must"):
+        discrete_dmft(**args)
+    if name != "h":                                   # the continuum has δ instead of h
+        with pytest.raises(ValueError, match=f"^{name} must"):
+            continuum_solution(args["lam"], args["wbar"], args["P_"], args["c_"], args["g_"], args["beta_"],
+                               args["sigma2_"], 1.0, 0.25)
+    else:
+        with pytest.raises(ValueError, match="^delta must"):
+            continuum_solution([1.0], [1.0], 2.0, 1.0, 0.1, 1.0, 0.1, 1.0, 0.25 + 0j)

@@ -40,3 +40,9 @@ def test_bad_input():
         talbot_invert(lambda z: 1 / z, np.array([0.0, 1.0]))
     with pytest.raises(ValueError, match="M"):
         talbot_nodes(2)
+
+
+@pytest.mark.filterwarnings("error")
+def test_complex_times_are_refused_not_cut():
+    with pytest.raises(ValueError, match="times"):
+        talbot_invert(lambda z: 1 / z, np.array([1.0 + 1j]))

@@ -380,3 +380,12 @@ def test_two_time_guards():
     solve_response([1.0, 0.5], 4, 20.0, 0.25, 0.05, 1.0)                          # ... not in R
     with pytest.raises(ValueError, match="matrix elements"):
         two_time_test_error(**{**TWO_TIME_GOOD, "t_max": 0.05 * math.sqrt(MAX_TWO_TIME_ELEMENTS)})
+
+
+@pytest.mark.filterwarnings("error")                     # refused, not cut to the real part with a warning
+@pytest.mark.parametrize("name, value", [
+    ("beta", 10 + 0j), ("noise_variance", np.complex128(0.1)), ("teacher_variances", [1.0 + 0j, 2.0]),
+    ("eigenvalues", np.array([1.0, 0.5]) + 0j), ("P", 4 + 0j), ("dt", 0.05 + 0j)])
+def test_two_time_complex_input_is_refused_by_name(name, value):
+    with pytest.raises(ValueError, match=name):
+        two_time_test_error(**{**TWO_TIME_GOOD, name: value})

@@ -194,3 +194,36 @@ def test_euler_maruyama_stability_limit():
         euler_maruyama_path(np.random.default_rng(0), Phi, np.ones(2), 0.1, 1.0, dt=0.1, n_steps=0)
     with pytest.raises(ValueError, match="beta"):
         euler_maruyama_path(np.random.default_rng(0), Phi, np.ones(2), 0.1, 0.0, dt=0.1, n_steps=5)
+
+
+# issue 13: no silent NaN, no complex input cut to its real part
+@pytest.mark.filterwarnings("error")
+@pytest.mark.parametrize("change, name", [
+    (dict(teacher=np.array([1.0, np.inf, 1.0])), "teacher"), (dict(teacher=np.array([1.0, np.nan, 1.0])), "teacher"),
+    (dict(teacher=np.ones(3) + 0j), "teacher"), (dict(eigenvalues=np.ones(3) + 0j), "eigenvalues"),
+    (dict(times=[0.0, 1.0 + 1j]), "times"), (dict(weight_decay=0.1 + 0j), "weight_decay"),
+    (dict(teacher_variance=np.complex128(1.0)), "teacher_variance"), (dict(beta=np.nan), "beta"),
+    (dict(teacher_variance=1e300), "teacher_variance"), (dict(teacher=np.full(3, 1e200)), "teacher"),
+])
+def test_non_finite_or_complex_input_is_refused_by_name(change, name):
+    with pytest.raises(ValueError, match=name):
+        simulate_test_error(**{**GOOD, "n_draws": 12, **change})
+
+
+def test_zero_teacher_variance_gives_the_noise_and_langevin_parts_and_the_mode_means():
+    lam, times = np.arange(1, 5) ** -1.5, [0.0, 1.0, 5.0]
+    kw = dict(weight_decay=0.1, beta=10.0, noise_variance=0.3, n_draws=60, entropy=3)
+    zero = simulate_test_error(times, lam, 3, teacher_variance=0.0, **kw)
+    one = simulate_test_error(times, lam, 3, teacher_variance=1.0, **kw)
+    for est in zero.values():
+        assert np.all(np.isfinite(est.mean)) and np.all(np.isfinite(est.se))
+    assert np.all(zero["bias"].mean == 0) and np.all(zero["clean"].mean == 0)
+    np.testing.assert_allclose(zero["total"].mean, zero["label_noise"].mean + zero["variance_langevin"].mean,
+                               rtol=1e-12)
+    # the same Φ and ε are drawn whatever σ_w²: what does not involve the teacher is the same
+    for key in ("mode_mean", "variance_langevin", "label_noise"):
+        np.testing.assert_allclose(zero[key].mean, one[key].mean, rtol=1e-12, err_msg=key)
+    # a fixed teacher with zero components: mode means still defined (E_Φ G_ii), the same Φ again
+    fixed = simulate_test_error(times, lam, 3, teacher=np.array([1.0, 0.0, 2.0, 0.0]), **kw)
+    np.testing.assert_allclose(fixed["mode_mean"].mean, one["mode_mean"].mean, rtol=1e-12)
+    np.testing.assert_allclose(fixed["mode_mean"].mean[:, 0], 1.0)
