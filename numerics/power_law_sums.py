@@ -292,8 +292,8 @@ def _tail_terms(n, beta, alpha, b, log_kappa, digits):
         - (digits + 2) * _LN10
     log_term, j = log_t0, 0
     while True:
-        rho = max((b + j) / (j + 1.0), 1.0) * math.exp(-log_x)
-        if rho < 1 and log_term + math.log(rho / (1 - rho)) < log_floor:
+        log_rho = math.log(max((b + j) / (j + 1.0), 1.0)) - log_x     # in logs: ρ underflows for κn^α > 1e308
+        if log_rho < 0 and log_term + log_rho - math.log(-math.expm1(log_rho)) < log_floor:
             return j + 1
         log_term += math.log((b + j) / (j + 1.0)) - log_x
         j += 1

@@ -26,6 +26,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from numerics import validate
+
 __all__ = ["CompiledCommittee", "compiled_model", "initial_order_parameters", "stability_limit",
            "order_parameter_curve", "generalization_curve", "simulate"]
 
@@ -116,14 +118,34 @@ def _mp_coefficients(K, M, activation, normalized_outputs):
     return [to_mpmath(e, args) for e in (*ode.A, *ode.B, *ode.E)]
 
 
+def _real_array(name, value, nonnegative=False) -> np.ndarray:
+    """``value`` as a float array of finite real entries (≥ 0 with ``nonnegative``); ValueError naming
+    ``name`` for NaN, ±inf, complex, bool, string or ragged input (NaN/inf weights would reach the
+    eigen-decompositions of the order parameters as a LinAlgError, complex ones be cut to their real part)."""
+    try:
+        raw = np.asarray(value)
+    except (TypeError, ValueError):
+        raw = None
+    if raw is None or raw.dtype.kind not in "iuf":
+        kind = "no array" if raw is None else f"dtype {raw.dtype}"
+        raise ValueError(f"{name} must be an array of finite real numbers, got {kind}")
+    arr = raw.astype(float)
+    if not np.all(np.isfinite(arr)):
+        raise ValueError(f"{name} must be finite, i.e. every entry a real number in (-inf, inf); "
+                         f"got {int(np.sum(~np.isfinite(arr)))} NaN or infinite entries")
+    if nonnegative and np.any(arr < 0):
+        raise ValueError(f"{name} must be >= 0 (the variances of a covariance), got min {arr.min()!r}")
+    return arr
+
+
 def _weights(student_weights, teacher_weights, eigenvalues):
-    J = np.asarray(student_weights, dtype=float)
-    B = np.asarray(teacher_weights, dtype=float)
+    J = _real_array("student_weights", student_weights)
+    B = _real_array("teacher_weights", teacher_weights)
     if J.ndim != 2 or J.shape[0] < 1:
         raise ValueError(f"student_weights must be a K×N array with K >= 1, got shape {J.shape}")
     if B.ndim != 2 or B.shape[0] < 1:
         raise ValueError(f"teacher_weights must be an M×N array with M >= 1, got shape {B.shape}")
-    lam = np.asarray(eigenvalues, dtype=float)
+    lam = _real_array("eigenvalues", eigenvalues, nonnegative=True)
     if lam.ndim != 1 or lam.shape[0] != J.shape[1] or B.shape[1] != J.shape[1]:
         raise ValueError(f"eigenvalues (length {lam.shape}), student_weights (K×N = {J.shape}) and "
                          f"teacher_weights (M×N = {B.shape}) must share the input dimension N")
@@ -165,10 +187,8 @@ def stability_limit(eigenvalues, K, activation="linear", normalized_outputs=Fals
 
 
 def _check_scalars(eta, noise_variance, activation):
-    if not (np.isfinite(eta) and eta > 0):
-        raise ValueError(f"eta (learning rate) must be a finite number > 0, got {eta!r}")
-    if not (np.isfinite(noise_variance) and noise_variance >= 0):
-        raise ValueError(f"noise_variance must be finite and >= 0, got {noise_variance!r}")
+    validate.positive("eta (learning rate)", eta)
+    validate.nonnegative("noise_variance", noise_variance)
     from derive.committee_odes import ACTIVATIONS
     if activation not in ACTIVATIONS:
         raise ValueError(f"activation must be one of {ACTIVATIONS}: those have closed-form Gaussian "

@@ -19,8 +19,8 @@ import sympy as sp
 
 from derivations.engine.spectral_eval import Formula, SpectralSum
 from derivations.random_features import steps as lrf
-from derivations.ridge import (FALLBACK_DPS, broadcast_points, log_root, one_minus_gamma, real_input, solve_kappa,
-                               validate_inputs)
+from derivations.ridge import (FALLBACK_DPS, broadcast_points, log_root, one_minus_gamma, real_input, rounded_fields,
+                               solve_kappa, validate_inputs)
 from numerics.precision import validate_dps, workdps
 from numerics.solvers import ConvergenceError, RootResult
 
@@ -390,7 +390,7 @@ def _float_point(eigenvalues, teacher, P, N, ridge, noise):
     with workdps(FALLBACK_DPS):
         exact = _point(*validate_inputs(eigenvalues, teacher, P, ridge, noise, mp=True)[:3], _widths(N, True),
                        *validate_inputs(eigenvalues, teacher, P, ridge, noise, mp=True)[3:], True)
-    return replace(exact, P=Pf, ridge=lam, **{f: float(getattr(exact, f)) for f in _FIELDS})
+    return replace(exact, P=Pf, ridge=lam, **rounded_fields(exact, _FIELDS))
 
 
 def learning_curve(eigenvalues, teacher_coefficients, P, N, ridge, noise_variance=0.0, dps=None):

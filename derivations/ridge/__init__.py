@@ -28,12 +28,13 @@ from derivations.ridge.power_law_theory import (PowerLawSpectrum, PowerLawSum, k
 from derivations.ridge.power_law_theory import ridge_learning_curve as power_law_learning_curve
 from derivations.ridge.problems import isotropic_problem, power_law_problem
 from derivations.ridge.theory import (FALLBACK_DPS, RidgeResult, broadcast_points, learning_curve, log_root,
-                                      one_minus_gamma, real_input, solve_kappa, validate_inputs)
+                                      one_minus_gamma, real_input, rounded_fields, solve_kappa, validate_inputs)
 
 __all__ = ["ENTRIES", "FALLBACK_DPS", "FIGURES", "PowerLawSpectrum", "PowerLawSum", "RidgeResult",
            "broadcast_points", "build_exponents", "build_regression", "check_parameters", "exponent_symbols",
            "isotropic_problem", "kappa_guess", "laws", "leading_terms", "learning_curve", "log_root",
            "one_minus_gamma", "positive", "power_law_learning_curve", "power_law_problem", "real_input",
+           "rounded_fields",
            "ridge_error", "ridge_finite", "ridge_theory", "solve_above_floor", "solve_increasing", "solve_kappa",
            "spectrum", "symbols", "validate_inputs"]
 

@@ -150,9 +150,12 @@ def solve_above_floor(g, floor, start):
 
 
 def kappa_guess(spectrum, M):
-    """(C₁/M)^α with C₁ = π/(α sin(π/α)): the leading-order ridgeless root (ridge-exponents)."""
+    """(C₁/M)^α with C₁ = π/(α sin(π/α)): the leading-order ridgeless root (ridge-exponents). For M < 1 at
+    most ζ(α)/M = Σ η/M, above the root (Σ η/(η+κ) < Σ η/κ) and close to it as M → 0, where (C₁/M)^α lies
+    too many decades above the root for the bracket search of :func:`solve_increasing` (large α, tiny M)."""
     a = mpmath.mpf(spectrum.alpha)
-    return (mpmath.pi / (a * mpmath.sin(mpmath.pi / a)) / M) ** a
+    guess = (mpmath.pi / (a * mpmath.sin(mpmath.pi / a)) / M) ** a
+    return min(guess, mpmath.zeta(a) / M) if M < 1 else guess
 
 
 def ridge_learning_curve(spectrum: PowerLawSpectrum, P, ridge, noise_variance=0, dps=30):

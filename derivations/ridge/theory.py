@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import functools
 import math
+import numbers
 from dataclasses import dataclass, replace
 
 import mpmath
@@ -94,9 +95,22 @@ def real_input(name, v, mp: bool):
         out = mpmath.mpmathify(v) if mp else float(v)
     except (TypeError, ValueError):
         raise ValueError(f"{name} must be a real number, got {v!r}") from None
+    except OverflowError:      # an int (or Fraction, Decimal) beyond float64: exact only at a given dps
+        raise ValueError(f"{name} must lie within the float64 range |x| <= {np.finfo(float).max:.4g} when dps is "
+                         f"not given (pass dps for larger numbers), got {_short(v)}") from None
     if isinstance(out, mpmath.mpc):
         raise ValueError(f"{name} must be a real number, got {v!r}")
     return out
+
+
+def _short(v) -> str:
+    """``repr(v)``, or its value to 5 digits for a number with a very long (or refused) repr such as 10**400."""
+    try:
+        if isinstance(v, numbers.Rational) and abs(v) > 1e20:
+            return mpmath.nstr(mpmath.mpf(v.numerator) / v.denominator, 5)
+        return repr(v)
+    except (TypeError, ValueError):
+        return object.__repr__(v)
 
 
 def _finite(x) -> bool:
@@ -126,7 +140,7 @@ def _array(name, values, mp: bool, positive: bool):
 def _scalar(name, v, mp: bool, allow_zero: bool):
     out = real_input(name, v, mp)
     if not _finite(out) or out < 0 or (out == 0 and not allow_zero):
-        raise ValueError(f"{name} must be finite and in {'[0, inf)' if allow_zero else '(0, inf)'}, got {v!r}")
+        raise ValueError(f"{name} must be finite and in {'[0, inf)' if allow_zero else '(0, inf)'}, got {_short(v)}")
     return out
 
 
@@ -225,6 +239,11 @@ def solve_kappa(eta, P, ridge, mp: bool = False):
         return (mpmath.mpf(0) if mp else 0.0), None
     f = lambda k: _implicit_residual(eta, P, k, mp)
     hi = lo = total / P
+    # Σ η/(η+κ) < Σ η/κ = P at κ = Σ η/P, so the residual is positive there; its value, ~P Σ η²/(Σ η)², falls
+    # below the residual's rounding (~ε, which is ~ε in κ relative: κ f'(κ) ≈ 1) when P ≲ ε: then the root
+    # lies within the working precision of Σ η/P, and that is κ
+    if not f(hi) > 0:
+        return hi, None
     for _ in range(2000):
         lo = lo / 10
         if lo == 0:
@@ -270,7 +289,19 @@ def _float_point(eigenvalues, teacher_coefficients, P, ridge, noise):
         pass
     with workdps(FALLBACK_DPS):
         exact = _point(*validate_inputs(eigenvalues, teacher_coefficients, P, ridge, noise, mp=True), True)
-    return replace(exact, P=Pf, ridge=lam, **{f: float(getattr(exact, f)) for f in _FIELDS})
+    return replace(exact, P=Pf, ridge=lam, **rounded_fields(exact, _FIELDS))
+
+
+def rounded_fields(exact, fields) -> dict:
+    """The mpmath ``fields`` of ``exact`` rounded to float64; ValueError where a finite value lies beyond
+    the float64 range (it would round to ±inf, a wrong value): such arguments need ``dps``."""
+    out = {f: float(getattr(exact, f)) for f in fields}
+    beyond = [f for f in fields if mpmath.isfinite(getattr(exact, f)) and not math.isfinite(out[f])]
+    if beyond:
+        values = ", ".join(f"{f} = {mpmath.nstr(getattr(exact, f), 5)}" for f in beyond)
+        raise ValueError(f"{values} at these arguments lies beyond the float64 range |x| <= "
+                         f"{np.finfo(float).max:.4g}; pass dps to get it as an mpmath number")
+    return out
 
 
 def _as_list(x) -> list:

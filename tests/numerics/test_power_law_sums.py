@@ -372,3 +372,13 @@ def test_dps_out_of_range(dps):
 def test_derivative_at_kappa_zero_needs_beta_minus_alpha_above_one():
     with pytest.raises(ValueError, match=r"derivative diverges at kappa = 0 unless beta - alpha > 1"):
         power_law_sum_derivative(2, 1.5, 1, 0)
+
+
+@pytest.mark.parametrize("kappa", ["1e320", "1e450", "1e1000"])
+def test_kappa_beyond_the_float_range_in_the_tail_plan(kappa):
+    # κ n^α > 1e308 made the ratio bound of the binomial tail underflow to 0: "math domain error" (issue 13)
+    with workdps(30):
+        k = mpmath.mpf(kappa)
+        value = power_law_sum(0, 1.5, 1, k, dps=30)
+        leading = mpmath.zeta(1.5) / k - mpmath.zeta(3) / k ** 2     # Σ k^{-α}/κ − Σ k^{-2α}/κ² + …
+        assert abs(value / leading - 1) < mpmath.mpf(10) ** -25

@@ -209,3 +209,39 @@ def test_trainable_mask_errors():
     with pytest.raises(ValueError, match="stability limit"):
         api.generalization_curve([1.0], J, B, lam, 1.01 * limit / 2, "linear", trainable=top)
     api.generalization_curve([1.0], J, B, lam, 0.99 * limit / 2, "linear", trainable=top)
+
+
+# ---- issue 13: bad weights are refused by name (NaN/inf teacher weights gave LinAlgError) -------------
+def _bad_weight_cases():
+    rng = np.random.default_rng(3)
+    J, B = 0.1 * rng.standard_normal((2, 6)), rng.standard_normal((2, 6))
+    nan_B, inf_B, nan_J = B.copy(), B.copy(), J.copy()
+    nan_B[0, 0], inf_B[1, 2], nan_J[1, 1] = np.nan, -np.inf, np.nan
+    return [(J, nan_B, "teacher_weights"), (J, inf_B, "teacher_weights"), (nan_J, B, "student_weights"),
+            (J, B + 1j, "teacher_weights"), (J.astype(complex), B, "student_weights"),
+            (J, [[1.0] * 6, [1.0] * 5], "teacher_weights")]
+
+
+@pytest.mark.parametrize("J,B,name", _bad_weight_cases())
+@pytest.mark.parametrize("function", ["generalization_curve", "order_parameter_curve", "simulate"])
+def test_bad_weights_are_a_value_error_naming_them(J, B, name, function):
+    kwargs = {"seeds": 2} if function == "simulate" else {}
+    with pytest.raises(ValueError, match=f"^{name} must"):
+        getattr(api, function)([0.0, 1.0], J, B, np.ones(6), 0.1, **kwargs)
+
+
+@pytest.mark.parametrize("eigenvalues", [[np.nan] + [1.0] * 5, [np.inf] + [1.0] * 5, [1j] * 6])
+def test_bad_eigenvalues_are_a_value_error_naming_them(eigenvalues):
+    rng = np.random.default_rng(4)
+    with pytest.raises(ValueError, match="^eigenvalues must"):
+        api.generalization_curve([0.0, 1.0], rng.standard_normal((1, 6)), rng.standard_normal((1, 6)),
+                                 eigenvalues, 0.1)
+
+
+@pytest.mark.parametrize("eta,noise,name", [(10 ** 400, 0.0, "eta"), (None, 0.0, "eta"), (0.1, 10 ** 400, "noise_variance"),
+                                            (0.1, None, "noise_variance"), (1j, 0.0, "eta")])
+def test_bad_scalars_are_a_value_error_naming_them(eta, noise, name):
+    rng = np.random.default_rng(5)
+    with pytest.raises(ValueError, match=f"^{name}"):
+        api.generalization_curve([0.0, 1.0], rng.standard_normal((1, 6)), rng.standard_normal((1, 6)),
+                                 np.ones(6), eta, noise_variance=noise)

@@ -443,3 +443,39 @@ def test_array_arguments_return_lists(problem):
     assert isinstance(out, list) and len(out) == 3
     for P, r in zip((50, 100, 400), out):
         assert r.E_g == learning_curve(eta, w, P, [300, 150], 1e-2, 0.25).E_g and r.P == P
+
+
+# ---- issue 13: no OverflowError, no leaked solver message ---------------------------------------------
+@pytest.mark.parametrize("name", ["noise_variance", "N", "P"])
+def test_integer_beyond_float64_is_a_value_error_naming_it(name):
+    # noise_variance=10**400 raised OverflowError ("int too large to convert to float")
+    args = dict(eigenvalues=[1.0, 0.5, 0.25], teacher_coefficients=[1.0] * 3, P=2, N=2, ridge=0.1,
+                noise_variance=0.0)
+    args[name] = 10 ** 400
+    with pytest.raises(ValueError, match=f"^{name} must lie within the float64 range.*pass dps"):
+        learning_curve(**args)
+    r = learning_curve(**args, dps=20)
+    assert mpmath.isfinite(r.E_g) and r.E_g > 0
+
+
+@pytest.mark.parametrize("P,N,ridge", [(1e-10, 1e-100, 0.0), (1e-10, 1e-100, 1e-8), (1e-300, 1e-300, 0.1),
+                                       (0.5, 1e-100, 1e100), (2, 1e-300, 0.1)])
+def test_tiny_width_or_sample_size(P, N, ridge):
+    # the ridgeless floor of κ₂ (resolution of min(P, N) ≪ ε) leaked "f must change sign over the bracket"
+    eta, w = list(np.arange(1, 21.0) ** -1.5), [1.0] * 20
+    r = learning_curve(eta, w, P, N, ridge)
+    exact = learning_curve(eta, w, P, N, ridge, dps=40)
+    for field in ("kappa2", "kappa1", "E_g"):
+        value, ref = getattr(r, field), float(getattr(exact, field))
+        assert math.isfinite(value) and abs(value - ref) <= 1e-12 * abs(ref), (field, value, ref)
+
+
+@pytest.mark.parametrize("P,N", [(1e-300, 1.0), (1.0, 1e-300), (1e-300, 1e300)])
+def test_power_law_route_at_tiny_P_or_N(P, N):
+    # κ₂ ≈ ζ(α)/min(P, N) ~ 1e300: the tail plan of the spectral sums raised "math domain error"
+    from derivations.random_features import power_law_learning_curve
+    from derivations.ridge import PowerLawSpectrum
+    r = power_law_learning_curve(PowerLawSpectrum(1.5, 0.4), P, N, 0, dps=20)
+    with mpmath.workdps(20):
+        assert abs(r.kappa2 * min(P, N) / mpmath.zeta(1.5) - 1) < mpmath.mpf(10) ** -15
+        assert abs(r.E_g / mpmath.zeta(2.2) - 1) < mpmath.mpf(10) ** -10     # nothing learned: E_g → Σ w̄²η

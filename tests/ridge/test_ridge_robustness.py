@@ -94,3 +94,60 @@ def test_more_bad_input(kwargs, match):
     args.update(kwargs)
     with pytest.raises(ValueError, match=match):
         learning_curve(**args)
+
+
+# ---- issue 13: no OverflowError, no leaked solver message, no silent inf -----------------------------
+@pytest.mark.parametrize("name", ["noise_variance", "P", "ridge"])
+def test_integer_beyond_float64_is_a_value_error_naming_it(name):
+    # noise_variance=10**400 raised OverflowError ("int too large to convert to float")
+    args = dict(eigenvalues=[1.0, 0.5, 0.25], teacher_coefficients=[1.0] * 3, P=2, ridge=0.1, noise_variance=0.0)
+    args[name] = 10 ** 400
+    with pytest.raises(ValueError, match=f"^{name} must lie within the float64 range.*pass dps"):
+        learning_curve(**args)
+
+
+def test_integer_beyond_float64_is_exact_with_dps():
+    r = learning_curve([1.0, 0.5, 0.25], [1.0] * 3, 2, 0.1, noise_variance=10 ** 400, dps=30)
+    s = learning_curve([1.0, 0.5, 0.25], [1.0] * 3, 2, 0.1, noise_variance=1, dps=30)
+    with mpmath.workdps(30):                  # the noise part scales with σ²: E_g ≈ 10**400 Var_Xε(σ² = 1)
+        assert abs(r.E_g / (mpmath.mpf(10) ** 400 * s.var_X_noise) - 1) < mpmath.mpf(10) ** -25
+
+
+def test_result_beyond_float64_is_a_value_error_not_inf():
+    # E_g ~ 5e312 (σ² = 1.7e308 amplified near D = P) was returned as inf
+    with pytest.raises(ValueError, match="E_g = .* beyond the float64 range.*pass dps"):
+        learning_curve([1.0, 0.5, 0.25], [1.0] * 3, 3.0001, 0.0, noise_variance=1.7e308)
+    r = learning_curve([1.0, 0.5, 0.25], [1.0] * 3, 3.0001, 0.0, noise_variance=1.7e308, dps=20)
+    assert r.E_g > mpmath.mpf(10) ** 312
+
+
+@pytest.mark.parametrize("P", [1e-300, 1e-100, 1e-30, 1e-17])
+def test_ridgeless_tiny_P_has_the_root_at_the_upper_bound(P):
+    # D > P ridgeless: κ → Σ η/P as P → 0; the residual at that bound (~P) rounds to ≤ 0 for P ≲ ε and the
+    # bracket leaked "f must change sign over the bracket"
+    eta = np.arange(1, 21.0) ** -1.5
+    r = learning_curve(eta, np.ones(20), P, 0.0)
+    exact = learning_curve(eta, np.ones(20), P, 0.0, dps=40)
+    assert abs(r.kappa / float(exact.kappa) - 1) < 1e-14
+    assert abs(r.kappa * P / eta.sum() - 1) < 1e-14 and abs(r.E_g - float(exact.E_g)) <= 1e-14 * float(exact.E_g)
+
+
+@pytest.mark.parametrize("P,ridge", [(1e-300, 0), (1e-300, 1), (1e-300, 1e-50), (1e-50, 1e-300)])
+def test_power_law_route_at_tiny_P(P, ridge):
+    # κ ≈ ζ(α)/P ~ 1e300: the tail plan of the spectral sums raised "math domain error"
+    from derivations.ridge import PowerLawSpectrum, power_law_learning_curve
+    r = power_law_learning_curve(PowerLawSpectrum(1.5, 0.4), P, ridge, dps=20)
+    with mpmath.workdps(20):
+        assert abs(r.kappa * P / mpmath.zeta(1.5) - 1) < mpmath.mpf(10) ** -15       # κ → Σ η/P
+        assert abs(r.E_g / mpmath.zeta(2.2) - 1) < mpmath.mpf(10) ** -15            # E_g → Σ w̄²η = ζ(1 + 2αr)
+
+
+@pytest.mark.parametrize("P", [1e-300, 1e-50])
+def test_power_law_route_at_tiny_P_and_steep_spectrum(P):
+    # α = 50: the guess (C₁/P)^α lay more decades above the root ζ(α)/P than the bracket search walks
+    # (ConvergenceError "no κ with a negative residual found below the guess")
+    from derivations.ridge import PowerLawSpectrum, power_law_learning_curve
+    r = power_law_learning_curve(PowerLawSpectrum(50, 0.4), P, 0, dps=20)
+    with mpmath.workdps(20):
+        assert abs(r.kappa * P / mpmath.zeta(50) - 1) < mpmath.mpf(10) ** -15
+        assert abs(r.E_g / mpmath.zeta(41) - 1) < mpmath.mpf(10) ** -15

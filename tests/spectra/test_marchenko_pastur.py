@@ -217,8 +217,10 @@ def test_ks_check_rejects_wrong_ratio(d, f):
 def test_public_density_edges_and_errors():
     import numpy as np
     from derivations.spectra import density, law
-    out = density([np.nan, 0.5, 10.0], 0.5)
-    assert np.isnan(out[0]) and out[1] > 0 and out[2] == 0.0   # NaN stays NaN; outside the support 0
+    out = density([0.5, 10.0, np.inf], 0.5)
+    assert out[0] > 0 and out[1] == 0.0 and out[2] == 0.0      # outside the support (and at ±inf) 0
+    with pytest.raises(ValueError, match="x_values"):           # NaN is no point: refused (issue 13)
+        density([np.nan, 0.5], 0.5)
     with pytest.raises(ValueError, match="q"):
         density(1.0, True)
     with pytest.raises(ValueError, match="x_values"):
