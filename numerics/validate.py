@@ -139,7 +139,7 @@ def finite(name, value) -> np.ndarray:
     """
     try:
         arr = None if np.iscomplexobj(value) else np.asarray(value, dtype=float)    # complex: refused, not cut
-    except (TypeError, ValueError):
+    except (TypeError, ValueError, OverflowError):                               # OverflowError: e.g. 10**400
         arr = None
     if arr is None or not np.all(np.isfinite(arr)):
         raise ValueError(f"{name} must be finite, i.e. every entry a real number in (-inf, inf)")

@@ -172,18 +172,35 @@ def stability_limit(eigenvalues, K, activation="linear", normalized_outputs=Fals
     :func:`numerics.committee_stability.perfect_solution_limit`).  For K ≠ M (no isolated perfect
     solution) the function raises ValueError.
     """
+    K = validate.positive_int("K", K)
+    from derive.committee_odes import ACTIVATIONS
+    if activation not in ACTIVATIONS:
+        raise ValueError(f"activation must be one of {ACTIVATIONS}, got {activation!r}")
     if activation == "linear":
-        lam = np.asarray(eigenvalues, dtype=float)
-        ck2 = 1.0 / K if normalized_outputs else 1.0
-        return 2.0 / (K * ck2 * float(np.mean(lam)))
-    if teacher_weights is None or np.shape(teacher_weights)[0] != K:
+        lam = _real_array("eigenvalues", eigenvalues, nonnegative=True)
+        if lam.ndim != 1 or lam.size == 0 or not np.mean(lam) > 0:
+            raise ValueError(f"eigenvalues must be a non-empty 1-D array of variances >= 0 with a positive mean, "
+                             f"got shape {lam.shape}")
+        try:
+            Kf = float(K)
+        except OverflowError:
+            raise ValueError(f"K must be a positive integer within the float64 range, "
+                             f"got one of {len(str(K))} digits") from None
+        ck2 = 1.0 / Kf if normalized_outputs else 1.0
+        return 2.0 / (Kf * ck2 * float(np.mean(lam)))
+    B = None if teacher_weights is None else _real_array("teacher_weights", teacher_weights)
+    if B is None or B.ndim != 2 or B.shape[0] != K:
         raise ValueError("the erf stability limit needs teacher_weights with M = K rows (perfect solution J = B)")
     from numerics.committee_stability import perfect_solution_limit
-    B = np.asarray(teacher_weights, dtype=float)
     _, _, t, blocks = initial_order_parameters(B, B, eigenvalues)
     model = compiled_model(K, K, activation, bool(normalized_outputs))
     coefficients = lambda Q1, R1, T1: model.coefficients(Q1, R1, T1, 0.0)  # noqa: E731
-    return perfect_solution_limit(coefficients, t, blocks.values, blocks.fractions)
+    try:
+        limit = perfect_solution_limit(coefficients, t, blocks.values, blocks.fractions)
+    except np.linalg.LinAlgError as exc:           # e.g. eigenvalues ~1e200: order parameters beyond float64
+        raise ValueError(f"eigenvalues, teacher_weights: the Jacobian at the perfect solution cannot be decomposed "
+                         f"for these values ({exc})") from None
+    return limit
 
 
 def _check_scalars(eta, noise_variance, activation):

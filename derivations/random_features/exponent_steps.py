@@ -15,7 +15,7 @@ only as 1/ln P (measured at r = 1: −2.96 at P = 1e12 for ρ = 3, consistent wi
 two branches of the Min have close rates the crossover takes many decades (r = 0.4, q = ½ with
 label noise: the noise term P^(−0.5) overtakes the signal P^(−0.6) only near P ~ 1e16). Away from
 the boundaries the exact infinite theory's local slope at P = 1e12 is within 0.004 of the rate
-(tests/derivations/test_exponents.py).
+(tests/random_features/test_rf_phase_diagram.py).
 
 Projections here are normalised per width (see :mod:`derivations.random_features.power_law_theory`): the
 factors N_l/D − df¹ read (1 − Df₁/N_l) with Df₁ = Σ_k η_k/(η_k+κ₂).

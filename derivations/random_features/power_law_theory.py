@@ -44,6 +44,8 @@ def rf_learning_curve(spectrum: PowerLawSpectrum, P, N, ridge, noise_variance=0,
     (width-limited) limit, where E_g is the projection's own error E_F B₁ at κ₁ = λ. Returns a
     :class:`derivations.random_features.theory.RandomFeatureResult` of mpmath numbers (df1 unnormalised).
     """
+    if not isinstance(spectrum, PowerLawSpectrum):
+        raise TypeError(f"spectrum must be a PowerLawSpectrum(alpha, r), got {spectrum!r}")
     with workdps(validate_dps(dps)):
         several = isinstance(N, (list, tuple)) or (isinstance(N, np.ndarray) and N.ndim > 0)
         widths = [positive("N", n.item() if isinstance(n, np.generic) else n) for n in (list(N) if several else [N])]

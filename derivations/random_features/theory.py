@@ -21,6 +21,7 @@ from derivations.engine.spectral_eval import Formula, SpectralSum
 from derivations.random_features import steps as lrf
 from derivations.ridge import (FALLBACK_DPS, broadcast_points, log_root, one_minus_gamma, real_input, rounded_fields,
                                solve_kappa, validate_inputs)
+from derivations.ridge.theory import _array, _finite, _scalar
 from numerics.precision import validate_dps, workdps
 from numerics.solvers import ConvergenceError, RootResult
 
@@ -281,6 +282,13 @@ def projection_level(eta, w, widths, kappa1, mp: bool = False) -> dict:
     """The deterministic equivalent over F alone (infinite data) at population-level ridge κ₁:
     κ₂ from (stable-kappa1), ∂ (stable-partial), Q and r (projection-equivalent), the mean of B₁
     (mean-fixed-F-bias) and γ₁/q (gamma1). ``eta``, ``w`` as float64 arrays or mpmath lists."""
+    eta, w = _array("eta", eta, mp, positive=True), _array("w", w, mp, positive=False)
+    if len(w) != len(eta):
+        raise ValueError(f"w has length {len(w)} but eta has length {len(eta)}")
+    if isinstance(widths, (str, bytes)) or not np.iterable(widths) or len(widths) == 0:
+        raise ValueError(f"widths must be a non-empty list of widths > 0, got {widths!r}")
+    widths = [_scalar("widths", n, mp, False) for n in widths]
+    kappa1 = _scalar("kappa1", kappa1, mp, True)
     c, D = _compiled(), len(eta)
     floor, _ = solve_kappa(eta, min(widths), 0 * kappa1, mp=mp)
 
@@ -299,11 +307,14 @@ def projection_level(eta, w, widths, kappa1, mp: bool = False) -> dict:
     S1, S2, slope = (c[k](eta, None, kappa2, mp=mp) for k in ("S1", "S2", "slope"))
     part, omp = _partial(slope, gaps, kappa2, mp)
     T = {k: c[k](eta, w, kappa2, mp=mp) for k in ("T1p", "T1", "T2")}
-    return {"kappa2": kappa2, "partial": part, "root": root, "Q": c["Q"](eta, w, kappa2, mp=mp),
-            "r": c["C1"](eta, None, kappa2, mp=mp) / D,
-            "B1mean": c["B1mean"](mp=mp, kappa2=kappa2, partial=part, omp=omp,
-                                  **{k: T[k] for k in c["B1mean"].names if k in T}),
-            "gamma1_over_q": c["gamma1_over_q"](mp=mp, d1=S1 / D, d2=S2 / D, partial=part)}
+    out = {"kappa2": kappa2, "partial": part, "root": root, "Q": c["Q"](eta, w, kappa2, mp=mp),
+           "r": c["C1"](eta, None, kappa2, mp=mp) / D,
+           "B1mean": c["B1mean"](mp=mp, kappa2=kappa2, partial=part, omp=omp,
+                                 **{k: T[k] for k in c["B1mean"].names if k in T}),
+           "gamma1_over_q": c["gamma1_over_q"](mp=mp, d1=S1 / D, d2=S2 / D, partial=part)}
+    if not all(_finite(v) for k, v in out.items() if k != "root"):
+        raise ValueError("eta, w: the projection's equivalent lies beyond float64 for these values (pass mp=True)")
+    return out
 
 
 # ---- the learning curve ----------------------------------------------------------------------

@@ -7,7 +7,7 @@ and teacher. Theory and simulation means are compared by z = (mean − theory)/S
 z-tests of one check share a Bonferroni threshold at familywise level 1e-3 over the
 number of z-tests actually made (as for the Marchenko–Pastur KS test: with fixed seeds a
 false alarm would fail every run, so the level is kept small; the power to see a 10%
-error is shown in tests/derivations/test_simulation_power.py). Where the exact answer is 0 (exact recovery,
+error is shown in tests/ridge/test_simulation_power.py). Where the exact answer is 0 (exact recovery,
 interpolation) the simulation is compared with float64 round-off instead.
 
 Finite size. Away from q = 1 the corrections to the deterministic equivalent are O(1/P)

@@ -165,6 +165,8 @@ def ridge_learning_curve(spectrum: PowerLawSpectrum, P, ridge, noise_variance=0,
     returns a :class:`derivations.ridge.theory.RidgeResult` with mpmath numbers (df1 is the
     unnormalised Df₁ = Σ_k η_k/(η_k+κ), since D = ∞).
     """
+    if not isinstance(spectrum, PowerLawSpectrum):
+        raise TypeError(f"spectrum must be a PowerLawSpectrum(alpha, r), got {spectrum!r}")
     with workdps(validate_dps(dps)):
         P, lam, sig2 = positive("P", P), positive("ridge", ridge, True), positive("noise_variance", noise_variance, True)
         S = _ridge_sums()

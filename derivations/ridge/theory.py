@@ -230,8 +230,12 @@ def solve_kappa(eta, P, ridge, mp: bool = False):
     >>> round(kappa, 12), root.converged
     (1.0, True)
     """
+    eta = _array("eta", eta, mp, positive=True)       # ValueError naming eta, P or ridge (issue 13)
+    P, ridge = _scalar("P", P, mp, False), _scalar("ridge", ridge, mp, True)
     D = len(eta)
     total = mpmath.fsum(eta) if mp else float(np.sum(eta))
+    if not _finite(total / P):                        # e.g. a subnormal P: the bracket would reach inf
+        raise ValueError(f"P must be large enough that Σ eta/P is finite in float64 (pass mp=True), got {P!r}")
     if ridge > 0:
         f = lambda k: _kappa_residual(eta, P, ridge, k, mp)
         return log_root(f, ridge, 2 * (ridge + total / P), mp)
