@@ -19,9 +19,8 @@ import sympy as sp
 
 from derivations.engine.spectral_eval import Formula, SpectralSum
 from derivations.random_features import steps as lrf
-from derivations.ridge import (FALLBACK_DPS, broadcast_points, log_root, one_minus_gamma, real_input, rounded_fields,
-                               solve_kappa, validate_inputs)
-from derivations.ridge.theory import _array, _finite, _scalar
+from derivations.ridge import (FALLBACK_DPS, broadcast_points, checked_array, checked_scalar, is_finite, log_root,
+                               one_minus_gamma, real_input, rounded_fields, solve_kappa, validate_inputs)
 from numerics.precision import validate_dps, workdps
 from numerics.solvers import ConvergenceError, RootResult
 
@@ -282,13 +281,13 @@ def projection_level(eta, w, widths, kappa1, mp: bool = False) -> dict:
     """The deterministic equivalent over F alone (infinite data) at population-level ridge κ₁:
     κ₂ from (stable-kappa1), ∂ (stable-partial), Q and r (projection-equivalent), the mean of B₁
     (mean-fixed-F-bias) and γ₁/q (gamma1). ``eta``, ``w`` as float64 arrays or mpmath lists."""
-    eta, w = _array("eta", eta, mp, positive=True), _array("w", w, mp, positive=False)
+    eta, w = checked_array("eta", eta, mp, positive=True), checked_array("w", w, mp, positive=False)
     if len(w) != len(eta):
         raise ValueError(f"w has length {len(w)} but eta has length {len(eta)}")
     if isinstance(widths, (str, bytes)) or not np.iterable(widths) or len(widths) == 0:
         raise ValueError(f"widths must be a non-empty list of widths > 0, got {widths!r}")
-    widths = [_scalar("widths", n, mp, False) for n in widths]
-    kappa1 = _scalar("kappa1", kappa1, mp, True)
+    widths = [checked_scalar("widths", n, mp, False) for n in widths]
+    kappa1 = checked_scalar("kappa1", kappa1, mp, True)
     c, D = _compiled(), len(eta)
     floor, _ = solve_kappa(eta, min(widths), 0 * kappa1, mp=mp)
 
@@ -312,7 +311,7 @@ def projection_level(eta, w, widths, kappa1, mp: bool = False) -> dict:
            "B1mean": c["B1mean"](mp=mp, kappa2=kappa2, partial=part, omp=omp,
                                  **{k: T[k] for k in c["B1mean"].names if k in T}),
            "gamma1_over_q": c["gamma1_over_q"](mp=mp, d1=S1 / D, d2=S2 / D, partial=part)}
-    if not all(_finite(v) for k, v in out.items() if k != "root"):
+    if not all(is_finite(v) for k, v in out.items() if k != "root"):
         raise ValueError("eta, w: the projection's equivalent lies beyond float64 for these values (pass mp=True)")
     return out
 

@@ -27,16 +27,16 @@ from derivations.ridge.power_law_theory import (PowerLawSpectrum, PowerLawSum, k
                                          solve_increasing)
 from derivations.ridge.power_law_theory import ridge_learning_curve as power_law_learning_curve
 from derivations.ridge.problems import isotropic_problem, power_law_problem
-from derivations.ridge.theory import (FALLBACK_DPS, RidgeResult, broadcast_points, learning_curve, log_root,
-                                      one_minus_gamma, real_input, rounded_fields, solve_kappa, validate_inputs)
+from derivations.ridge.theory import (FALLBACK_DPS, RidgeResult, broadcast_points, checked_array, checked_scalar,
+                                      is_finite, learning_curve, log_root, one_minus_gamma, real_input, rounded_fields,
+                                      solve_kappa, validate_inputs)
 
 __all__ = ["ENTRIES", "FALLBACK_DPS", "FIGURES", "PowerLawSpectrum", "PowerLawSum", "RidgeResult",
-           "broadcast_points", "build_exponents", "build_regression", "check_parameters", "exponent_symbols",
-           "isotropic_problem", "kappa_guess", "laws", "leading_terms", "learning_curve", "log_root",
-           "one_minus_gamma", "positive", "power_law_learning_curve", "power_law_problem", "real_input",
-           "rounded_fields",
-           "ridge_error", "ridge_finite", "ridge_theory", "solve_above_floor", "solve_increasing", "solve_kappa",
-           "spectrum", "symbols", "validate_inputs"]
+           "broadcast_points", "build_exponents", "build_regression", "check_parameters", "checked_array",
+           "checked_scalar", "exponent_symbols", "is_finite", "isotropic_problem", "kappa_guess", "laws",
+           "leading_terms", "learning_curve", "log_root", "one_minus_gamma", "positive", "power_law_learning_curve",
+           "power_law_problem", "real_input", "ridge_error", "ridge_finite", "ridge_theory", "rounded_fields",
+           "solve_above_floor", "solve_increasing", "solve_kappa", "spectrum", "symbols", "validate_inputs"]
 
 #: the symbols of ``ridge-regression``'s statements and its spectral sums, for entries that import its steps
 symbols = SimpleNamespace(**{n: getattr(steps, n) for n in (

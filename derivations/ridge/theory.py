@@ -113,7 +113,7 @@ def _short(v) -> str:
         return object.__repr__(v)
 
 
-def _finite(x) -> bool:
+def is_finite(x) -> bool:
     return bool(mpmath.isfinite(x)) if isinstance(x, mpmath.mpf) else math.isfinite(x)
 
 
@@ -127,19 +127,19 @@ def _fast_float_array(name, values):
     return None
 
 
-def _array(name, values, mp: bool, positive: bool):
+def checked_array(name, values, mp: bool, positive: bool):
     fast = None if mp else _fast_float_array(name, values)
     out = [real_input(name, v, mp) for v in _entries(name, values)] if fast is None else fast
-    if not (np.all(np.isfinite(out)) if fast is not None else all(_finite(v) for v in out)):
+    if not (np.all(np.isfinite(out)) if fast is not None else all(is_finite(v) for v in out)):
         raise ValueError(f"{name} must be finite")
     if positive and (np.any(out <= 0) if fast is not None else any(v <= 0 for v in out)):
         raise ValueError(f"{name} must be > 0 (eigenvalues of a positive-definite covariance)")
     return out if mp else np.asarray(out, dtype=float)
 
 
-def _scalar(name, v, mp: bool, allow_zero: bool):
+def checked_scalar(name, v, mp: bool, allow_zero: bool):
     out = real_input(name, v, mp)
-    if not _finite(out) or out < 0 or (out == 0 and not allow_zero):
+    if not is_finite(out) or out < 0 or (out == 0 and not allow_zero):
         raise ValueError(f"{name} must be finite and in {'[0, inf)' if allow_zero else '(0, inf)'}, got {_short(v)}")
     return out
 
@@ -147,12 +147,12 @@ def _scalar(name, v, mp: bool, allow_zero: bool):
 def validate_inputs(eigenvalues, teacher_coefficients, P, ridge, noise_variance, mp: bool = False):
     """Check and convert the arguments of :func:`learning_curve` (mpmath numbers when ``mp``,
     read at the precision in force); raise ValueError naming the culprit."""
-    eta = _array("eigenvalues", eigenvalues, mp, positive=True)
-    w = _array("teacher_coefficients", teacher_coefficients, mp, positive=False)
+    eta = checked_array("eigenvalues", eigenvalues, mp, positive=True)
+    w = checked_array("teacher_coefficients", teacher_coefficients, mp, positive=False)
     if len(w) != len(eta):
         raise ValueError(f"teacher_coefficients has length {len(w)} but eigenvalues has length {len(eta)}")
-    return (eta, w, _scalar("P", P, mp, False), _scalar("ridge", ridge, mp, True),
-            _scalar("noise_variance", noise_variance, mp, True))
+    return (eta, w, checked_scalar("P", P, mp, False), checked_scalar("ridge", ridge, mp, True),
+            checked_scalar("noise_variance", noise_variance, mp, True))
 
 
 # ---- sums without cancellation --------------------------------------------------------
@@ -230,11 +230,11 @@ def solve_kappa(eta, P, ridge, mp: bool = False):
     >>> round(kappa, 12), root.converged
     (1.0, True)
     """
-    eta = _array("eta", eta, mp, positive=True)       # ValueError naming eta, P or ridge (issue 13)
-    P, ridge = _scalar("P", P, mp, False), _scalar("ridge", ridge, mp, True)
+    eta = checked_array("eta", eta, mp, positive=True)       # ValueError naming eta, P or ridge (issue 13)
+    P, ridge = checked_scalar("P", P, mp, False), checked_scalar("ridge", ridge, mp, True)
     D = len(eta)
     total = mpmath.fsum(eta) if mp else float(np.sum(eta))
-    if not _finite(total / P):                        # e.g. a subnormal P: the bracket would reach inf
+    if not is_finite(total / P):                        # e.g. a subnormal P: the bracket would reach inf
         raise ValueError(f"P must be large enough that Σ eta/P is finite in float64 (pass mp=True), got {P!r}")
     if ridge > 0:
         f = lambda k: _kappa_residual(eta, P, ridge, k, mp)
