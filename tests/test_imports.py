@@ -156,8 +156,8 @@ def resolve(name: str, known: set) -> str | None:
 
 
 def import_edges(source: str, path: pathlib.PurePath, top_level_only: bool = False):
-    """(imported name, line, at top level) for every import of the file; ``from a import b`` gives ``a.b``
-    (resolved later to the module ``a.b`` if it exists, else to ``a``)."""
+    """(imported name, line, at top level) for every import of the file; ``from a import b`` gives ``a`` and
+    ``a.b`` (each resolved later to the nearest module of the tree: ``a.b`` if it is a module, else ``a``)."""
     package = list(path.parent.parts) if path.name != "__init__.py" else list(path.parent.parts)
     tree = ast.parse(source, filename=str(path))
     nested = {id(n) for f in ast.walk(tree) if isinstance(f, (ast.FunctionDef, ast.AsyncFunctionDef, ast.Lambda))
@@ -172,6 +172,8 @@ def import_edges(source: str, path: pathlib.PurePath, top_level_only: bool = Fal
                 base = ".".join(package[: len(package) - (node.level - 1)] + ([node.module] if node.module else []))
             else:
                 base = node.module
+            # ``from pkg import sub`` runs pkg's __init__ first: an edge to pkg itself, and to pkg.sub if it is a module
+            out.append((base, node.lineno, top))
             out.extend((f"{base}.{alias.name}", node.lineno, top) for alias in node.names)
         elif isinstance(node, ast.Call) and node.args and isinstance(node.args[0], ast.Constant) \
                 and isinstance(node.args[0].value, str):

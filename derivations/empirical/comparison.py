@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from derivations.empirical import inputs
+import derivations.empirical.inputs as inputs
 from derivations.empirical.problem import EmpiricalProblem, digits_problem
 from derivations.random_features import learning_curve as rf_learning_curve
 from derivations.ridge import learning_curve

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from derivations.empirical import inputs
+import derivations.empirical.inputs as inputs
 from derivations.empirical.problem import EmpiricalProblem
 
 __all__ = ["PowerLawFit", "SourceFit", "fit_source_power_law", "fit_spectrum_power_law"]

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from derivations.empirical import inputs
+import derivations.empirical.inputs as inputs
 
 __all__ = ["DATA_EXTRA", "EmpiricalProblem", "GREY_LEVELS", "HEAVY_KURTOSIS", "RANK_RTOL", "TARGETS",
            "diagnostics", "digits_arrays", "digits_problem", "empirical_problem"]

@@ -20,7 +20,7 @@ from derive.operations import Operation
 from derivations.engine.checks import CheckResult
 from derivations.engine.compare import compare_statements
 from derivations.engine.step import Justification, Step
-from derivations.engine import render
+import derivations.engine.render as render
 
 
 @dataclass(frozen=True)

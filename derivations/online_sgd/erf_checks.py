@@ -26,8 +26,8 @@ import mpmath
 import numpy as np
 
 from derivations.engine import CheckResult
-from derivations.online_sgd import erf_mp_checks as mp_checks
-from derivations.online_sgd import simulation_checks
+import derivations.online_sgd.erf_mp_checks as mp_checks
+import derivations.online_sgd.simulation_checks as simulation_checks
 from derivations.online_sgd.erf_theory import symmetric_plateau
 from derivations.online_sgd.model import compiled_model, generalization_curve, order_parameter_curve, simulate
 from numerics.committee_blocks import power_law_eigenvalues

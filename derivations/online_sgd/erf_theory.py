@@ -20,8 +20,8 @@ import numpy as np
 import sympy as sp
 
 from derive import committee_odes as co
-from derivations.online_sgd import erf_steps
-from derivations.online_sgd import linear_steps as lin
+import derivations.online_sgd.erf_steps as erf_steps
+import derivations.online_sgd.linear_steps as lin
 from derivations.online_sgd.erf_steps import Cp, Qp, Rp, symmetric
 from derivations.online_sgd.late_steps import VECH_INDICES, U_BLOCK, U_GLOBAL, alpha, sigma
 from numerics.bridge import to_mpmath, to_numpy

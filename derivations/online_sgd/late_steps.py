@@ -43,7 +43,7 @@ import sympy as sp
 from derive import committee_odes as co
 from derive.asymptotics import rate_of
 from derive.operations import transform
-from derivations.online_sgd import linear_steps as lin
+import derivations.online_sgd.linear_steps as lin
 
 __all__ = ["late_phase_steps", "perfect_point"]
 

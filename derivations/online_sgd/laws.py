@@ -40,7 +40,10 @@ import numpy as np
 
 from derivations import registry
 from derivations.engine.laws import Law, each_size
-from derivations.online_sgd import erf_steps, overrealizable_steps, plateau_law, trainable_law
+import derivations.online_sgd.erf_steps as erf_steps
+import derivations.online_sgd.overrealizable_steps as overrealizable_steps
+import derivations.online_sgd.plateau_law as plateau_law
+import derivations.online_sgd.trainable_law as trainable_law
 from derivations.online_sgd.late_checks import coefficients
 from derivations.online_sgd.model import compiled_model
 from derivations.online_sgd.overrealizable_checks import ETA as OVER_ETA

@@ -23,7 +23,7 @@ import sympy as sp
 from derive import committee_odes as co
 from derive.spectral import LAYERS
 from derivations.engine import CheckResult
-from derivations.online_sgd import simulation_checks
+import derivations.online_sgd.simulation_checks as simulation_checks
 from derivations.online_sgd.linear_steps import EPS0, FRAC, LAM, alpha, beta, eps_hat, lam_plus, s, sigma_J
 from numerics.bridge import to_mpmath
 from numerics.linear_sgd_errors import block_error_curve, block_error_curve_mp, slowest_rate

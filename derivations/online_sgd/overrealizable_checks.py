@@ -25,7 +25,7 @@ from scipy.integrate import solve_ivp
 
 from derive import committee_odes as co
 from derivations.engine import CheckResult
-from derivations.online_sgd import overrealizable_steps as steps
+import derivations.online_sgd.overrealizable_steps as steps
 from derivations.online_sgd.model import compiled_model
 from numerics.online_sgd_simulation import simulate_generalization_error, simulate_order_parameters
 from numerics.simulation import z_threshold

@@ -23,7 +23,7 @@ from scipy.special import ndtr
 
 from derive.gaussian_expectations import C11, C12, C22, I2_erf
 from derivations.engine import CheckResult
-from derivations.online_sgd import readout_steps as orf
+import derivations.online_sgd.readout_steps as orf
 from numerics.bridge import to_numpy
 from numerics.readout_sgd import (asymptotic_error, plateau_error, population_moments, readout_error,
                                   readout_error_curve, simulate_readout_sgd)

@@ -29,7 +29,7 @@ import numpy as np
 
 from derivations.engine import CheckResult
 from derivations.engine.simulation_checks import FAMILYWISE, ROUNDOFF, richardson
-from derivations.random_features import numeric_checks
+import derivations.random_features.numeric_checks as numeric_checks
 from derivations.random_features.theory import learning_curve, projection_level
 from derivations.ridge import isotropic_problem, power_law_problem
 from numerics.random_feature_simulation import draw_projection, simulate_random_features

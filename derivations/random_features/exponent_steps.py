@@ -38,7 +38,7 @@ from derive.asymptotics import branches, piecewise_as_min, power_law_sum_leading
 from derive.operations import transform
 from derivations import registry
 from derivations.engine import Derivation, Source
-from derivations.random_features import steps as lrf
+import derivations.random_features.steps as lrf
 from derivations.ridge import exponent_symbols as _ex
 
 ALPHA_DOMAIN, KI, Lead, Order, Rate = _ex.ALPHA_DOMAIN, _ex.KI, _ex.Lead, _ex.Order, _ex.Rate

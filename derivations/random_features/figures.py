@@ -18,7 +18,7 @@ import sympy as sp
 
 from derivations import registry
 from derivations.engine.figures import COLOURS, SEED, lam_label, loggable, mark, new_figure, simulation_handle
-from derivations.random_features import exponent_steps
+import derivations.random_features.exponent_steps as exponent_steps
 from derivations.random_features.theory import learning_curve
 from derivations.ridge import power_law_problem
 from numerics.random_feature_simulation import simulate_random_features

@@ -23,7 +23,7 @@ import math
 import mpmath
 import numpy as np
 
-from derivations.random_features import steps as lrf
+import derivations.random_features.steps as lrf
 from derivations.random_features.theory import RandomFeatureResult, _compiled, _guarded, _partial
 from derivations.ridge import PowerLawSpectrum, PowerLawSum, kappa_guess, positive, solve_above_floor, solve_increasing
 from numerics.precision import validate_dps, workdps

@@ -25,7 +25,7 @@ from scipy.optimize import brentq
 from derivations.engine import CheckResult
 from derivations.engine.simulation_checks import FAMILYWISE, richardson
 from derivations.engine.spectral_eval import Formula
-from derivations.random_features import structured_steps as srf
+import derivations.random_features.structured_steps as srf
 from derivations.random_features.structured_theory import column_sums_power_law
 from derivations.random_features.theory import _compiled as rf_compiled
 from derivations.ridge import power_law_problem

@@ -16,8 +16,8 @@ import numpy as np
 import sympy as sp
 
 from derivations.engine.spectral_eval import Formula
-from derivations.random_features import steps as lrf
-from derivations.random_features import structured_steps as srf
+import derivations.random_features.steps as lrf
+import derivations.random_features.structured_steps as srf
 from derivations.random_features.power_law_theory import _rf_sums
 from derivations.random_features.theory import _compiled as rf_compiled
 from derivations.ridge import kappa_guess, solve_increasing, solve_kappa

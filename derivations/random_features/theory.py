@@ -18,7 +18,7 @@ import numpy as np
 import sympy as sp
 
 from derivations.engine.spectral_eval import Formula, SpectralSum
-from derivations.random_features import steps as lrf
+import derivations.random_features.steps as lrf
 from derivations.ridge import (FALLBACK_DPS, broadcast_points, checked_array, checked_scalar, is_finite, log_root,
                                one_minus_gamma, real_input, rounded_fields, solve_kappa, validate_inputs)
 from numerics.precision import validate_dps, workdps

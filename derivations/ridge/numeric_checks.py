@@ -8,7 +8,7 @@ from derivations.engine import CheckResult
 from numerics.precision import workdps
 from numerics.solvers import fixed_point
 from derivations.engine.spectral_eval import Formula
-from derivations.ridge import steps as rr
+import derivations.ridge.steps as rr
 from derivations.ridge.problems import power_law_problem
 from derivations.ridge.theory import _compiled, learning_curve, solve_kappa
 

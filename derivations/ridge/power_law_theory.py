@@ -32,7 +32,7 @@ from derive.spectral import ETA, K, WBAR
 from numerics.bridge import to_mpmath
 from numerics.power_law_sums import power_law_sum
 from numerics.precision import validate_dps, workdps
-from derivations.ridge import steps as rr
+import derivations.ridge.steps as rr
 from derivations.ridge.theory import RidgeResult, _compiled, log_root
 from numerics import validate
 from numerics.solvers import ConvergenceError

@@ -25,7 +25,7 @@ from derive.equations import residual
 from derivations.engine.spectral_eval import Formula, SpectralSum
 from numerics.precision import validate_dps, workdps
 from numerics.solvers import ConvergenceError, RootResult, find_root_bracketed
-from derivations.ridge import steps as rr
+import derivations.ridge.steps as rr
 
 FALLBACK_DPS = 30
 
