@@ -36,9 +36,6 @@ __all__ = ["DMFTCurve", "ENTRIES", "FIGURES", "add_msr_steps", "build_exponents"
            "error_functionals", "laws", "simulate_test_error", "test_error_curve"]
 
 
-def _attach_laws(d, name: str) -> None:
-    attach_law_checks(d, [law for law in laws() if law.entry == name], registry.law_count)
-
 
 @functools.cache
 def build_langevin():
@@ -47,7 +44,7 @@ def build_langevin():
     msr_checks.attach_checks(d)
     checks.attach_checks(d)
     simulation_checks.attach_checks(d)
-    _attach_laws(d, steps.NAME)
+    attach_law_checks(d, laws(), registry.law_count)
     return d
 
 
@@ -56,7 +53,7 @@ def build_exponents():
     """``dmft-exponents`` with its leading-term checks and the ``exponent`` checks of its laws."""
     d = exponent_steps.derivation()
     exponent_checks.attach_checks(d)
-    _attach_laws(d, exponent_steps.NAME)
+    attach_law_checks(d, laws(), registry.law_count)
     return d
 
 

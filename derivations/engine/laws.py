@@ -219,9 +219,10 @@ def _simulate(law, n_seeds, executor):
 
 
 def attach_law_checks(d, laws, family_size: Callable[[], int]) -> None:
-    """Add one ``exponent <law>`` check per law to derivation ``d``; ``family_size()`` is the number of laws
-    of the whole table (read when the check runs, for the shared familywise level)."""
-    for law in laws:
+    """Add one ``exponent <law>`` check to derivation ``d`` for each of ``laws`` that belongs to its entry
+    (``law.entry == d.name``; an area passes all its laws); ``family_size()`` is the number of laws of the
+    whole table (read when the check runs, for the shared familywise level)."""
+    for law in (law for law in laws if law.entry == d.name):
         def run(quick, executor=None, law=law):
             return confirm(law, quick=quick, executor=executor, n_laws=family_size()).results()
         d.check(f"exponent {law.name}", "exponent", f"{law.quantity} ∝ {law.variable}^(−ρ) ({law.regime}): "

@@ -49,16 +49,13 @@ __all__ = ["ENTRIES", "FIGURES", "CompiledCommittee", "build_erf", "build_linear
            "initial_order_parameters", "laws", "order_parameter_curve", "simulate", "stability_limit"]
 
 
-def _attach_laws(d, name) -> None:
-    attach_law_checks(d, [law for law in laws() if law.entry == name], registry.law_count)
-
 
 @functools.cache
 def build_linear():
     """``online-sgd-linear`` with its numeric and simulation checks and its two laws."""
     d = linear_steps.derivation()
     linear_checks.attach_checks(d)
-    _attach_laws(d, linear_steps.NAME)
+    attach_law_checks(d, laws(), registry.law_count)
     return d
 
 
@@ -67,7 +64,7 @@ def build_erf():
     """``online-sgd-erf`` with its plateau and simulation checks, its two laws, then its late-phase checks."""
     d = erf_steps.derivation()
     erf_checks.attach_checks(d)
-    _attach_laws(d, erf_steps.NAME)
+    attach_law_checks(d, laws(), registry.law_count)
     late_checks.attach_checks(d)
     return d
 
@@ -77,7 +74,7 @@ def build_overrealizable():
     """``online-sgd-overrealizable`` with its checks and its law."""
     d = overrealizable_steps.derivation()
     overrealizable_checks.attach_checks(d)
-    _attach_laws(d, overrealizable_steps.NAME)
+    attach_law_checks(d, laws(), registry.law_count)
     return d
 
 

@@ -39,9 +39,6 @@ __all__ = ["ENTRIES", "FIGURES", "RandomFeatureResult", "build_exponents", "buil
 phase_branches, phase_regimes = figures.phase_branches, figures.phase_regimes
 
 
-def _attach_laws(d, entry: str) -> None:
-    attach_law_checks(d, [law for law in laws() if law.entry == entry], registry.law_count)
-
 
 @functools.cache
 def build_linear():
@@ -56,7 +53,7 @@ def build_exponents():
     """``random-feature-exponents`` with its exponent checks (the leading terms it imports are checked in
     ``ridge-exponents``)."""
     d = exponent_steps.derivation()
-    _attach_laws(d, exponent_steps.NAME)
+    attach_law_checks(d, laws(), registry.law_count)
     return d
 
 
@@ -65,7 +62,7 @@ def build_structured():
     """``structured-random-features`` with its simulation, column-sum and exponent checks."""
     d = structured_steps.derivation()
     structured_checks.attach_checks(d)
-    _attach_laws(d, structured_steps.NAME)
+    attach_law_checks(d, laws(), registry.law_count)
     return d
 
 

@@ -61,7 +61,7 @@ def build_exponents():
     """``ridge-exponents`` with its leading-term and exponent checks."""
     d = exponent_steps.derivation()
     leading_terms(d, ("df-leading", "df2-leading", "tf1p-leading"), ((1.5, 0.4), (2.5, 1.3)))
-    attach_law_checks(d, [law for law in laws() if law.entry == exponent_steps.NAME], registry.law_count)
+    attach_law_checks(d, laws(), registry.law_count)
     return d
 
 

@@ -230,8 +230,14 @@ def solve_kappa(eta, P, ridge, mp: bool = False):
     >>> round(kappa, 12), root.converged
     (1.0, True)
     """
-    eta = checked_array("eta", eta, mp, positive=True)       # ValueError naming eta, P or ridge (issue 13)
+    eta = checked_array("eta", eta, mp, positive=True)       # ValueError naming eta, P or ridge
     P, ridge = checked_scalar("P", P, mp, False), checked_scalar("ridge", ridge, mp, True)
+    return _solve_kappa(eta, P, ridge, mp)
+
+
+def _solve_kappa(eta, P, ridge, mp):
+    """:func:`solve_kappa` on arguments already checked (the learning curve checks them once, in
+    :func:`validate_inputs`)."""
     D = len(eta)
     total = mpmath.fsum(eta) if mp else float(np.sum(eta))
     if not is_finite(total / P):                        # e.g. a subnormal P: the bracket would reach inf
@@ -261,7 +267,7 @@ def solve_kappa(eta, P, ridge, mp: bool = False):
 # ---- learning curve ---------------------------------------------------------------------
 def _point(eta, w, P, ridge, noise, mp):
     c, D = _compiled(), len(eta)
-    kappa, root = solve_kappa(eta, P, ridge, mp=mp)
+    kappa, root = _solve_kappa(eta, P, ridge, mp)
     S1, S2 = (c[k](eta, None, kappa, mp=mp) for k in ("S1", "S2"))
     T = c["T"](eta, w, kappa, mp=mp)
     gamma, omg = c["gamma"](mp=mp, S2=S2, P=P), one_minus_gamma(eta, P, kappa, mp)
