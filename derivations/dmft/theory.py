@@ -27,12 +27,17 @@ True
 """
 from __future__ import annotations
 
+import functools
 import math
 from dataclasses import dataclass
 
 import mpmath
 import numpy as np
+import sympy as sp
+from sympy.codegen.rewriting import expm1_opt, optimize
 
+import derivations.dmft.steps as dmft_steps
+from numerics.bridge import to_numpy
 from numerics.dmft_laplace import invert_laplace_vector, response_transforms
 from numerics.dmft_talbot import talbot_invert, transforms_on_nodes
 from numerics.dmft_volterra import MAX_RATE_STEP, fastest_rate, solve_response
@@ -205,9 +210,11 @@ def error_functionals(S, h, g, beta, c, v, s2):
     if g > 0:
         pure = S[0] * np.exp(-g * h * np.arange(S.size))
         _, clean_e, noise_e, integral_e = _trapezoid_functionals(pure, h, g)
-        clean = clean - (clean_e - S[0])
-        noise = noise - noise_e
-        integral = integral - (integral_e + S[0] * np.expm1(-2 * g * tk) / g)
+        exact = _pure_decay()
+        gg = np.full_like(tk, g)
+        clean = clean - (clean_e - S[0] * exact["clean"](tk, gg))
+        noise = noise - (noise_e - S[0] * exact["noise"](tk, gg))
+        integral = integral - (integral_e - S[0] * exact["langevin"](tk, gg))
     clean = v * clean
     noise = s2 * c * noise
     langevin = integral / beta if math.isfinite(beta) else np.zeros_like(tk)
@@ -219,9 +226,30 @@ def _mode_mean(R, h, g):
     which m = 1, is integrated exactly (as in :func:`error_functionals`)."""
     m = R + g * _cumtrapz(R, h)
     if g > 0:
-        pure = np.exp(-g * h * np.arange(R.shape[-1]))
-        m = m - (pure + g * _cumtrapz(pure, h) - 1.0)
+        grid = h * np.arange(R.shape[-1])
+        pure = np.exp(-g * grid)
+        m = m - (pure + g * _cumtrapz(pure, h) - _pure_decay()["mean"](grid, np.full_like(grid, g)))
     return m
+
+
+@functools.cache
+def _pure_decay() -> dict:
+    """The exact values for a pure decay, from the statements (compiled by the bridge, 1 − e^{−x} as expm1):
+    the brackets of (test-error) at S(x) = e^{−gx} — its right side (the per-direction form) at a = g, split by
+    its coefficients v, cσ² and 1/β — and the normalised mean −m of (mean-time) at R(s) = e^{−gs}, each a
+    function of (t, g)."""
+    d = dmft_steps.derivation()
+    a, g, t, v, s2, c, beta = (dmft_steps.a, dmft_steps.g, dmft_steps.t, dmft_steps.v, dmft_steps.sigma2,
+                               dmft_steps.c, dmft_steps.beta)
+    rhs = sp.expand(d["test-error"].rhs.subs(a, g))
+    parts = {"clean": rhs.coeff(v), "noise": sp.expand(rhs.coeff(s2)).coeff(c), "langevin": rhs.coeff(1 / beta)}
+    if sp.expand(rhs - v * parts["clean"] - s2 * c * parts["noise"] - parts["langevin"] / beta) != 0:
+        raise ValueError("(test-error) is not linear in v, cσ² and 1/β")
+    (integral,) = d["mean-time"].rhs.atoms(sp.Integral)          # ∫_0^t R_i(s) ds
+    response = integral.function.func                               # R
+    mode, time = sp.Dummy("i"), sp.Dummy("s")
+    parts["mean"] = -d["mean-time"].rhs.replace(response, sp.Lambda((mode, time), sp.exp(-g * time))).doit()
+    return {k: to_numpy(optimize(sp.simplify(e), [expm1_opt]), [t, g]) for k, e in parts.items()}
 
 
 def _interpolate(grid, values, t):
