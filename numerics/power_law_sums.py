@@ -76,6 +76,7 @@ True
 from __future__ import annotations
 
 import math
+import sys
 
 import mpmath
 
@@ -287,7 +288,10 @@ def _tail_terms(n, beta, alpha, b, log_kappa, digits):
     if log_x <= 0:
         return None
     s0 = beta + alpha * b
-    log_t0 = -b * log_kappa + (1 - s0) * math.log(n) - math.log(s0 - 1)
+    # s0 − 1 rounded in floats, raised by its rounding bound: it may be 0 at the edge (δ < 1e-16), and a
+    # larger s0 − 1 only lowers the bound of t_0 (more terms, never fewer)
+    excess = max(s0 - 1.0, 0.0) + 4 * sys.float_info.epsilon * abs(s0)
+    log_t0 = -b * log_kappa + (1 - s0) * math.log(n) - math.log(excess)
     log_floor = max(_log_lower_bound(beta, alpha, b, log_kappa), log_t0 - b * math.log(2)) \
         - (digits + 2) * _LN10
     log_term, j = log_t0, 0
@@ -564,6 +568,15 @@ def _sum_at_working_precision(beta, alpha, b, kappa, digits, method):
     return total, lost, used
 
 
+def _edge_digits(beta, alpha, b, digits):
+    """Digits lost near the convergence edge: the sum grows like 1/δ, δ = β + αb − 1, and every route
+    divides by a quantity of size δ formed from the inputs, so δ's rounding at working precision
+    enters relative to δ; log10(1/δ) more digits keep it below the target."""
+    with mpmath.workdps(digits + _GUARD):
+        delta = real("beta", beta) + real("alpha", alpha) * real("b", b) - 1
+    return max(0, int(math.ceil(-float(mpmath.log10(delta))))) if 0 < delta < 1 else 0
+
+
 def _evaluate(beta, alpha, b, kappa, digits, *, shift=0, method="auto", details=None):
     """``T(β − shift·α, α, b + shift, κ)`` to ``digits`` relative digits (an mpf).
 
@@ -571,7 +584,7 @@ def _evaluate(beta, alpha, b, kappa, digits, *, shift=0, method="auto", details=
     for tests).  The inputs are read again at each working precision.  A dict
     passed as ``details`` receives the method used and the working precision.
     """
-    extra = 0
+    extra = _edge_digits(beta, alpha, b, digits)
     for _ in range(_MAX_PASSES):
         working = digits + _GUARD + extra
         with mpmath.workdps(working):

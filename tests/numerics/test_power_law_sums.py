@@ -382,3 +382,18 @@ def test_kappa_beyond_the_float_range_in_the_tail_plan(kappa):
         value = power_law_sum(0, 1.5, 1, k, dps=30)
         leading = mpmath.zeta(1.5) / k - mpmath.zeta(3) / k ** 2     # Σ k^{-α}/κ − Σ k^{-2α}/κ² + …
         assert abs(value / leading - 1) < mpmath.mpf(10) ** -25
+
+
+@pytest.mark.parametrize("b", ["0.500000000001", "0.5000000000000000000001"])
+@pytest.mark.parametrize("dps", [15, 30, 50])
+def test_the_stated_digits_hold_at_the_convergence_edge(b, dps):
+    # β + αb = 1 + 1e-12 (and 1 + 1e-22): the sums grow like 1/δ and the route divides by δ formed from the
+    # inputs; without guard digits for δ both functions lost about 3 digits (12.1/27.1/47.0 at dps 15/30/50,
+    # issue 13).  Claim: relative error below 10^(−dps), against the same inputs at 120 digits.
+    args = ("0.5", "1", b, "0.01")
+    with workdps(140):
+        ref_sum, ref_der = power_law_sum(*args, dps=120), power_law_sum_derivative(*args, dps=120)
+    got_sum, got_der = power_law_sum(*args, dps=dps), power_law_sum_derivative(*args, dps=dps)
+    with workdps(140):
+        assert abs(got_sum / ref_sum - 1) < mpmath.mpf(10) ** -dps
+        assert abs(got_der / ref_der - 1) < mpmath.mpf(10) ** -dps
