@@ -6,8 +6,8 @@ Every formula evaluated here is compiled from a statement of ``ridge-regression`
 steps), P − D + Σ_k g_k with g_k = 1 − f_k, and the sum is split per mode: modes whose f_k
 is near 1 enter through g_k, the others through f_k (see ``_deficit``), so no term cancels
 against P — near D = P, for κ ≪ η, for D ≫ P, or for spectra with gaps. For λ > 0 the
-train–test factor is λ/κ itself (renormalized-ridge). κ is solved for in log κ and then
-polished in κ. A float64 evaluation that
+train–test factor is λ/κ itself (renormalized-ridge). κ is solved for in log κ: float64 by safeguarded
+Newton, one pass over the modes per residual (``_newton``); mpmath bracketed, polished in κ. A float64 evaluation that
 overflows or produces an invalid value is redone in mpmath (30 digits) and rounded.
 """
 from __future__ import annotations
@@ -47,6 +47,25 @@ class RidgeResult:
     root: RootResult | None = None
 
 
+_C1, _C2 = sp.symbols("C1 C2")  # Σ_k κ/(η_k+κ) and Σ_k κ(2η_k+κ)/(η_k+κ)² (the sums of complement-sums)
+
+
+def _slopes(kres, kappa, lam):
+    """κ ∂/∂κ of the residual of (stable-kappa-equation) and of its λ = 0 form divided by κ (the Newton
+    slopes in log κ), by SymPy differentiation; κ dC₁/dκ = C₂ − C₁ per mode is checked on the summands.
+    Also checks that the per-mode shares of the float64 pass (:func:`_pass`) are the statements' summands."""
+    f, g = rr.ETA[rr.K] / (rr.ETA[rr.K] + kappa), kappa / (rr.ETA[rr.K] + kappa)
+    for summand, share in ((rr.SUM_DF1, f), (rr.SUM_C1, g), (rr.SUM_DF2, f ** 2), (rr.SUM_C2, 2 * g - g ** 2),
+                           (rr.SUM_C2, kappa * sp.diff(rr.SUM_C1.function, kappa) + rr.SUM_C1.function)):
+        if sp.simplify(summand.function - share) != 0:
+            raise AssertionError(f"per-mode share {share} is not the summand of {summand}")
+    C1 = sp.Function("C1")(kappa)
+    def slope(e):
+        de = kappa * sp.diff(e.xreplace({rr.SUM_C1: C1}), kappa)
+        return sp.factor(de.subs(sp.Derivative(C1, kappa), (_C2 - C1) / kappa).xreplace({C1: _C1}))
+    return slope(kres), slope(kres.subs(lam, 0) / kappa)
+
+
 @functools.cache
 def _compiled():
     d = rr.derivation()
@@ -59,12 +78,15 @@ def _compiled():
         return e.xreplace(shields).subs(D, P - gap).xreplace({v: k for k, v in shields.items()})
 
     kres = residual(d["stable-kappa-equation"])
+    slope, islope = _slopes(kres, kappa, lam)
     return {
         "S1": SpectralSum(rr.SUM_DF1, [kappa]), "S2": SpectralSum(rr.SUM_DF2, [kappa]),
         "C1": SpectralSum(rr.SUM_C1, [kappa]), "C2": SpectralSum(rr.SUM_C2, [kappa]),
         "T": SpectralSum(rr.SUM_TF1P, [kappa]),
         "kappa_res": Formula(at_gap(kres), {kappa: "kappa", lam: "lam", P: "P", gap: "gap", rr.SUM_C1: "C1"}),
         "implicit_res": Formula(at_gap(kres.subs(lam, 0) / kappa), {P: "P", gap: "gap", rr.SUM_C1: "C1"}),
+        "kappa_slope": Formula(at_gap(slope), {kappa: "kappa", P: "P", gap: "gap", _C2: "C2"}),
+        "implicit_slope": Formula(at_gap(islope), {P: "P", _C1: "C1", _C2: "C2"}),
         "gamma": Formula(d["gamma-definition"].rhs, {rr.SUM_DF2: "S2", P: "P"}),
         "omg": Formula(at_gap(d["stable-one-minus-gamma"].rhs), {P: "P", gap: "gap", rr.SUM_C2: "C2"}),
         "train": Formula(at_gap(d["stable-train-factor"].rhs), {P: "P", gap: "gap", rr.SUM_C1: "C1"}),
@@ -121,7 +143,7 @@ def _fast_float_array(name, values):
     """A plain numeric array as float64 in one step (None when the entries need a closer look)."""
     raw = np.asarray(values)
     if raw.dtype.kind in "iuf" and raw.ndim == 1 and raw.size > 0:
-        return raw.astype(float)
+        return raw.astype(float, copy=False)
     if raw.dtype.kind == "c":
         raise ValueError(f"{name} must be real, got complex entries")
     return None
@@ -130,6 +152,8 @@ def _fast_float_array(name, values):
 def checked_array(name, values, mp: bool, positive: bool):
     fast = None if mp else _fast_float_array(name, values)
     out = [real_input(name, v, mp) for v in _entries(name, values)] if fast is None else fast
+    if fast is not None and positive and 0 < out.min() and out.max() < math.inf:   # one look at a valid spectrum
+        return out
     if not (np.all(np.isfinite(out)) if fast is not None else all(is_finite(v) for v in out)):
         raise ValueError(f"{name} must be finite")
     if positive and (np.any(out <= 0) if fast is not None else any(v <= 0 for v in out)):
@@ -235,18 +259,37 @@ def solve_kappa(eta, P, ridge, mp: bool = False):
     return _solve_kappa(eta, P, ridge, mp)
 
 
-def _solve_kappa(eta, P, ridge, mp):
+def solve_kappa_curve(eta, P, ridge):
+    """float64 κ along a curve of points (P and ridge broadcast as in :func:`learning_curve`), each solve started
+    from the previous root (and the bracket narrowed by it where κ is monotone); a list of (κ, RootResult or None).
+
+    >>> [round(k, 12) for k, _ in solve_kappa_curve(np.ones(100), [50.0, 25.0], 0.0)]   # κ = q − 1
+    [1.0, 3.0]
+    """
+    eta, (Ps, ridges, _), warm = checked_array("eta", eta, False, positive=True), broadcast_points(P, ridge), {}
+    return [_solve_kappa(eta, checked_scalar("P", p, False, False), checked_scalar("ridge", r, False, True), False, warm)
+            for p, r in zip(Ps, ridges)]
+
+
+def _solve_kappa(eta, P, ridge, mp, warm=None):
     """:func:`solve_kappa` on arguments already checked (the learning curve checks them once, in
-    :func:`validate_inputs`)."""
+    :func:`validate_inputs`). float64: :func:`_newton_kappa`, started from ``warm`` (a dict carried along a
+    curve) where given; the bracketed search of the mp route where it meets a non-finite value."""
     D = len(eta)
-    total = mpmath.fsum(eta) if mp else float(np.sum(eta))
+    total = mpmath.fsum(eta) if mp else (warm or {}).get("total") or float(np.sum(eta))
     if not is_finite(total / P):                        # e.g. a subnormal P: the bracket would reach inf
         raise ValueError(f"P must be large enough that Σ eta/P is finite in float64 (pass mp=True), got {P!r}")
+    if ridge <= 0 and D <= P:
+        return (mpmath.mpf(0) if mp else 0.0), None
+    if not mp:
+        try:
+            return _newton_kappa(eta, P, ridge, total, {} if warm is None else warm)
+        except FloatingPointError:
+            if np.geterr()["invalid"] == "raise":
+                raise
     if ridge > 0:
         f = lambda k: _kappa_residual(eta, P, ridge, k, mp)
         return log_root(f, ridge, 2 * (ridge + total / P), mp)
-    if D <= P:
-        return (mpmath.mpf(0) if mp else 0.0), None
     f = lambda k: _implicit_residual(eta, P, k, mp)
     hi = lo = total / P
     # Σ η/(η+κ) < Σ η/κ = P at κ = Σ η/P, so the residual is positive there; its value, ~P Σ η²/(Σ η)², falls
@@ -264,10 +307,119 @@ def _solve_kappa(eta, P, ridge, mp):
     raise ConvergenceError("ridgeless κ: no sign change of (P − D + Σ κ/(η+κ))/P above the smallest number")
 
 
+# ---- float64 κ: safeguarded Newton in log κ, one pass over the modes per residual --------------
+_CHUNK, _SKETCH, _EPS = 1 << 16, 2048, float(np.finfo(float).eps)
+
+
+def _order(eta) -> int:
+    """−1 if the eigenvalues are sorted descending, +1 ascending, 0 otherwise."""
+    return -1 if np.all(eta[1:] <= eta[:-1]) else 1 if np.all(eta[1:] >= eta[:-1]) else 0
+
+
+def _split(eta, order, tau):
+    """(hi, lo): the modes with η > τ and the others (views of a sorted array, found by bisection)."""
+    if order == 0:
+        big = eta > tau
+        return eta[big], eta[~big]
+    a, b = 0, eta.size                   # the first index on the far side of τ (η ≤ τ descending, η > τ ascending)
+    while a < b:
+        m = (a + b) // 2
+        a, b = (m + 1, b) if (eta[m] > tau) == (order < 0) else (a, m)
+    return (eta[:a], eta[a:]) if order < 0 else (eta[a:], eta[:a])
+
+
+def _pass(parts, kappa, buf):
+    """(n_big, C₁ excess, C₂ excess) of :func:`_deficit` at κ in one pass over the modes, each group (hi, lo, weight)
+    split at its τ: Σ_hi g − Σ_lo f and Σ_hi (2g − g²) − Σ_lo f², with f = η/(η+κ), g = κ/(η+κ) the summands of
+    (complement-sums) (checked in :func:`_slopes`), in cache-sized chunks; for κ within a factor 4 of τ no share
+    used is above 4/5, so nothing cancels against P."""
+    n_big = e1 = e2 = 0.0
+    for hi, lo, weight in parts:
+        s = [0.0, 0.0, 0.0, 0.0]                                  # Σ g, Σ g², Σ f, Σ f²
+        for arr, j in ((hi, 0), (lo, 2)):
+            for i in range(0, arr.size, _CHUNK):
+                x = arr[i:i + _CHUNK]
+                t = np.divide(kappa if j == 0 else x, np.add(x, kappa, out=buf[:x.size]), out=buf[:x.size])
+                s[j], s[j + 1] = s[j] + float(t.sum()), s[j + 1] + float(np.einsum("i,i", t, t))
+        n_big, e1, e2 = n_big + weight * hi.size, e1 + weight * (s[0] - s[2]), e2 + weight * (2 * s[0] - s[1] - s[3])
+    return n_big, e1, e2
+
+
+def _newton(groups, P, lam, lo, hi, k, tol, maxiter=200):
+    """Root in [lo, hi] of the residual of (stable-kappa-equation) (λ > 0) or of its λ = 0 form over κ, from κ = k,
+    summed over ``groups`` of modes (eigenvalues, order, weight): Newton in u = log κ on log(1 + R/λ) where
+    κ(1 − q df¹) > 0, on R itself otherwise, with the slope κ dR/dκ of :func:`_slopes` from the same pass; a step
+    that leaves the bracket, or follows a step that did not shrink |R|, is replaced by bisection in log κ.
+    Converged when a step is below ``tol`` (relative), the bracket has closed, or two Newton steps predict
+    (quadratic convergence) an error below ε/2. Returns (κ, RootResult)."""
+    c, size = _compiled(), max(g[0].size for g in groups)
+    buf, tau, parts, last, du0 = np.empty(min(_CHUNK, size)), None, None, math.inf, None
+    for n in range(1, maxiter + 1):
+        if tau is None or not tau / 4 <= k <= 4 * tau:   # re-split the modes where κ has moved far from τ
+            tau, parts = k, [(*_split(eta, order, k), weight) for eta, order, weight in groups]
+        n_big, e1, e2 = _pass(parts, k, buf)
+        gap = P - n_big
+        if lam > 0:
+            R, S = c["kappa_res"](kappa=k, lam=lam, P=P, gap=gap, C1=e1), c["kappa_slope"](kappa=k, P=P, gap=gap, C2=e2)
+        else:
+            R, S = c["implicit_res"](P=P, gap=gap, C1=e1), c["implicit_slope"](P=P, C1=e1, C2=e2)
+        if not (math.isfinite(R) and math.isfinite(S)):
+            raise FloatingPointError(f"κ residual {R}, slope {S} at κ = {k}")
+        lo, hi = (k, hi) if R < 0 else (lo, k) if R > 0 else (k, k)
+        du = (-math.log1p(R / lam) * (R + lam) if lam > 0 and R + lam > 0 else -R) / S if S > 0 else math.nan
+        kn = k * math.exp(du) if abs(du) < 300 else math.nan
+        newton = lo < kn < hi and (du0 is None or abs(R) < last)
+        quadratic = newton and du0 is not None and abs(du) < 1e-6 and max(1.0, abs(du) / du0 ** 2) * du * du < _EPS / 2
+        if R == 0 or hi <= lo * (1 + 4 * _EPS) or abs(du) <= tol or quadratic:   # a step within tol: noise
+            kn = kn if quadratic or abs(du) <= tol else k
+            return kn, RootResult(kn, abs(R), n, True, "newton-log",
+                                  f"Newton in log κ converged after {n} residual passes: last step {du:.3g} (relative); "
+                                  f"|residual| {abs(R):.3g} at the last pass")
+        k, last, du0 = (kn, abs(R), du) if newton else (math.sqrt(lo) * math.sqrt(hi), math.inf, None)
+    r = RootResult(k, abs(R), maxiter, False, "newton-log", f"Newton in log κ: bracket [{lo}, {hi}] after {maxiter} passes")
+    raise ConvergenceError(r.message, r)
+
+
+def _newton_kappa(eta, P, lam, total, warm):
+    """Float64 κ for λ > 0, or λ = 0 with D > P: :func:`_newton` in the bracket [λ, 2(λ + Σ η/P)] (λ = 0: below
+    Σ η/P, where the residual is positive), started from the previous root along a curve (``warm``; the bracket
+    narrowed by the monotonicity of κ, increasing in λ, decreasing in P; not if warm["cold"]) or from the root of
+    a sketch (cached in ``warm`` with the order and Σ η): the top _SKETCH modes of a sorted spectrum and 2 _SKETCH
+    of the others (every s-th, midpoints), counted s times."""
+    order = warm["order"] = warm["order"] if "order" in warm else _order(eta)
+    warm["total"] = total
+    lo, hi = (lam, 2 * (lam + total / P)) if lam > 0 else (np.finfo(float).tiny, total / P)
+    if lam == 0:
+        n_big, e1, _ = _pass([(*_split(eta, order, hi), 1)], hi, np.empty(min(_CHUNK, eta.size)))
+        if not _compiled()["implicit_res"](P=P, gap=P - n_big, C1=e1) > 0:
+            return hi, None       # the root lies within the working precision of Σ η/P (see the mp route)
+    prev, k, guess = None if warm.get("cold") else warm.get("prev"), math.sqrt(lo) * math.sqrt(hi), None
+    if prev is not None and lo < prev[2] < hi:   # κ is increasing in λ and decreasing in P
+        lo, hi = (max(lo, prev[2] * (1 - 4 * _EPS)) if P <= prev[0] and lam >= prev[1] else lo,
+                  min(hi, prev[2] * (1 + 4 * _EPS)) if P >= prev[0] and lam <= prev[1] else hi)
+        k = prev[2]
+    if eta.size >= 16 * _SKETCH:
+        if "sketch" not in warm:
+            top = _SKETCH if order else 0
+            head, tail = (eta[:top], eta[top:]) if order <= 0 else (eta[eta.size - top:], eta[:eta.size - top])
+            s = max(1, tail.size // (2 * _SKETCH))
+            warm["sketch"] = [(head, order, 1), (tail[s // 2::s].copy(), order, s)]
+        groups = warm["sketch"]
+        top = lam + sum(w * float(np.sum(e)) for e, _, w in groups) / P
+        prev = prev if prev is not None and prev[3] is not None else None
+        start = prev[3] if prev is not None and lam < prev[3] < 2 * top else math.sqrt(lam or lo) * math.sqrt(top)
+        guess = _newton(groups, P, lam, lam or lo, 2 * top, start, 1e-7)[0]
+        k = guess * (prev[2] / prev[3] if prev is not None else 1.0)   # the sketch's bias at the previous point
+    k = min(max(k, lo), hi)
+    kappa, root = _newton([(eta, order, 1)], P, lam, lo, hi, k, 4 * _EPS)
+    warm["prev"] = (P, lam, kappa, guess)
+    return kappa, root
+
+
 # ---- learning curve ---------------------------------------------------------------------
-def _point(eta, w, P, ridge, noise, mp):
+def _point(eta, w, P, ridge, noise, mp, warm=None):
     c, D = _compiled(), len(eta)
-    kappa, root = _solve_kappa(eta, P, ridge, mp)
+    kappa, root = _solve_kappa(eta, P, ridge, mp, warm)
     S1, S2 = (c[k](eta, None, kappa, mp=mp) for k in ("S1", "S2"))
     T = c["T"](eta, w, kappa, mp=mp)
     gamma, omg = c["gamma"](mp=mp, S2=S2, P=P), one_minus_gamma(eta, P, kappa, mp)
@@ -287,12 +439,13 @@ def _point(eta, w, P, ridge, noise, mp):
 _FIELDS = ("kappa", "gamma", "E_g", "E_tr", "bias2", "var_X", "var_X_noise", "df1")
 
 
-def _float_point(eigenvalues, teacher_coefficients, P, ridge, noise):
-    """float64 point; redone at 30 digits if float64 overflows or turns invalid."""
+def _float_point(eigenvalues, teacher_coefficients, P, ridge, noise, warm=None):
+    """float64 point (``warm``: what the points of a curve share, see :func:`_newton_kappa`); redone at 30 digits
+    if float64 overflows or turns invalid."""
     eta, w, Pf, lam, sig2 = validate_inputs(eigenvalues, teacher_coefficients, P, ridge, noise)
     try:
         with np.errstate(over="raise", invalid="raise", divide="raise"):
-            out = _point(eta, w, Pf, lam, sig2, False)
+            out = _point(eta, w, Pf, lam, sig2, False, warm)
         if all(math.isfinite(getattr(out, f)) or getattr(out, f) == math.inf for f in _FIELDS):
             return out
     except (FloatingPointError, OverflowError, ZeroDivisionError, ValueError):
@@ -356,7 +509,9 @@ def learning_curve(eigenvalues, teacher_coefficients, P, ridge, noise_variance=0
     """
     Ps, ridges, scalar = broadcast_points(P, ridge)
     if dps is None:
-        out = [_float_point(eigenvalues, teacher_coefficients, p, r, noise_variance) for p, r in zip(Ps, ridges)]
+        warm = {"cold": True}   # the spectrum's order, sum and sketch shared; κ not started from the previous
+        # root, so that each point equals its single call bit for bit (solve_kappa_curve does warm starts)
+        out = [_float_point(eigenvalues, teacher_coefficients, p, r, noise_variance, warm) for p, r in zip(Ps, ridges)]
     else:
         with workdps(validate_dps(dps)):
             out = [_point(*validate_inputs(eigenvalues, teacher_coefficients, p, r, noise_variance, mp=True), True)
