@@ -9,7 +9,8 @@ with L = 1024 distinct eigenvalues λ_l ∝ l^−(1+β), β = 1, Σ f_l λ_l = 1
    ε_g over the grid, relative to ε_g and relative to S (the sum of the absolute terms of ε_g, the
    scale a relative state error acts on; ε_g ≪ S late in learning).  Explicit Euler at dt = 0.01
    for comparison, and the run-time ratio at equal accuracy (pc3's log error vs log time
-   interpolated to Euler's error).
+   interpolated to Euler's error).  Rows "pc3+eps": the tolerance stated on ε_g
+   (``generalization_error``; max|err|/eps_g must stay below rtol).
 2. erf activation (plateau and escape), the Saad–Solla Gaussian integrals of papers.md §0.1(c)
    written out in NumPy here (this file's own check code, not the project's SymPy-generated
    coefficients; checked against a Monte Carlo average below); initial overlaps from one seeded
@@ -39,6 +40,8 @@ K = M = 2
 L, BETA, ETA = 1024, 1.0, 0.1
 CK = CM = 1 / math.sqrt(2)
 D = K * M + K * (K + 1) // 2
+#: tolerances of the runs with the tolerance on ε_g (generalization_error), quick mode included
+EPS_RTOLS = (1e-3, 1e-4, 1e-6)
 
 
 def power_law(L, beta):
@@ -59,6 +62,11 @@ def timed(fn, *args, **kwargs):
 def linear_coefficients(Q1, R1, T1):
     eps = 0.5 * (CK ** 2 * Q1.sum() - 2 * CK * CM * R1.sum() + CM ** 2 * T1.sum())
     return -CK ** 2 * np.ones((K, K)), CK * CM * np.ones((K, M)), CK ** 2 * 2 * eps * np.ones((K, K))
+
+
+def linear_eps(Q1, R1, T1):
+    """ε_g of the linear activation from the first-order overlaps (for the ε tolerance)."""
+    return 0.5 * (CK ** 2 * Q1.sum() - 2 * CK * CM * R1.sum() + CM ** 2 * T1.sum())
 
 
 def eps_and_scale(q, r, t, lam):
@@ -96,13 +104,14 @@ def linear_part(quick):
           f"{'max|err|/eps_g':>15} {'at alpha':>9} {'(alpha >= 1)':>13} {'max|err|/S':>11}")
     rows = []
     rtols = (1e-4, 1e-6, 1e-8) if quick else (1e-2, 1e-3, 1e-4, 1e-5, 1e-6, 1e-7, 1e-8, 1e-10)
-    plan = [("pc3", r) for r in rtols]
+    plan = [("pc3", r) for r in rtols] + [("pc3+eps", r) for r in EPS_RTOLS]
     plan += [] if quick else [("pc2", 1e-6), ("pc2", 1e-8), ("etd2rk", 1e-4), ("etd2rk", 1e-6),
                               ("midpoint", 1e-4), ("midpoint", 1e-6)]
     for method, rtol in plan:
         atol = 0.01 * rtol * S0 / (D * lam.sum())
+        extra = {"generalization_error": linear_eps} if method == "pc3+eps" else {"method": method}
         wall, traj = timed(integrate_block_odes, alphas, q0, r0, t, lam, f, ETA, linear_coefficients,
-                           rtol=rtol, atol=atol, method=method)
+                           rtol=rtol, atol=atol, **extra)
         rows.append(report(method, f"{rtol:.0e}", wall, traj, t, lam, ref))
     if not quick:
         wall, traj = timed(integrate_block_odes_euler, alphas, q0, r0, t, lam, f, ETA,
@@ -172,13 +181,15 @@ def erf_coefficients(Q1, R1, T1):
     return A, B, CK ** 2 * np.einsum("ikcd,c,d->ik", I4, w, w)
 
 
+def erf_eps(Q1, R1, T1):
+    """ε_g of the erf committee (normalised outputs, no noise) from the first-order overlaps."""
+    dq, dt = np.diag(Q1), np.diag(T1)
+    s = lambda X, d1, d2: np.arcsin(X / np.sqrt(np.outer(1 + d1, 1 + d2))).sum()  # noqa: E731
+    return (CK ** 2 * s(Q1, dq, dq) + CM ** 2 * s(T1, dt, dt) - 2 * CK * CM * s(R1, dq, dt)) / np.pi
+
+
 def erf_generalization_error(traj):
-    out = []
-    for Q1, R1, T1 in zip(traj.Q1, traj.R1, traj.T1):
-        dq, dt = np.diag(Q1), np.diag(T1)
-        s = lambda X, d1, d2: np.arcsin(X / np.sqrt(np.outer(1 + d1, 1 + d2))).sum()
-        out.append((CK ** 2 * s(Q1, dq, dq) + CM ** 2 * s(T1, dt, dt) - 2 * CK * CM * s(R1, dq, dt)) / np.pi)
-    return np.array(out)
+    return np.array([erf_eps(*x) for x in zip(traj.Q1, traj.R1, traj.T1)])
 
 
 def monte_carlo_check(n=2_000_000, seed=1):
@@ -225,6 +236,10 @@ def erf_part(quick, N=1024, sigma_J=0.01, seed=0):
         wall, traj = timed(integrate_block_odes, alphas, q0, r0, t, lam, f, ETA, erf_coefficients,
                            rtol=rtol, atol=1e-3 * rtol / L)
         rows.append(erf_row("pc3", f"{rtol:.0e}", wall, traj, eg_ref))
+    for rtol in EPS_RTOLS:
+        wall, traj = timed(integrate_block_odes, alphas, q0, r0, t, lam, f, ETA, erf_coefficients,
+                           rtol=rtol, atol=1e-3 * rtol / L, generalization_error=erf_eps)
+        erf_row("pc3+eps", f"{rtol:.0e}", wall, traj, eg_ref)
     if not quick:
         wall, traj = timed(integrate_block_odes_euler, alphas, q0, r0, t, lam, f, ETA, erf_coefficients,
                            dt=0.01)

@@ -417,3 +417,97 @@ def test_bad_coefficient_shapes_and_euler_dt():
     with pytest.raises(ValueError, match="eta"):
         block_rhs(kwargs["q0"], kwargs["r0"], kwargs["t"], kwargs["eigenvalues"], kwargs["fractions"],
                   0.0, _good()["coefficients"])
+
+
+# --------------------------------------------------------------------------
+# Tolerance on ε_g (generalization_error): relative control where ε_g is small
+# --------------------------------------------------------------------------
+
+def linear_eps(K, M):
+    """ε_g = ½(c_K² ΣQ1 − 2c_Kc_M ΣR1 + c_M² ΣT1) of the linear activation."""
+    cK, cM = 1 / math.sqrt(K), 1 / math.sqrt(M)
+    return lambda Q1, R1, T1: 0.5 * (cK ** 2 * Q1.sum() - 2 * cK * cM * R1.sum() + cM ** 2 * T1.sum())
+
+
+@pytest.mark.parametrize("rtol", [1e-3, 1e-4])
+def test_eps_control_meets_relative_tolerance_in_the_power_law_tail(rtol):
+    """L = 256, β = 1: ε_g falls from 0.3 to 3.5e-6 (S ≈ 1), far above round-off (u·S/ε_g < 1e-10).
+    The state control leaves a tail error of rtol·S/ε_g order (> 20·rtol here); the ε control must
+    keep max |Δε_g|/ε_g <= rtol over the whole curve (observed 0.12·rtol and 0.16·rtol)."""
+    L, K, M, eta = 256, 2, 2, 0.1
+    lam, f = power_law(L)
+    q0, r0, t = random_overlaps(L, K, M, f, 0)
+    alphas = 2.0 ** np.arange(-7, 14)
+    eps0, S0 = block_errors(q0, r0, t, lam, K, M)
+    ref = linear_reference(alphas, eps0, lam, f, eta)[0].sum(1)
+    atol = 0.01 * rtol * S0 / ((K * M + K * (K + 1) // 2) * lam.sum())
+    rel = {}
+    for control in ("state", "eps"):
+        kw = {"generalization_error": linear_eps(K, M)} if control == "eps" else {}
+        traj = integrate_block_odes(alphas, q0, r0, t, lam, f, eta, linear_coefficients(K, M),
+                                    rtol=rtol, atol=atol, **kw)
+        rel[control] = np.abs(block_errors(traj.q, traj.r, t[None], lam, K, M)[0].sum(1) / ref - 1)
+    assert ref[-1] < 2e-5 * ref[0]                      # the tail is reached
+    assert rel["state"].max() > 20 * rtol              # the old control fails the ε tolerance ...
+    assert rel["eps"].max() <= rtol, rel["eps"].max() / rtol     # ... the ε control meets it
+
+
+def test_eps_control_off_by_default_and_only_tightens():
+    """Without generalization_error the numbers are those of the state control; with it, every
+    step still meets the state tolerance (same or more steps, the state error no larger)."""
+    q0, r0, t, lam, f, eta, coef = synthetic_setup()
+    alphas = np.array([0.5, 2.0, 20.0])
+    plain = integrate_block_odes(alphas, q0, r0, t, lam, f, eta, coef, rtol=1e-5, atol=1e-15)
+    again = integrate_block_odes(alphas, q0, r0, t, lam, f, eta, coef, rtol=1e-5, atol=1e-15,
+                                 generalization_error=None)
+    assert np.array_equal(plain.q, again.q) and plain.steps == again.steps
+    calls = {"n": 0}
+
+    def eps(Q1, R1, T1):                                # a smooth positive functional
+        calls["n"] += 1
+        return float(np.sum((Q1 - R1 @ np.linalg.pinv(T1) @ R1.T) ** 2) + 1e-3 * np.trace(Q1))
+    ctl = integrate_block_odes(alphas, q0, r0, t, lam, f, eta, coef, rtol=1e-5, atol=1e-15,
+                               generalization_error=eps)
+    assert ctl.steps >= plain.steps
+    q_ref, r_ref = reference_ivp(np.r_[0.0, alphas], q0, r0, t, lam, f, eta, coef)
+    e_ref = np.array([eps(first_order(q, lam), first_order(r, lam), first_order(t, lam))
+                      for q, r in zip(q_ref[1:], r_ref[1:])])
+    e = np.array([eps(*x) for x in zip(ctl.Q1, ctl.R1, ctl.T1)])
+    assert np.all(np.abs(e / e_ref - 1) <= 1e-5)
+    # forward differences: d + 1 calls per accepted step, one per trial step (d = 4 + 3 + ... )
+    assert calls["n"] >= ctl.steps * (2 * 3 + 3)
+
+
+def test_eps_control_relative_where_eps_falls_exponentially():
+    """K = M = L = 1, A = −1, B = 1, E = 2ε_g, η = 1/2: ε_g = ½e^{−3α/4} exactly.  At α = 8
+    (ε_g ≈ 1.2e-3, S ≈ 2) the state control at rtol 1e-3 is > 10·rtol off; the ε control within
+    rtol (its relative error grows ≈ 0.16·rtol per e-fold of ε_g: module docstring)."""
+    eps = linear_eps(1, 1)
+    coef = lambda Q1, R1, T1: (-np.eye(1), np.eye(1), 2 * eps(Q1, R1, T1) * np.eye(1))  # noqa: E731
+    alphas = np.array([1.0, 4.0, 8.0])
+    exact = 0.5 * np.exp(-0.75 * alphas)
+    out = {}
+    for kw in ({}, {"generalization_error": eps}):
+        tr = integrate_block_odes(alphas, np.zeros((1, 1, 1)), np.zeros((1, 1, 1)), np.ones((1, 1, 1)),
+                                  [1.0], [1.0], 0.5, coef, rtol=1e-3, atol=1e-20, **kw)
+        out[bool(kw)] = np.abs(np.array([eps(*x) for x in zip(tr.Q1, tr.R1, tr.T1)]) / exact - 1)
+    assert out[False][-1] > 10 * 1e-3
+    assert np.all(out[True] <= 1e-3), out[True]
+
+
+def test_eps_control_failures_and_bad_input():
+    kwargs = _good()
+    with pytest.raises(ConvergenceError, match="generalization_error returned a non-finite"):
+        integrate_block_odes(**kwargs, generalization_error=lambda Q1, R1, T1: np.nan)
+    with pytest.raises(ValueError, match="generalization_error must return a real number"):
+        integrate_block_odes(**kwargs, generalization_error=lambda Q1, R1, T1: "x")
+    for name, value in [("generalization_error", "not callable"), ("eps_rtol", 0.0), ("eps_rtol", 1.0),
+                        ("eps_rtol", True), ("eps_atol", -1.0), ("eps_atol", np.inf)]:
+        extra = {} if name == "generalization_error" else {"generalization_error": linear_eps(2, 2)}
+        with pytest.raises(ValueError, match=name):
+            integrate_block_odes(**kwargs, **extra, **{name: value})
+    with pytest.raises(ValueError, match="eps_rtol"):                   # needs the functional
+        integrate_block_odes(**kwargs, eps_rtol=1e-3)
+    # fixed steps: no control, the functional is not called
+    tr = integrate_block_odes(**kwargs, fixed_step=0.25, generalization_error=lambda *a: 1 / 0)
+    assert tr.steps == 4
