@@ -16,6 +16,7 @@ from derivations import registry
 from derivations.engine import figures
 from derivations.engine.laws import confirm
 from derivations.engine.output import write_atomically
+from derivations.engine.parallel import available_cores, verify_entries
 
 
 class _Parser(argparse.ArgumentParser):
@@ -42,19 +43,22 @@ def _parser() -> argparse.ArgumentParser:
     ver.add_argument("--all", action="store_true", help="verify the whole catalogue")
     ver.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     ver.add_argument("--quick", action="store_true", help="smaller simulations (for a fast look)")
-    ver.add_argument("--jobs", type=int, default=1, metavar="N",
-                     help="run simulation ensembles in N worker processes (same results as serial)")
+    ver.add_argument("--jobs", type=int, default=available_cores(), metavar="N",
+                     help="run the checks in N worker processes (default: the number of cores, "
+                          f"here {available_cores()}; the same results as --jobs 1)")
     exp = sub.add_parser("exponents", help="confirm the derived scaling exponents numerically (one row per law)")
     exp.add_argument("names", nargs="*", help="laws or catalogue entries (default: all)")
     exp.add_argument("--json", action="store_true", help="print one JSON object on stdout")
     exp.add_argument("--quick", action="store_true", help="fewer simulation seeds")
-    exp.add_argument("--jobs", type=int, default=1, metavar="N", help="simulate in N worker processes")
+    exp.add_argument("--jobs", type=int, default=available_cores(), metavar="N",
+                     help="simulate in N worker processes (default: the number of cores; the same results as 1)")
     fig = sub.add_parser("figure", help="draw a figure as DIR/NAME.png and DIR/NAME.pdf (needs matplotlib)")
     fig.add_argument("name", help=", ".join(registry.figure_names()))
     fig.add_argument("-o", "--output-dir", default=".", metavar="DIR", help="directory to write to (default: .)")
     fig.add_argument("--quick", action="store_true", help="fewer simulation draws and theory points")
-    fig.add_argument("--jobs", type=int, default=1, metavar="N",
-                     help="simulate (and, for exponents, evaluate the theory) in N worker processes")
+    fig.add_argument("--jobs", type=int, default=available_cores(), metavar="N",
+                     help="simulate (and, for exponents, evaluate the theory) in N worker processes "
+                          "(default: the number of cores; the same figure as 1)")
     return p
 
 
@@ -106,12 +110,10 @@ def _verify(args) -> int:
         return 2
     names = registry.names() if args.all else list(dict.fromkeys(_known(n) for n in args.names))
     reports, t0 = [], time.perf_counter()
-    with _executor(args.jobs) as executor:
-        for name in names:
-            report = registry.get(name).verify(quick=args.quick, executor=executor)
-            reports.append(report)
-            if not args.json:
-                _print_report(report)
+    for report in verify_entries(names, registry.get, quick=args.quick, jobs=args.jobs):
+        reports.append(report)
+        if not args.json:
+            _print_report(report)
     passed = all(r.passed for r in reports)
     if args.json:
         print(json.dumps({"derivations": [r.to_json() for r in reports]}, indent=1, allow_nan=False))

@@ -147,28 +147,42 @@ class Derivation:
         return self.step(label).statement
 
     # ---- checking -------------------------------------------------------------------
+    def run_numeric_check(self, index: int, quick: bool = False, executor=None) -> list[CheckResult]:
+        """Run numeric check number ``index`` (its results, each with ``extra["seconds"]``); a check that
+        raises, returns nothing or returns something else than CheckResults is one failure."""
+        check, t0 = self.numeric_checks[index], time.perf_counter()
+        try:
+            out = check(quick, executor)
+        except Exception as exc:  # reported, never swallowed into a pass
+            out = CheckResult(check.name, check.kind, False, detail=f"raised {exc!r}")
+        out = out if isinstance(out, list) else [out]
+        if not out:
+            out = [CheckResult(check.name, check.kind, False, detail="the check returned no result")]
+        strays = [r for r in out if not isinstance(r, CheckResult)]
+        if strays:
+            out = [CheckResult(check.name, check.kind, False,
+                               detail=f"the check returned {type(strays[0]).__name__}, not a CheckResult")]
+        for r in out:
+            r.extra.setdefault("seconds", round(time.perf_counter() - t0, 3))
+        return out
+
     def run_numeric_checks(self, quick: bool = False, executor=None) -> dict[str, list[CheckResult]]:
         """Run every numeric check: check name -> its results (a check that raises is one failure)."""
-        results = {}
-        for check in self.numeric_checks:
-            t0 = time.perf_counter()
-            try:
-                out = check(quick, executor)
-            except Exception as exc:  # reported, never swallowed into a pass
-                out = CheckResult(check.name, check.kind, False, detail=f"raised {exc!r}")
-            out = out if isinstance(out, list) else [out]
-            if not out:
-                out = [CheckResult(check.name, check.kind, False, detail="the check returned no result")]
-            for r in out:
-                r.extra.setdefault("seconds", round(time.perf_counter() - t0, 3))
-            results[check.name] = out
-        return results
+        return {c.name: self.run_numeric_check(i, quick, executor) for i, c in enumerate(self.numeric_checks)}
 
-    def check_steps(self, numeric_results: dict) -> list[CheckResult]:
+    def check_symbolic_steps(self) -> dict[str, list[CheckResult]]:
+        """The checks of the steps that stand on their own (replays, identities, definitions): label -> results.
+        The steps backed by numeric checks are left to :meth:`check_steps`."""
+        return {step.label: step.check(self.statements(upto=step.label), {}, seconds=self.symbolic_budget)
+                for step in self.steps if not step.backed_by_numeric}
+
+    def check_steps(self, numeric_results: dict, symbolic: dict | None = None) -> list[CheckResult]:
+        """Every step's checks in step order; ``numeric_results`` maps check name -> passed, ``symbolic`` is
+        :meth:`check_symbolic_steps`' result if it was computed already (e.g. in another process)."""
+        symbolic = self.check_symbolic_steps() if symbolic is None else symbolic
         results = []
         for step in self.steps:
-            results.extend(step.check(self.statements(upto=step.label), numeric_results,
-                                      seconds=self.symbolic_budget))
+            results.extend(step.check({}, numeric_results) if step.backed_by_numeric else symbolic[step.label])
         return results
 
     def verify(self, quick: bool = False, executor=None) -> Report:
@@ -179,9 +193,13 @@ class Derivation:
         """
         t0 = time.perf_counter()
         numeric = self.run_numeric_checks(quick, executor)
+        return self.report(numeric, self.check_symbolic_steps(), time.perf_counter() - t0)
+
+    def report(self, numeric: dict, symbolic: dict, seconds: float) -> Report:
+        """The report from the numeric checks' results (name -> results) and :meth:`check_symbolic_steps`."""
         by_check = {name: all(r.passed for r in results) for name, results in numeric.items()}
-        checks = self.check_steps(by_check) + [r for results in numeric.values() for r in results]
-        return Report(self.name, all(c.passed for c in checks), time.perf_counter() - t0, checks)
+        checks = self.check_steps(by_check, symbolic) + [r for results in numeric.values() for r in results]
+        return Report(self.name, all(c.passed for c in checks), seconds, checks)
 
     def compare(self, label: str, other) -> list[CheckResult]:
         """Is ``other`` the same statement as step ``label``? (symbolic + numeric)"""

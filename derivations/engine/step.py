@@ -77,6 +77,13 @@ class Step:
             return "identity, proved by SymPy" + (f" [{self.reference}]" if self.reference else "")
         return j.value + (f" [{self.reference}]" if self.reference else "")
 
+    @property
+    def backed_by_numeric(self) -> bool:
+        """True if this step's check is the passing of its numeric checks (``checked_by``), not a proof."""
+        j = self.justification
+        return j in (Justification.APPROXIMATION, Justification.QUOTED) or (
+            j is Justification.IDENTITY and bool(self.checked_by))
+
     def check(self, earlier: dict, numeric_results: dict, seconds: float = 10.0) -> list[CheckResult]:
         """Check this step given the statements of the earlier steps and the numeric checks."""
         j, name = self.justification, f"step {self.label}"

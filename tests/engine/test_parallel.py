@@ -1,0 +1,80 @@
+"""verify in worker processes: the same reports as in one process, in the order asked for."""
+import json
+
+import pytest
+import sympy as sp
+
+from derivations import registry
+from derivations.engine import CheckResult, Derivation, Source
+from derivations.engine.parallel import available_cores, verify_entries
+
+x = sp.Symbol("x", positive=True)
+
+
+def _toy(name: str) -> Derivation:
+    """A derivation with a replayed step, a quoted step backed by a check, a passing check, a check whose
+    verdict depends on the name, and a check that raises."""
+    d = Derivation(name, "Toy", Source("none", "nobody"))
+    d.define("eq", "Eq", "x squared is four.", sp.Eq(x**2, 4))
+    d.quote("claim", "Claim", "x is two.", sp.Eq(x, 2), checked_by=["depends"])
+    d.check("fine", "numeric", "passes")(lambda quick: CheckResult("fine", "numeric", True, 1.0, 1.0))
+    d.check("depends", "numeric", "fails for 'bad'")(
+        lambda quick: CheckResult("depends", "numeric", name != "bad", 2.0, 2.0 if name != "bad" else 3.0))
+    d.check("raises", "numeric", "raises for 'bad'")(
+        lambda quick: CheckResult("raises", "numeric", 1 / (name != "bad") == 1))
+    d.check("stray", "numeric", "returns a number")(lambda quick: 1.0)
+    return d
+
+
+_BUILT = {}
+
+
+def toy_get(name: str) -> Derivation:
+    """Module level, so that a spawned worker could call it too."""
+    return _BUILT.setdefault(name, _toy(name))
+
+
+def _same(reports_a, reports_b):
+    strip = [[{k: v for k, v in c.to_json().items()} for c in r.checks] for r in reports_a]
+    other = [[{k: v for k, v in c.to_json().items()} for c in r.checks] for r in reports_b]
+    return strip == other and [r.passed for r in reports_a] == [r.passed for r in reports_b]
+
+
+def test_two_workers_give_the_serial_reports_in_order():
+    names = ["good", "bad", "good2"]
+    serial = list(verify_entries(names, toy_get, jobs=1))
+    pooled = list(verify_entries(names, toy_get, jobs=2))
+    assert [r.name for r in pooled] == names
+    assert _same(serial, pooled)
+    assert [r.passed for r in pooled] == [False, False, False]   # 'stray' fails everywhere
+
+
+def test_a_failed_check_fails_the_step_it_backs_and_a_raise_is_reported():
+    bad = next(verify_entries(["bad"], toy_get, jobs=2))
+    by_name = {c.name: c for c in bad.checks}
+    assert not by_name["step claim: numeric backing"].passed
+    assert "failed ['depends']" in by_name["step claim: numeric backing"].detail
+    assert not by_name["raises"].passed and "ZeroDivisionError" in by_name["raises"].detail
+    assert by_name["step eq: well-formed"].passed
+    assert not by_name["stray"].passed and "not a CheckResult" in by_name["stray"].detail
+
+
+def test_an_entry_named_twice_is_verified_once():
+    assert [r.name for r in verify_entries(["good", "good"], toy_get, jobs=2)] == ["good"]
+
+
+@pytest.mark.parametrize("jobs", [0, -1, True, 1.5, "2"])
+def test_bad_jobs_is_refused_by_name(jobs):
+    with pytest.raises(ValueError, match="jobs"):
+        list(verify_entries(["good"], toy_get, jobs=jobs))
+
+
+def test_available_cores_is_a_positive_count():
+    assert isinstance(available_cores(), int) and available_cores() >= 1
+
+
+def test_a_catalogue_entry_is_identical_with_two_workers():
+    serial = list(verify_entries(["marchenko-pastur"], registry.get, quick=True, jobs=1))
+    pooled = list(verify_entries(["marchenko-pastur"], registry.get, quick=True, jobs=2))
+    assert serial[0].passed and _same(serial, pooled)
+    assert json.dumps(pooled[0].to_json()["checks"]) == json.dumps(serial[0].to_json()["checks"])
