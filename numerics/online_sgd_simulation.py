@@ -31,8 +31,9 @@ GIL; the GIL switch interval is lowered to ``SWITCH_INTERVAL`` during the run an
 
 Random streams.  Seed i uses ``g = spawn_generators(entropy, seeds)[i]``: its inputs are
 ``√λ * g.standard_normal(N)`` step after step, its label noise ``g.spawn(1)[0].standard_normal()``
-step after step.  The numbers therefore do not depend on the chunking or the threads, and seed i
-is the same whichever the number of seeds.
+step after step.  The numbers therefore do not depend on the threads, and seed i is the same, bit
+for bit, whichever the number of seeds: its blocks of inputs have a length that depends on N only,
+and the seeds run in groups bounded by memory (``BLOCK_DOUBLES``).
 
 >>> J0, B = np.full((1, 4), 0.1), np.ones((1, 4))
 >>> paths = simulate_order_parameters([0.0, 2.0], J0, B, np.ones(4), 0.5, activation="linear", seeds=2)
@@ -57,6 +58,8 @@ from numerics.validate import positive_int
 __all__ = ["OrderParameterPaths", "simulate_order_parameters", "simulate_generalization_error",
            "alpha_to_steps"]
 
+#: runs of simulate_order_parameters when neither seeds nor entropies are given
+DEFAULT_SEEDS = 8
 #: steps per chunk of the Gram form
 CHUNK_STEPS = 16
 #: steps per block of inputs drawn at once by the worker threads
@@ -303,18 +306,38 @@ def _progress_bar(progress, total):
     return tqdm(total=total, unit="step", desc="online SGD", file=sys.stderr)
 
 
-def _simulate(p, steps, seeds, entropy, progress):
-    """J of every seed at every recording step -> (q, r) stacks."""
-    S, N = seeds, p.blocks.N
-    gens = spawn_generators(entropy, S)
+def _capacity(N) -> int:
+    """Steps per block of inputs: the same for every number of seeds, so that a seed's block plan (and with
+    it every rounding of its run) does not depend on the seeds run beside it."""
+    return max(1, min(BLOCK_STEPS, BLOCK_DOUBLES // N))
+
+
+def _simulate(p, steps, gens, progress, starts=None):
+    """J of every run (one generator each; J(0) = p.J0, or starts[j] for run j) at every recording step
+    -> (q, r) stacks.  The runs go in groups of at most BLOCK_DOUBLES / (capacity × N) seeds (memory); a
+    run's numbers do not depend on its group."""
+    N = p.blocks.N
+    capacity = _capacity(N)
+    group = max(1, BLOCK_DOUBLES // (capacity * N))
+    bar = _progress_bar(progress, int(steps[-1]) * len(gens))
+    try:
+        parts = [_simulate_group(p, steps, gens[i:i + group], capacity, bar,
+                                 None if starts is None else starts[i:i + group])
+                 for i in range(0, len(gens), group)]
+    finally:
+        if bar is not None:
+            bar.close()
+    return np.concatenate([q for q, _ in parts]), np.concatenate([r for _, r in parts])
+
+
+def _simulate_group(p, steps, gens, capacity, bar, starts):
+    S, N = len(gens), p.blocks.N
     noise = [g.spawn(1)[0] for g in gens]
-    capacity = max(1, min(BLOCK_STEPS, BLOCK_DOUBLES // (S * N)))
     source = _InputSource(p, gens, noise, capacity)
     plan = _block_plan(steps, capacity)
-    J = np.repeat(p.J0[None], S, axis=0)
+    J = np.repeat(p.J0[None], S, axis=0) if starts is None else np.array(starts, dtype=float)
     q, r = [], []
     done, k = 0, 0
-    bar = _progress_bar(progress, int(steps[-1]) * S)
 
     def record():
         nonlocal k
@@ -348,9 +371,20 @@ def _simulate(p, steps, seeds, entropy, progress):
                     bar.update(n * S)
     finally:
         sys.setswitchinterval(interval)
-        if bar is not None:
-            bar.close()
     return np.stack(q, axis=1), np.stack(r, axis=1)
+
+
+def _generators(seeds, entropy, entropies):
+    """One generator per run: ``spawn_generators(entropy, seeds)``, or with ``entropies`` run j's generator
+    is ``spawn_generators(entropies[j], 1)[0]`` (that of a separate call with seeds=1 and that entropy)."""
+    if entropies is None:
+        return spawn_generators(entropy, positive_int("seeds", DEFAULT_SEEDS if seeds is None else seeds))
+    if isinstance(entropies, (str, bytes)) or not hasattr(entropies, "__len__") or len(entropies) == 0:
+        raise ValueError(f"entropies must be a non-empty sequence of entropies (one per run), got {entropies!r}")
+    if seeds is not None and positive_int("seeds", seeds) != len(entropies):
+        raise ValueError(f"seeds must be None or len(entropies) = {len(entropies)} when entropies are given, "
+                         f"got {seeds!r}")
+    return [spawn_generators(e, 1)[0] for e in entropies]
 
 
 # --------------------------------------------------------------------------
@@ -358,11 +392,11 @@ def _simulate(p, steps, seeds, entropy, progress):
 # --------------------------------------------------------------------------
 
 def simulate_order_parameters(alphas, student_weights, teacher_weights, eigenvalues, eta, *,
-                              activation="erf", normalized_outputs=False, noise_variance=0.0, seeds=8,
-                              entropy=0, progress=None, trainable=None) -> OrderParameterPaths:
-    """Online SGD (module docstring) of ``seeds`` independent runs from the same initial weights.
+                              activation="erf", normalized_outputs=False, noise_variance=0.0, seeds=None,
+                              entropy=0, progress=None, trainable=None, entropies=None) -> OrderParameterPaths:
+    """Online SGD (module docstring) of ``seeds`` independent runs (default 8) from the same initial weights.
 
-    ``student_weights`` J(0) (K, N), ``teacher_weights`` B (M, N), ``eigenvalues`` the diagonal of
+    ``student_weights`` J(0) (K, N), or one J(0) per run (runs, K, N); ``teacher_weights`` B (M, N), ``eigenvalues`` the diagonal of
     Σ (N,), learning rate ``eta`` > 0 (its stability limit is the caller's business: a divergent
     run raises FloatingPointError).  Every seed starts from J(0) and draws its own inputs and label
     noise (module docstring: random streams).  At each α of ``alphas`` (non-decreasing, >= 0) the
@@ -371,7 +405,9 @@ def simulate_order_parameters(alphas, student_weights, teacher_weights, eigenval
     seeds × steps > 10⁶ and stderr is a terminal.  ``trainable``: None (every coordinate trained) or a
     boolean mask of length N with at least one True; coordinates marked False keep their initial
     weights J(0) (masked gradient, module docstring).  An all-True mask is the unmasked run, bit for
-    bit (same streams, same code path).
+    bit (same streams, same code path).  ``entropies``: instead of ``entropy``, one entropy per run
+    (``seeds`` then None or their number): run j is, bit for bit, the single run of a call with
+    ``seeds=1, entropy=entropies[j]``, so that independent single runs can be done together.
 
     >>> lam = np.repeat([1.5, 0.5], 8)
     >>> J0 = np.random.default_rng(0).standard_normal((2, 16)) * 0.01
@@ -383,12 +419,16 @@ def simulate_order_parameters(alphas, student_weights, teacher_weights, eigenval
     >>> bool(np.array_equal(frozen.q[:, 1, 1], frozen.q[:, 0, 1]))      # block 2 (λ = 0.5) frozen
     True
     """
-    p = _problem(student_weights, teacher_weights, eigenvalues, eta, activation, normalized_outputs,
-                 noise_variance, trainable)
-    seeds = positive_int("seeds", seeds)
+    starts = np.asarray(student_weights, dtype=float) if np.ndim(student_weights) == 3 else None
+    p = _problem(student_weights if starts is None else starts[0], teacher_weights, eigenvalues, eta,
+                 activation, normalized_outputs, noise_variance, trainable)
+    gens = _generators(seeds, entropy, entropies)
+    if starts is not None and (starts.shape[0] != len(gens) or not np.all(np.isfinite(starts))):
+        raise ValueError(f"student_weights of shape (runs, K, N) must have one finite J(0) per run: "
+                         f"{len(gens)} runs, got shape {starts.shape}")
     alphas = np.atleast_1d(np.asarray(alphas, dtype=float))
     steps = alpha_to_steps(alphas, p.blocks.N)
-    q, r = _simulate(p, steps, seeds, entropy, progress)
+    q, r = _simulate(p, steps, gens, progress, starts)
     t = block_order_parameters(p.J0, p.B, p.blocks)[2]
     mask = None if trainable is None else np.array(trainable, dtype=bool)
     return OrderParameterPaths(alphas, steps, q, r, t, p.blocks, mask)

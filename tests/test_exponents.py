@@ -119,3 +119,23 @@ def test_cli_exponents_unknown_name(capsys):
     assert main(["exponents", "no-such-law"]) == 2
     err = capsys.readouterr().err
     assert err.count("\n") == 1 and "no-such-law" in err
+
+
+def _one_seed(rng, sizes):
+    return [float(x) ** -0.5 * (1 + 0.01 * rng.standard_normal()) for x in sizes]
+
+
+def _seeds_together(generators, sizes):
+    return [_one_seed(g, sizes) for g in generators]
+
+
+def test_seeds_simulated_together_give_the_same_confirmation_serially_and_in_a_pool():
+    import dataclasses
+    from concurrent.futures import ProcessPoolExecutor
+    base = dataclasses.replace(LAWS["ridge-kappa-ridge-limited"], simulate=_one_seed)
+    batched = dataclasses.replace(base, simulate_seeds=_seeds_together)
+    serial = confirm(base, quick=True).sim_fit
+    with ProcessPoolExecutor(2) as pool:
+        pooled = confirm(batched, quick=True, executor=pool).sim_fit
+    together = confirm(batched, quick=True).sim_fit
+    assert serial.slope == pooled.slope == together.slope

@@ -80,6 +80,9 @@ class Law:
     catalogue: Callable | None = field(default=None, compare=False, repr=False)
     #: the parameter check run before the rate is evaluated: a ValueError naming the condition
     check_parameters: Callable | None = field(default=None, compare=False, repr=False)
+    #: optional (generators, sizes) -> one row per generator, row j equal bit for bit to
+    #: ``simulate(generators[j], sizes)``: the seeds simulated together (a vectorised simulator)
+    simulate_seeds: Callable | None = field(default=None, compare=False, repr=False)
 
     def derived(self) -> sp.Expr:
         """The rate as derived: the right side of the entry's step."""
@@ -208,7 +211,15 @@ def _seed_row(rng, simulate, sizes):
 def _simulate(law, n_seeds, executor):
     """One row per seed; in a process pool only ``simulate`` and the sizes travel (the theory may be a closure)."""
     gens = spawn_generators(_entropy(law), n_seeds)
-    if executor is None:
+    if law.simulate_seeds is not None:
+        workers = 1 if executor is None else max(1, getattr(executor, "_max_workers", 2))
+        parts = [gens[i::workers] for i in range(workers) if gens[i::workers]]     # seed j in part j % workers
+        done = list(map(law.simulate_seeds, parts, [law.sizes] * len(parts))) if executor is None \
+            else list(executor.map(law.simulate_seeds, parts, [law.sizes] * len(parts)))
+        rows = [None] * n_seeds
+        for i, part in enumerate(done):
+            rows[i::workers] = [list(row) for row in part]
+    elif executor is None:
         rows = [_seed_row(g, law.simulate, law.sizes) for g in gens]
     else:
         rows = list(executor.map(_seed_row, gens, [law.simulate] * n_seeds, [law.sizes] * n_seeds))

@@ -74,11 +74,16 @@ def _law(*args, **kwargs) -> Law:
     return Law(*args, catalogue=registry.get, check_parameters=check_parameters, **kwargs)
 
 
-def _final_errors(paths, model):
-    """ε_g of one simulated run (seeds=1) at its recorded times."""
+def _errors(paths, model):
+    """ε_g of every simulated run at its recorded times, (runs, times)."""
     Q1, R1, T1 = paths.first_order()
     T1 = np.broadcast_to(T1, Q1.shape[:2] + T1.shape)
-    return model.population_error(Q1, R1, T1)[0]
+    return model.population_error(Q1, R1, T1)
+
+
+def _final_errors(paths, model):
+    """ε_g of one simulated run (seeds=1) at its recorded times."""
+    return _errors(paths, model)[0]
 
 
 # ---- the linear window: ε_g ∝ α^(−β/(1+β)) ------------------------------------------------------------
@@ -156,11 +161,16 @@ def _over_finite(alpha):
 
 def _over_observed(rng, sizes):
     """ε_g of one SGD run from the replicated weights at the sizes (α)."""
+    return _over_observed_seeds([rng], sizes)[0]
+
+
+def _over_observed_seeds(generators, sizes):
+    """The rows of :func:`_over_observed` of every generator, bit for bit, the runs simulated together."""
     J, B = _over_weights()
     paths = simulate_order_parameters(np.array(sizes, float), J, B, np.ones(N_SGD), OVER_ETA, activation="erf",
-                                      normalized_outputs=False, seeds=1, entropy=int(rng.integers(2**62)),
+                                      normalized_outputs=False, entropies=[int(g.integers(2**62)) for g in generators],
                                       progress=False)
-    return [float(e) for e in _final_errors(paths, compiled_model(2, 2, "erf", False))]
+    return [[float(e) for e in row] for row in _errors(paths, compiled_model(2, 2, "erf", False))]
 
 
 # ---- the specialised phase of the erf machine: ε_g ∝ α^(−β/(1+β)) -------------------------------------
@@ -192,12 +202,19 @@ def _late_setup():
 
 def _late_observed(rng, sizes):
     """ε_g at the sizes (α) of one SGD run from J = B + σZ: Z drawn from ``rng``, then the stream's entropy."""
+    return _late_observed_seeds([rng], sizes)[0]
+
+
+def _late_observed_seeds(generators, sizes):
+    """The rows of :func:`_late_observed` of every generator, bit for bit, the runs simulated together."""
     B, lam = _late_setup()
-    J = B + LAW_SIGMA * rng.standard_normal(B.shape)
-    paths = simulate_order_parameters(np.array(sizes, float), J, B, lam, LAW_ETA, activation="erf",
-                                      normalized_outputs=False, seeds=1, entropy=int(rng.integers(2**62)),
-                                      progress=False)
-    return [float(e) for e in _final_errors(paths, coefficients()[0])]
+    starts, entropies = [], []
+    for g in generators:
+        starts.append(B + LAW_SIGMA * g.standard_normal(B.shape))
+        entropies.append(int(g.integers(2**62)))
+    paths = simulate_order_parameters(np.array(sizes, float), np.array(starts), B, lam, LAW_ETA, activation="erf",
+                                      normalized_outputs=False, entropies=entropies, progress=False)
+    return [[float(e) for e in row] for row in _errors(paths, coefficients()[0])]
 
 
 @functools.cache
@@ -225,7 +242,7 @@ def _trainable_law() -> Law:
     return _law(
         "sgd-trainable-dimensions", "online-sgd-linear", "trainable-rate", "linear two-layer network, online SGD",
         "ε_g(α → ∞)", "L_t", "top L_t of L blocks trained, the rest frozen; α ≫ 1/(ηλ_{L_t})", {"beta": t.BETA},
-        t.tail_theory, t.simulate, t.finite_theory, t.SIZES, seeds=(32, 8),
+        t.tail_theory, t.simulate, t.finite_theory, t.SIZES, seeds=(32, 8), simulate_seeds=t.simulate_seeds,
         notes=f"simulation: K = M = 2, normalised outputs, N = {t.N_SIM}, L = {t.L_SIM} blocks, η = {t.ETA_SIM}, "
               f"σ_J = {t.SIGMA_J}, one fixed teacher and student (seeds: input streams, common to all L_t), "
               f"gradient masked outside the top L_t blocks, ε_g averaged over α(L_t) + (0, {t.WINDOW}] with "
@@ -240,6 +257,7 @@ def _plateau_law() -> Law:
         "sgd-plateau-escape", "online-sgd-erf", "escape-eta-rate", "erf committee machine, K = M = 2",
         "τ_esc (Δρ = ½)", "(1/η)", "escape from the symmetric plateau, small η (L = 1, T = 1)", {},
         p.theory, each_size(p.escape_time_sgd), p.finite_theory, p.SIZES, seeds=p.SEEDS, scales=p.SCALES,
+        simulate_seeds=p.escape_times_sgd,
         rel_step=p.REL_STEP,
         notes=f"theory: the generated ODEs in s = ηα (DOP853, rtol {p.RTOL:g}, float) from fixed order parameters "
               f"R⁰ = {p.R_SCALE}[[1 + d, 1 − d], [1 − d, 1 + d]], d = {p.ASYMMETRY}, Q⁰ = R⁰R⁰ᵀ + {p.SIGMA_PERP}², "
@@ -256,13 +274,13 @@ def laws() -> list[Law]:
         _plateau_law(),
         _law("sgd-erf-window", erf_steps.NAME, "late-window-rate", "erf committee machine, K = M = 2",
              "ε_g(α)", "α", "specialised phase near the perfect solution, power-law window", {"beta": BETA},
-             _late_theory, _late_observed, _late_finite, LAW_SIZES, seeds=(32, 12),
+             _late_theory, _late_observed, _late_finite, LAW_SIZES, seeds=(32, 12), simulate_seeds=_late_observed_seeds,
              notes=f"simulation: unnormalised outputs, N = {LAW_N}, L = {LAW_L} blocks, η = {LAW_ETA}, J = B + σZ "
                    f"with σ = {LAW_SIGMA}, fixed orthonormal teacher; theory: the L → ∞ bulk sum in τ = ηλ_+α; "
                    "finite theory: the generated ODEs from the mean initial order parameters"),
         _law("sgd-overrealizable", overrealizable_steps.NAME, "rate", "erf committee machine, K = 2 > M = 1",
              "ε_g(α)", "α", "approach to perfect learning along the soft mode (outputs rescaled by 1/K, 1/M)", {},
-             _over_theory, _over_observed, _over_finite, OVER_SIZES, seeds=(16, 6),
+             _over_theory, _over_observed, _over_finite, OVER_SIZES, seeds=(16, 6), simulate_seeds=_over_observed_seeds,
              scales=(10**2, 10**3, 10**4, 10**5),
              notes="theory: the reduced soft-mode dynamics c₂(D₀/(1 + κD₀α))² (centre manifold, η_0 = 0.5); "
                    "simulation: online SGD from replicated weights (N = 256, D(0) = 0.05) against the same fit of "

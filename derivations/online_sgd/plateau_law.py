@@ -178,18 +178,33 @@ def escape_time_sgd(rng, x, N=N_SIM):
     in s = ηα, interpolated in log α).  The run goes to 1.25·s_esc of the ODEs; a seed that has not
     crossed by then is run again, from the start and with the same inputs (the input stream of a seed
     does not depend on the length of the run), to twice that time."""
+    return _escape_times(x, [int(rng.integers(2 ** 62))], N)[0]
+
+
+def escape_times_sgd(generators, sizes, N=N_SIM):
+    """The rows ``[escape_time_sgd(g, x) for x in sizes]`` of every generator g, equal bit for bit (each g
+    gives one entropy per size, in order), with the seeds of each size simulated together."""
+    entropies = [[int(g.integers(2 ** 62)) for _ in sizes] for g in generators]
+    columns = [_escape_times(x, [e[i] for e in entropies], N) for i, x in enumerate(sizes)]
+    return [list(row) for row in zip(*columns)]
+
+
+def _escape_times(x, entropies, N):
+    """τ_esc of the runs with these input-stream entropies at η = 1/x (see :func:`escape_time_sgd`)."""
     eta = 1.0 / x
     J, B = escape_weights(N)
-    entropy = int(rng.integers(2 ** 62))
     s_end = 1.25 * finite_theory(x) * eta
+    taus, todo = [math.nan] * len(entropies), list(range(len(entropies)))
     for _ in range(3):
         s = np.arange(1, int(math.ceil(s_end / S_RECORD)) + 1) * S_RECORD
         paths = simulate_order_parameters(s / eta, J, B, np.ones(N), eta, activation="erf",
-                                          normalized_outputs=False, seeds=1, entropy=entropy, progress=False)
+                                          normalized_outputs=False, entropies=[entropies[j] for j in todo],
+                                          progress=False)
         Q1, R1, T1 = paths.first_order()
-        alphas = paths.alphas_done                      # the α actually reached, steps/N
-        tau = crossing(alphas, spread(Q1[0], R1[0], T1))
-        if math.isfinite(tau):
-            return tau
+        for k, j in enumerate(todo):
+            taus[j] = crossing(paths.alphas_done, spread(Q1[k], R1[k], T1))   # the α reached, steps/N
+        todo = [j for j in todo if not math.isfinite(taus[j])]
+        if not todo:
+            return taus
         s_end *= 2
     raise ValueError(f"no escape of the SGD run by s = {s_end / 2:g} at η = {eta:g}")

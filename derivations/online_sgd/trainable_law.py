@@ -161,16 +161,23 @@ def tail_theory(x):
 def simulate(rng, sizes):
     """Mean ε_g over :func:`recording_alphas` of one SGD run per size x (the fixed weights, top x blocks
     trainable): the seed's input stream (its entropy drawn once from ``rng``) is common to all sizes."""
-    entropy = int(rng.integers(2**62))
-    return [_mean_error(x, entropy) for x in sizes]
+    return simulate_seeds([rng], sizes)[0]
 
 
-def _mean_error(x, entropy):
+def simulate_seeds(generators, sizes):
+    """The rows of :func:`simulate` of every generator, bit for bit, the runs of each size simulated together."""
+    entropies = [int(g.integers(2**62)) for g in generators]
+    columns = [_mean_errors(x, entropies) for x in sizes]
+    return [list(row) for row in zip(*columns)]
+
+
+def _mean_errors(x, entropies):
     lam, blocks, J, B, _ = _setting()
     mask = _trained_blocks(int(x))[blocks.labels]
     paths = simulate_order_parameters(recording_alphas(x), J, B, lam, ETA_SIM, activation="linear",
-                                      normalized_outputs=True, seeds=1, entropy=entropy, progress=False,
+                                      normalized_outputs=True, entropies=entropies, progress=False,
                                       trainable=mask)
     Q1, R1, T1 = paths.first_order()
     T1 = np.broadcast_to(T1, Q1.shape[:2] + T1.shape)
-    return float(compiled_model(2, 2, "linear", True).population_error(Q1, R1, T1)[0].mean())
+    errors = compiled_model(2, 2, "linear", True).population_error(Q1, R1, T1)
+    return [float(e) for e in errors.mean(axis=1)]

@@ -462,3 +462,33 @@ def test_progress_without_tqdm_is_silent(monkeypatch):
     monkeypatch.setitem(sys.modules, "tqdm", None)                 # import tqdm -> ImportError
     paths = simulate_order_parameters(**_bad(), seeds=2, progress=True)
     assert paths.q.shape[0] == 2
+
+
+def test_runs_by_entropies_equal_single_runs_bit_for_bit_and_seeds_do_not_depend_on_their_number():
+    rng = np.random.default_rng(3)
+    J, B = 0.1 * rng.standard_normal((2, 96)), rng.standard_normal((2, 96))
+    alphas = [0.0, 0.5, 3.3]
+    run = lambda **kw: simulate_order_parameters(alphas, J, B, np.ones(96), 0.1, progress=False, **kw)  # noqa: E731
+    many = run(entropies=[11, 22, 33])
+    for j, e in enumerate([11, 22, 33]):
+        one = run(seeds=1, entropy=e)
+        assert np.array_equal(one.q[0], many.q[j]) and np.array_equal(one.r[0], many.r[j])
+    assert np.array_equal(run(seeds=40, entropy=7).q[:3], run(seeds=3, entropy=7).q)
+
+
+@pytest.mark.parametrize("kw, match", [({"entropies": []}, "entropies"), ({"entropies": "12"}, "entropies"),
+                                       ({"entropies": [1, 2], "seeds": 3}, "seeds")])
+def test_bad_entropies_are_refused_by_name(kw, match):
+    with pytest.raises(ValueError, match=match):
+        simulate_order_parameters([1.0], np.ones((1, 4)), np.ones((1, 4)), np.ones(4), 0.1, **kw)
+
+
+def test_one_start_per_run_equals_the_single_runs_bit_for_bit():
+    rng = np.random.default_rng(4)
+    B, starts = rng.standard_normal((2, 64)), 0.1 * rng.standard_normal((3, 2, 64))
+    run = lambda J, **kw: simulate_order_parameters([0.0, 2.0], J, B, np.ones(64), 0.1, progress=False, **kw)  # noqa: E731
+    many = run(starts, entropies=[1, 2, 3])
+    for j in range(3):
+        assert np.array_equal(run(starts[j], seeds=1, entropy=j + 1).q[0], many.q[j])
+    with pytest.raises(ValueError, match="one finite J\\(0\\) per run"):
+        run(starts, entropies=[1, 2])

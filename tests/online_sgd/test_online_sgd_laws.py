@@ -32,3 +32,13 @@ def test_trainable_simulation_is_one_curve_with_a_common_input_stream():
     alone = [trainable_law.simulate(np.random.default_rng(7), (x,))[0] for x in (4, 8)]
     assert curve == alone
     assert len(curve) == 2 and all(v > 0 for v in curve)
+
+
+@pytest.mark.parametrize("name", ["sgd-trainable-dimensions", "sgd-overrealizable", "sgd-erf-window"])
+def test_seeds_simulated_together_give_the_single_seed_rows_bit_for_bit(name):
+    from derivations import registry
+    from numerics.simulation import spawn_generators
+    law = registry.law(name)
+    together = law.simulate_seeds(spawn_generators(9, 3), law.sizes)
+    alone = [law.simulate(g, law.sizes) for g in spawn_generators(9, 3)]
+    assert together == alone and len(alone[0]) == len(law.sizes)

@@ -84,3 +84,10 @@ def test_ode_route_agrees_with_the_grid_integrator():
     tr = order_parameter_curve(s / eta, J, B, np.ones(64), eta, "erf", False, rtol=1e-9)
     grid = pl.crossing(s / eta, pl.spread(tr.Q1, tr.R1, tr.T1))
     assert grid == pytest.approx(tau, rel=1e-5)
+
+
+def test_seeds_simulated_together_give_the_single_seed_rows_bit_for_bit():
+    from numerics.simulation import spawn_generators
+    together = pl.escape_times_sgd(spawn_generators(5, 3), (4, 8))
+    alone = [[pl.escape_time_sgd(g, x) for x in (4, 8)] for g in spawn_generators(5, 3)]
+    assert together == alone and all(math.isfinite(t) for row in alone for t in row)
