@@ -676,7 +676,7 @@ class _Run:
 def integrate_block_odes(alphas, q0, r0, t, eigenvalues, fractions, eta, coefficients, *,
                          rtol=1e-8, atol=1e-12, max_steps=DEFAULT_MAX_STEPS, first_step=None,
                          fixed_step=None, method="pc3", trainable=None, generalization_error=None,
-                         eps_rtol=None, eps_atol=None) -> BlockTrajectory:
+                         eps_rtol=None, eps_atol=None, stop=None) -> BlockTrajectory:
     """Integrate the block ODEs from (q0, r0) at α = 0 and return the state at each of ``alphas``.
 
     q0 (L, K, K) symmetric, r0 (L, K, M), t (L, M, M) symmetric; ``eigenvalues`` λ_m > 0 and
@@ -689,6 +689,10 @@ def integrate_block_odes(alphas, q0, r0, t, eigenvalues, fractions, eta, coeffic
     docstring).  ``first_step`` overrides the initial guess 0.01·|s|/|ds/dα|.  ``trainable``: None
     (all blocks trained) or one bool per block; a frozen block's student weights get no gradient,
     so its (q_m, r_m) stay at their initial values while still entering the first-order overlaps.
+
+    ``stop``: None or a callable ``(Q1, R1, T1) -> bool`` asked at each requested α once it is reached;
+    True ends the integration there (the trajectory then holds the α up to that one, the same numbers
+    as the full run: the steps do not depend on where it stops).
 
     ``generalization_error``: None (the default: the state tolerance above only) or a callable
     ``(Q1, R1, T1) -> ε_g``; then the tolerance is also one on ε_g: each step's first-order ε
@@ -729,6 +733,9 @@ def integrate_block_odes(alphas, q0, r0, t, eigenvalues, fractions, eta, coeffic
     for j, target in enumerate(a):
         h = run.advance_to(float(target), h)
         out[j] = run.s
+        if stop is not None and stop(*layout.overlaps(run.s, lam, system.T1)):
+            a, out = a[:j + 1], out[:j + 1]
+            break
     return _trajectory(a, out, layout, lam, system, run.steps, run.rejected, method)
 
 

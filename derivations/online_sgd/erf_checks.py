@@ -136,16 +136,23 @@ def plateau_sgd(quick) -> list[CheckResult]:
 ESCAPE_N = 1024
 
 
+def _spread(Q1, R1, T1):
+    """mean_i(max_n ρ_in − min_n ρ_in), ρ = R/√(Q_ii T_nn), at each time of (T, K, K), (T, K, M), (T, M, M)."""
+    diag_q, diag_t = np.einsum("aii->ai", Q1), np.einsum("ann->an", T1)
+    rho = R1 / np.sqrt(diag_q[:, :, None] * diag_t[:, None, :])
+    return (rho.max(2) - rho.min(2)).mean(1)
+
+
 def escape_alpha(K, L, eta, seed=0, normalized=True):
     """τ_esc from the ODEs: first α where mean_i(max_n ρ_in − min_n ρ_in) ≥ ½, ρ = R/√(Q_ii T_nn)."""
     rng = np.random.default_rng(seed)
     B, J = rng.standard_normal((K, ESCAPE_N)), 0.01 * rng.standard_normal((K, ESCAPE_N))
     lam = np.ones(ESCAPE_N) if L == 1 else power_law_eigenvalues(ESCAPE_N, L, 1.0)
     alphas = np.geomspace(0.1, 4e3, 500) / eta
-    tr = order_parameter_curve(alphas, J, B, lam, eta, "erf", normalized, rtol=1e-6)
-    diag_q, diag_t = np.einsum("aii->ai", tr.Q1), np.einsum("ann->an", tr.T1)
-    rho = tr.R1 / np.sqrt(diag_q[:, :, None] * diag_t[:, None, :])
-    spread = (rho.max(2) - rho.min(2)).mean(1)
+    # the run ends just past the crossing: the trajectory up to it is that of the full grid (same steps)
+    past = lambda Q1, R1, T1: _spread(Q1[None], R1[None], T1[None])[0] >= 0.5 + 1e-9  # noqa: E731
+    tr = order_parameter_curve(alphas, J, B, lam, eta, "erf", normalized, rtol=1e-6, stop=past)
+    alphas, spread = tr.alphas, _spread(tr.Q1, tr.R1, tr.T1)
     i = int(np.argmax(spread >= 0.5))
     if spread[i] < 0.5 or i == 0:
         raise ValueError(f"no escape detected for K = {K}, L = {L}, η = {eta}")

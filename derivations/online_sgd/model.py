@@ -260,11 +260,13 @@ def _check_stability(eta, eigenvalues, K, activation, normalized_outputs, teache
 
 def order_parameter_curve(alphas, student_weights, teacher_weights, eigenvalues, eta,
                           activation="erf", normalized_outputs=False, noise_variance=0.0, *,
-                          rtol=1e-8, atol=1e-12, trainable=None):
+                          rtol=1e-8, atol=1e-12, trainable=None, stop=None):
     """Integrate the ODEs from the order parameters of the given weights; the trajectory object.
 
     ``trainable``: None, or a boolean mask of the N input coordinates whose student weights are
     trained (the others keep their initial values); it must be constant on each eigenvalue block.
+    ``stop``: None or ``(Q1, R1, T1) -> bool``, asked at each α reached; True ends the trajectory there
+    (:func:`numerics.committee_ode.integrate_block_odes`).
     """
     from numerics.committee_ode import integrate_block_odes
     _check_scalars(eta, noise_variance, activation)
@@ -276,7 +278,7 @@ def order_parameter_curve(alphas, student_weights, teacher_weights, eigenvalues,
     model = compiled_model(K, M, activation, bool(normalized_outputs))
     coefficients = lambda Q1, R1, T1: model.coefficients(Q1, R1, T1, noise_variance)  # noqa: E731
     return integrate_block_odes(alphas, q, r, t, blocks.values, blocks.fractions, eta, coefficients,
-                                rtol=rtol, atol=atol, trainable=trained)
+                                rtol=rtol, atol=atol, trainable=trained, stop=stop)
 
 
 def generalization_curve(alphas, student_weights, teacher_weights, eigenvalues, eta,

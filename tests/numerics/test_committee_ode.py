@@ -511,3 +511,19 @@ def test_eps_control_failures_and_bad_input():
     # fixed steps: no control, the functional is not called
     tr = integrate_block_odes(**kwargs, fixed_step=0.25, generalization_error=lambda *a: 1 / 0)
     assert tr.steps == 4
+
+
+def test_stop_ends_the_run_with_the_full_run_s_numbers():
+    q0, r0, t, lam, f, eta, coef = synthetic_setup()
+    alphas = np.linspace(0.0, 20.0, 41)
+    full = integrate_block_odes(alphas, q0, r0, t, lam, f, eta, coef, rtol=1e-8)
+    level = float(full.Q1[17, 0, 0])                 # Q1_11 at α = 8.5, the last α of the stopped run
+    asked = []
+
+    def stop(Q1, R1, T1):
+        asked.append(float(Q1[0, 0]))
+        return len(asked) == 18
+    part = integrate_block_odes(alphas, q0, r0, t, lam, f, eta, coef, rtol=1e-8, stop=stop)
+    assert len(part.alphas) == 18 and np.array_equal(part.alphas, alphas[:18])
+    assert np.array_equal(part.q, full.q[:18]) and np.array_equal(part.r, full.r[:18])
+    assert part.steps < full.steps and asked[-1] == pytest.approx(level, rel=1e-14)
