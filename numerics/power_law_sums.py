@@ -252,15 +252,35 @@ def _em_terms_needed(s, log_m, log_tol):
     return None  # pragma: no cover
 
 
-def _em_start(s_max, n, log_tol):
-    """(M, cost per exponent): where ``Σ_{k≥n} k^{-s}`` switches to Euler–Maclaurin, ``s ≤ s_max``.
+def _negligible_tail_start(s_min, n, log_tol, limit):
+    """The smallest M ≤ ``limit`` at which ``Σ_{k≥M} k^{-s}`` is below ``e^log_tol`` times its first term
+    ``n^{-s}`` for every ``s ≥ s_min``: (n/M)^s (M/(s−1) + 1) bounds it (integral plus first term); None if
+    there is none (a large s makes the sum its first few terms, where Euler–Maclaurin would need M ~ s)."""
+    if s_min <= 1:
+        return None
+    small = lambda m: -s_min * math.log(m / n) + math.log(m / (s_min - 1) + 1) < log_tol  # noqa: E731
+    lo, hi = n, limit                    # the bound decreases in M (s > 1): bisect for the first M below
+    if hi <= lo or not small(hi):
+        return None
+    while hi - lo > 1:
+        mid = (lo + hi) // 2
+        lo, hi = (lo, mid) if small(mid) else (mid, hi)
+    return hi
+
+
+def _em_start(s_max, n, log_tol, s_min=None):
+    """(M, cost per exponent): where ``Σ_{k≥n} k^{-s}`` switches to Euler–Maclaurin, ``s_min ≤ s ≤ s_max``.
 
     The smallest Euler–Maclaurin term is about ``e^{-2πM}``, so ``M ≥ −log_tol/(2π)``;
     a few multiples of that are tried, trading direct terms (one multiplication
-    each) against Euler–Maclaurin terms.
+    each) against Euler–Maclaurin terms.  Where the terms from M on are negligible for every s
+    (:func:`_negligible_tail_start`, large s), the series stops at its first term.
     """
     base = max(n, math.ceil(-log_tol / (2 * math.pi)))
     best = (math.inf, None)
+    short = None if s_min is None else _negligible_tail_start(s_min, n, log_tol, max(n, math.ceil(64.0 * base)))
+    if short is not None:
+        best = ((short - n) * _COST_MULTIPLY + _COST_EM_TERM, short)
     for factor in (1.0, 1.5, 2.0, 3.0, 4.0, 8.0, 16.0, 64.0):
         m = max(n, math.ceil(factor * base))
         em = _em_terms_needed(s_max, math.log(m), log_tol)
@@ -311,7 +331,7 @@ def _direct_cost(n, beta, alpha, b, log_kappa, digits):
     if terms is None:
         return math.inf
     s_max = beta + alpha * (b + terms)
-    m, per_exponent = _em_start(s_max, n, -(digits + _GUARD - 2) * _LN10)
+    m, per_exponent = _em_start(s_max, n, -(digits + _GUARD - 2) * _LN10, s_min=beta + alpha * b)
     return (n - 1) + 2 * (m - n + 1) * _COST_POWER + terms * (_COST_TAIL_TERM + per_exponent)
 
 
@@ -442,7 +462,7 @@ class _HurwitzFamily:
 
     def __init__(self, s0, step, n, s_max, tol):
         self.s, self.step, self.s_max, self.tol = s0, step, s_max, tol
-        self.m = _em_start(float(s_max), n, float(mpmath.log(tol)))[0]
+        self.m = _em_start(float(s_max), n, float(mpmath.log(tol)), s_min=float(s0))[0]
         log_n = mpmath.log(n)
         logs = [mpmath.log(k) - log_n for k in range(n, self.m)]   # log(k/n)
         self.powers = [mpmath.exp(-s0 * v) for v in logs]           # (n/k)^s

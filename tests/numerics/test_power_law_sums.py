@@ -397,3 +397,13 @@ def test_the_stated_digits_hold_at_the_convergence_edge(b, dps):
     with workdps(140):
         assert abs(got_sum / ref_sum - 1) < mpmath.mpf(10) ** -dps
         assert abs(got_der / ref_der - 1) < mpmath.mpf(10) ** -dps
+
+
+def test_a_huge_beta_stops_the_zeta_series_at_its_first_terms():
+    # β + αb ≈ 3e6 (rf_learning_curve at r = 1e6): the Euler–Maclaurin start was M ~ s/π ≈ 1e6 mp powers
+    # (49 s per learning-curve point, issue 13); the terms beyond k = 2 are below 2^(−3e6)
+    from numerics.power_law_sums import _em_start
+    assert _em_start(3e6, 1, -70.0, s_min=3e6)[0] <= 3
+    with workdps(40):
+        value = power_law_sum(3000000, "1.5", 1, "0.001", dps=30)
+        assert abs(value / (1 / (1 + mpmath.mpf("0.001"))) - 1) < mpmath.mpf(10) ** -30
