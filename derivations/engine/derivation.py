@@ -170,11 +170,12 @@ class Derivation:
         """Run every numeric check: check name -> its results (a check that raises is one failure)."""
         return {c.name: self.run_numeric_check(i, quick, executor) for i, c in enumerate(self.numeric_checks)}
 
-    def check_symbolic_steps(self) -> dict[str, list[CheckResult]]:
-        """The checks of the steps that stand on their own (replays, identities, definitions): label -> results.
-        The steps backed by numeric checks are left to :meth:`check_steps`."""
+    def check_symbolic_steps(self, labels=None) -> dict[str, list[CheckResult]]:
+        """The checks of the steps that stand on their own (replays, identities, definitions), all of them or
+        those of ``labels``: label -> results.  The steps backed by numeric checks are left to
+        :meth:`check_steps`."""
         return {step.label: step.check(self.statements(upto=step.label), {}, seconds=self.symbolic_budget)
-                for step in self.steps if not step.backed_by_numeric}
+                for step in self.steps if not step.backed_by_numeric and (labels is None or step.label in labels)}
 
     def check_steps(self, numeric_results: dict, symbolic: dict | None = None) -> list[CheckResult]:
         """Every step's checks in step order; ``numeric_results`` maps check name -> passed, ``symbolic`` is

@@ -1,8 +1,9 @@
 """Verify several entries at once in a pool of worker processes, with the same numbers as one process.
 
 The work of ``verify`` is cut into tasks: every numeric check of every entry is one task, and the
-checks of each entry's self-standing steps (replays, identities, definitions) one more. The tasks go
-to ``jobs`` worker processes, the entries' heaviest areas first; each report is assembled in the
+checks of each entry's self-standing steps (replays, identities, definitions) one task per
+``STEPS_PER_TASK`` steps. The tasks go to ``jobs`` worker processes, the long ones first (simulations
+and exponent laws, then the replays, then the other checks); each report is assembled in the
 parent exactly as :meth:`~derivations.engine.Derivation.verify` assembles it (the steps backed by
 numeric checks are judged there, from the checks' results), and the reports come back in the order
 of the names asked for. A check run in a worker runs its simulation ensembles serially: every draw
@@ -43,13 +44,37 @@ def _derivation(get, name):
     return _INHERITED[name] if get is None else get(name)
 
 
-def _numeric_task(get, name: str, index: int, quick: bool):
+def _numeric_task(get, name: str, index: int, quick: bool = False):
     return _derivation(get, name).run_numeric_check(index, quick)
 
 
-def _symbolic_task(get, name: str):
+def _symbolic_task(get, name: str, labels: tuple):
     t0 = time.perf_counter()
-    return _derivation(get, name).check_symbolic_steps(), time.perf_counter() - t0
+    return _derivation(get, name).check_symbolic_steps(labels), time.perf_counter() - t0
+
+
+#: steps checked per task (the replays of a large entry take a minute; split, they balance the pool)
+STEPS_PER_TASK = 24
+#: the kinds of numeric checks submitted first: they hold the long simulations
+HEAVY_KINDS = ("simulation", "exponent")
+
+
+def _step_groups(d) -> list[tuple]:
+    labels = [s.label for s in d.steps if not s.backed_by_numeric]
+    return [tuple(labels[i:i + STEPS_PER_TASK]) for i in range(0, len(labels), STEPS_PER_TASK)]
+
+
+def _tasks(derivations: dict, names: list) -> list:
+    """(key, task, args) in the order of submission: the simulations and exponent laws first, then the
+    step replays, then the other numeric checks, each group from the last entry to the first (the later
+    entries are the heavier ones); long tasks first keep both ends of the pool busy."""
+    heavy, steps, light = [], [], []
+    for name in reversed(names):
+        d = derivations[name]
+        for i, check in enumerate(d.numeric_checks):
+            (heavy if check.kind in HEAVY_KINDS else light).append(((name, i), _numeric_task, (name, i)))
+        steps += [((name, "steps", j), _symbolic_task, (name, labels)) for j, labels in enumerate(_step_groups(d))]
+    return heavy + steps + light
 
 
 def _fork_context():
@@ -75,14 +100,16 @@ def verify_entries(names: list, get: Callable, quick: bool = False, jobs: int = 
     try:
         with ProcessPoolExecutor(max_workers=jobs, mp_context=context) as pool:
             futures = {}
-            for name in reversed(names):                       # the later entries are the heavier ones
-                for i in range(len(derivations[name].numeric_checks)):
-                    futures[name, i] = pool.submit(_numeric_task, source, name, i, quick)
-                futures[name, "steps"] = pool.submit(_symbolic_task, source, name)
+            for key, task, args in _tasks(derivations, names):
+                futures[key] = pool.submit(task, source, *args, **({"quick": quick} if task is _numeric_task else {}))
             for name in names:
                 d = derivations[name]
                 numeric = {c.name: futures[name, i].result() for i, c in enumerate(d.numeric_checks)}
-                symbolic, seconds = futures[name, "steps"].result()
+                symbolic, seconds = {}, 0.0
+                for j in range(len(_step_groups(d))):
+                    part, part_seconds = futures[name, "steps", j].result()
+                    symbolic.update(part)
+                    seconds += part_seconds
                 seconds += sum(results[0].extra.get("seconds", 0.0) for results in numeric.values())
                 yield d.report(numeric, symbolic, seconds)
     finally:

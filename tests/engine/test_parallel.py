@@ -78,3 +78,24 @@ def test_a_catalogue_entry_is_identical_with_two_workers():
     pooled = list(verify_entries(["marchenko-pastur"], registry.get, quick=True, jobs=2))
     assert serial[0].passed and _same(serial, pooled)
     assert json.dumps(pooled[0].to_json()["checks"]) == json.dumps(serial[0].to_json()["checks"])
+
+
+def test_steps_split_over_tasks_are_reassembled_in_step_order(monkeypatch):
+    import derivations.engine.parallel as parallel
+    from derive.operations import solve_for
+    monkeypatch.setattr(parallel, "STEPS_PER_TASK", 1)
+
+    def chain(name):
+        a = sp.Symbol("a", positive=True)
+        d = Derivation(name, "Chain", Source("none", "nobody"))
+        d.define("eq", "Eq", "x squared is a.", sp.Eq(x**2, a))
+        d.derive("root", "Root", "Solve for x.", solve_for("eq", x))
+        d.identity("same", "Same", "x + x is 2x.", sp.Eq(x + x, 2 * x, evaluate=False))
+        d.quote("claim", "Claim", "x is two.", sp.Eq(x, 2), checked_by=["fine"])
+        d.check("fine", "numeric", "passes")(lambda quick: CheckResult("fine", "numeric", True, 1.0, 1.0))
+        return d
+    _BUILT["chain"] = chain("chain")
+    serial = list(verify_entries(["chain"], toy_get, jobs=1))
+    pooled = list(verify_entries(["chain"], toy_get, jobs=2))
+    assert _same(serial, pooled) and pooled[0].passed
+    assert [c.name.split(":")[0] for c in pooled[0].checks[:4]] == ["step eq", "step root", "step same", "step claim"]
