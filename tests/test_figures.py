@@ -67,8 +67,14 @@ def test_registry_names_functions_and_captions():
 
 
 # ---- every figure builds -------------------------------------------------------------------------
+#: the tests that build the (two-minute) exponent-table figure share one pytest-xdist worker, so that it is
+#: built once (the ``built`` cache is per process)
+EXPONENTS_FIGURE = pytest.mark.xdist_group("exponents-figure")
+
+
 @pytest.mark.mpl
-@pytest.mark.parametrize("name", ["ridge-learning-curve", "random-feature-learning-curve", "exponents"])
+@pytest.mark.parametrize("name", ["ridge-learning-curve", "random-feature-learning-curve",
+                                  pytest.param("exponents", marks=EXPONENTS_FIGURE)])
 def test_line_figures_build_with_data_in_every_panel(built, name):
     from matplotlib.figure import Figure
     fig = built(name)
@@ -105,6 +111,7 @@ def test_random_feature_decomposition_panels(built):
 
 
 @pytest.mark.mpl
+@EXPONENTS_FIGURE
 def test_exponent_panels_end_at_the_derived_exponent(built):
     for ax, law in zip(visible_axes(built("exponents")), registry.laws().values()):
         slope, derived = ax.get_lines()[:2]
