@@ -39,6 +39,7 @@ import numpy as np
 import sympy as sp
 
 from derivations.engine.checks import CheckResult
+from derivations.engine.parallel import available_cores
 from numerics.exponent_fit import exact_fit_slope, fit_slope, local_slope
 from numerics.precision import workdps
 from numerics.simulation import spawn_generators
@@ -212,7 +213,7 @@ def _simulate(law, n_seeds, executor):
     """One row per seed; in a process pool only ``simulate`` and the sizes travel (the theory may be a closure)."""
     gens = spawn_generators(_entropy(law), n_seeds)
     if law.simulate_seeds is not None:
-        workers = 1 if executor is None else max(1, getattr(executor, "_max_workers", 2))
+        workers = 1 if executor is None else available_cores()     # rows do not depend on the split
         parts = [gens[i::workers] for i in range(workers) if gens[i::workers]]     # seed j in part j % workers
         done = list(map(law.simulate_seeds, parts, [law.sizes] * len(parts))) if executor is None \
             else list(executor.map(law.simulate_seeds, parts, [law.sizes] * len(parts)))

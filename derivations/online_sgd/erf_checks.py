@@ -29,7 +29,7 @@ from derivations.engine import CheckResult
 import derivations.online_sgd.erf_mp_checks as mp_checks
 import derivations.online_sgd.simulation_checks as simulation_checks
 from derivations.online_sgd.erf_theory import symmetric_plateau
-from derivations.online_sgd.model import compiled_model, generalization_curve, order_parameter_curve, simulate
+from derivations.online_sgd.model import compiled_model, generalization_curve, order_parameter_curve, simulate, spread
 from numerics.committee_blocks import power_law_eigenvalues
 from numerics.simulation import Estimate, z_test, z_threshold
 
@@ -136,13 +136,6 @@ def plateau_sgd(quick) -> list[CheckResult]:
 ESCAPE_N = 1024
 
 
-def _spread(Q1, R1, T1):
-    """mean_i(max_n ρ_in − min_n ρ_in), ρ = R/√(Q_ii T_nn), at each time of (T, K, K), (T, K, M), (T, M, M)."""
-    diag_q, diag_t = np.einsum("aii->ai", Q1), np.einsum("ann->an", T1)
-    rho = R1 / np.sqrt(diag_q[:, :, None] * diag_t[:, None, :])
-    return (rho.max(2) - rho.min(2)).mean(1)
-
-
 def escape_alpha(K, L, eta, seed=0, normalized=True):
     """τ_esc from the ODEs: first α where mean_i(max_n ρ_in − min_n ρ_in) ≥ ½, ρ = R/√(Q_ii T_nn)."""
     rng = np.random.default_rng(seed)
@@ -150,14 +143,14 @@ def escape_alpha(K, L, eta, seed=0, normalized=True):
     lam = np.ones(ESCAPE_N) if L == 1 else power_law_eigenvalues(ESCAPE_N, L, 1.0)
     alphas = np.geomspace(0.1, 4e3, 500) / eta
     # the run ends just past the crossing: the trajectory up to it is that of the full grid (same steps)
-    past = lambda Q1, R1, T1: _spread(Q1[None], R1[None], T1[None])[0] >= 0.5 + 1e-9  # noqa: E731
+    past = lambda Q1, R1, T1: spread(Q1, R1, T1) >= 0.5 + 1e-9  # noqa: E731
     tr = order_parameter_curve(alphas, J, B, lam, eta, "erf", normalized, rtol=1e-6, stop=past)
-    alphas, spread = tr.alphas, _spread(tr.Q1, tr.R1, tr.T1)
-    i = int(np.argmax(spread >= 0.5))
-    if spread[i] < 0.5 or i == 0:
+    alphas, delta = tr.alphas, spread(tr.Q1, tr.R1, tr.T1)
+    i = int(np.argmax(delta >= 0.5))
+    if delta[i] < 0.5 or i == 0:
         raise ValueError(f"no escape detected for K = {K}, L = {L}, η = {eta}")
     x0, x1 = np.log(alphas[i - 1]), np.log(alphas[i])      # interpolate in log α
-    w = (0.5 - spread[i - 1]) / (spread[i] - spread[i - 1])
+    w = (0.5 - delta[i - 1]) / (delta[i] - delta[i - 1])
     return float(np.exp(x0 + w * (x1 - x0)))
 
 

@@ -314,3 +314,16 @@ def simulate(alphas, student_weights, teacher_weights, eigenvalues, eta, activat
                                          noise_variance=noise_variance, seeds=seeds, entropy=entropy,
                                          progress=progress, population_error=model.population_error,
                                          trainable=trainable)
+
+
+def spread(Q1, R1, T1):
+    """Δρ = mean_i(max_n ρ_in − min_n ρ_in), ρ_in = R_in/√(Q_ii T_nn); vectorised over leading axes.
+
+    >>> import numpy as np
+    >>> float(spread(np.eye(2), np.eye(2), np.eye(2))), float(spread(np.eye(2), np.ones((2, 2)), np.eye(2)))
+    (1.0, 0.0)
+    """
+    Q1, R1, T1 = (np.asarray(a, float) for a in (Q1, R1, T1))
+    dq, dt = np.einsum("...ii->...i", Q1), np.einsum("...nn->...n", T1)
+    rho = R1 / np.sqrt(dq[..., :, None] * dt[..., None, :])
+    return (rho.max(-1) - rho.min(-1)).mean(-1)

@@ -50,7 +50,7 @@ import math
 import numpy as np
 from scipy.integrate import solve_ivp
 
-from derivations.online_sgd.model import compiled_model, initial_order_parameters
+from derivations.online_sgd.model import compiled_model, initial_order_parameters, spread
 from numerics.committee_ode import block_rhs
 from numerics.online_sgd_simulation import simulate_order_parameters
 
@@ -70,19 +70,6 @@ SEEDS = (24, 8)
 
 
 # ---- the criterion -------------------------------------------------------------------------------
-
-def spread(Q1, R1, T1):
-    """Δρ = mean_i(max_n ρ_in − min_n ρ_in), ρ_in = R_in/√(Q_ii T_nn); vectorised over leading axes.
-
-    >>> import numpy as np
-    >>> float(spread(np.eye(2), np.eye(2), np.eye(2))), float(spread(np.eye(2), np.ones((2, 2)), np.eye(2)))
-    (1.0, 0.0)
-    """
-    Q1, R1, T1 = (np.asarray(a, float) for a in (Q1, R1, T1))
-    dq, dt = np.einsum("...ii->...i", Q1), np.einsum("...nn->...n", T1)
-    rho = R1 / np.sqrt(dq[..., :, None] * dt[..., None, :])
-    return (rho.max(-1) - rho.min(-1)).mean(-1)
-
 
 def crossing(alphas, values, threshold=THRESHOLD):
     """First α at which ``values`` reach ``threshold``, linear interpolation in log α; nan if never.
