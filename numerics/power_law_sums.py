@@ -87,6 +87,7 @@ __all__ = ["power_law_sum", "power_law_sum_derivative"]
 
 _FLOAT_DIGITS = 17      # digits computed when a Python float is returned
 _GUARD = 8              # guard digits on top of the target
+_EDGE_MAX_DPS = 20000   # the largest precision at which δ = β + αb − 1 is formed to tell it from 0
 _LN10 = math.log(10.0)
 _MAX_PASSES = 6         # precision raises after cancellation (each adds what was lost)
 
@@ -592,8 +593,13 @@ def _edge_digits(beta, alpha, b, digits):
     """Digits lost near the convergence edge: the sum grows like 1/δ, δ = β + αb − 1, and every route
     divides by a quantity of size δ formed from the inputs, so δ's rounding at working precision
     enters relative to δ; log10(1/δ) more digits keep it below the target."""
-    with mpmath.workdps(digits + _GUARD):
-        delta = real("beta", beta) + real("alpha", alpha) * real("b", b) - 1
+    working = digits + _GUARD
+    while True:                          # δ formed at a precision that resolves it (inputs read again)
+        with mpmath.workdps(working):
+            delta = real("beta", beta) + real("alpha", alpha) * real("b", b) - 1
+        if delta >= 1 or abs(delta) > mpmath.mpf(10) ** (_GUARD - working) or working >= _EDGE_MAX_DPS:
+            break
+        working *= 2
     return max(0, int(math.ceil(-float(mpmath.log10(delta))))) if 0 < delta < 1 else 0
 
 
@@ -668,7 +674,7 @@ def power_law_sum(beta, alpha, b, kappa, dps=None):
     ValueError: the sum diverges: need beta + alpha*b > 1, got beta=0.5, alpha=1, b=0.5
     """
     digits = _FLOAT_DIGITS if dps is None else validate_dps(dps)
-    with mpmath.workdps(digits + _GUARD):
+    with mpmath.workdps(digits + _GUARD + _edge_digits(beta, alpha, b, digits)):
         _parameters(beta, alpha, b, kappa)
     return _finish(_evaluate(beta, alpha, b, kappa, digits), dps)
 
@@ -694,7 +700,7 @@ def power_law_sum_derivative(beta, alpha, b, kappa, dps=None):
     True
     """
     digits = _FLOAT_DIGITS if dps is None else validate_dps(dps)
-    with mpmath.workdps(digits + _GUARD):
+    with mpmath.workdps(digits + _GUARD + _edge_digits(beta, alpha, b, digits)):
         be, al, bb, ka = _parameters(beta, alpha, b, kappa)
         if ka == 0 and be - al <= 1:
             raise ValueError("the derivative diverges at kappa = 0 unless beta - alpha > 1, "

@@ -407,3 +407,16 @@ def test_a_huge_beta_stops_the_zeta_series_at_its_first_terms():
     with workdps(40):
         value = power_law_sum(3000000, "1.5", 1, "0.001", dps=30)
         assert abs(value / (1 / (1 + mpmath.mpf("0.001"))) - 1) < mpmath.mpf(10) ** -30
+
+
+def test_an_edge_closer_than_the_working_precision_is_not_called_divergent():
+    # β + αb = 1 + 1e-40 converges; at dps 15 plus guard digits δ rounded to 0 and the call was refused
+    # as "the sum diverges" (found in the review of issue 13)
+    b = "0.5" + "0" * 38 + "1"
+    with workdps(100):
+        ref = power_law_sum("0.5", "1", b, "0.01", dps=80)
+    got = power_law_sum("0.5", "1", b, "0.01", dps=15)
+    with workdps(100):
+        assert abs(got / ref - 1) < mpmath.mpf(10) ** -15
+    with pytest.raises(ValueError, match="diverges"):
+        power_law_sum("0.5", "1", "0.5", "0.01", dps=15)
