@@ -42,6 +42,8 @@ PARAMS = {"alpha": ALPHA, "r": (ALPHA - 1) / (2 * ALPHA)}
 NOISE = 1.0
 N_TIME, P_TIME = 400, 200
 N_STOP = 600
+#: the two early-stopping laws read one finite-N curve per P (``_stop_finite``, cached): one worker runs both
+STOP_SHARES = "finite-N early-stopping curve"
 
 
 def _spectrum(N):
@@ -170,12 +172,12 @@ def laws() -> list[Law]:
         _law("dmft-early-stopping-error", "dmft-exponents", "early-stopping-error-iid", model,
              "min_t ε(t) (σ² = 1)", "P", window,
              base, _stop_error_theory, each_size(_stop_error_observed), lambda P: _stop_finite(P)[1], stop_sizes,
-             seeds=(32, 12),
+             seeds=(32, 12), shares=STOP_SHARES,
              notes=f"simulation: N = {N_STOP}, error averaged over teacher and label noise per design, at the finite "
                    f"theory's optimal time"),
         _law("dmft-early-stopping-time", "dmft-exponents", "stopping-time-iid", model,
              "t* (σ² = 1, c = 1/P)", "P", window,
              base, _stop_time_theory, each_size(_stop_time_observed), lambda P: _stop_finite(P)[0], stop_sizes,
-             seeds=(32, 12),
+             seeds=(32, 12), shares=STOP_SHARES,
              notes=f"simulation: N = {N_STOP}, minimiser of each design's teacher- and noise-averaged curve"),
     ]

@@ -46,13 +46,16 @@ class NumericCheck:
     """A numeric check of a derivation: ``run(quick)`` returns one or more CheckResults.
 
     A check whose function also takes ``executor`` gets the ``concurrent.futures.Executor``
-    passed to :meth:`Derivation.verify` (for its simulation ensembles).
+    passed to :meth:`Derivation.verify` (for its simulation ensembles).  Checks of one derivation with
+    the same non-empty ``shares`` key reuse a cached computation (e.g. a finite-size theory curve): a
+    parallel ``verify`` runs them one after the other in one worker process, so it is computed once.
     """
 
     name: str
     kind: str
     description: str
     run: Callable
+    shares: str = ""
 
     def __call__(self, quick: bool, executor=None):
         if executor is not None and "executor" in inspect.signature(self.run).parameters:
@@ -118,10 +121,11 @@ class Derivation:
         self._add(Step(label, title, prose, produced if display is None else display,
                        Justification.DERIVED, operation=operation, **kw))
 
-    def check(self, name: str, kind: str, description: str):
-        """Decorator registering a numeric check ``fn(quick: bool) -> CheckResult | list``."""
+    def check(self, name: str, kind: str, description: str, shares: str = ""):
+        """Decorator registering a numeric check ``fn(quick: bool) -> CheckResult | list`` (``shares``: see
+        :class:`NumericCheck`)."""
         def register(fn):
-            self.numeric_checks.append(NumericCheck(name, kind, description, fn))
+            self.numeric_checks.append(NumericCheck(name, kind, description, fn, shares))
             return fn
         return register
 

@@ -84,6 +84,8 @@ class Law:
     #: optional (generators, sizes) -> one row per generator, row j equal bit for bit to
     #: ``simulate(generators[j], sizes)``: the seeds simulated together (a vectorised simulator)
     simulate_seeds: Callable | None = field(default=None, compare=False, repr=False)
+    #: laws with the same key share a cached computation; their checks run in one worker (NumericCheck)
+    shares: str = ""
 
     def derived(self) -> sp.Expr:
         """The rate as derived: the right side of the entry's step."""
@@ -238,4 +240,4 @@ def attach_law_checks(d, laws, family_size: Callable[[], int]) -> None:
         def run(quick, executor=None, law=law):
             return confirm(law, quick=quick, executor=executor, n_laws=family_size()).results()
         d.check(f"exponent {law.name}", "exponent", f"{law.quantity} ∝ {law.variable}^(−ρ) ({law.regime}): "
-                "exact-theory local slopes up to 1e8 and a simulation slope with a bootstrap interval")(run)
+                "exact-theory local slopes up to 1e8 and a simulation slope with a bootstrap interval", law.shares)(run)

@@ -1,6 +1,7 @@
 """Verify several entries at once in a pool of worker processes, with the same numbers as one process.
 
-The work of ``verify`` is cut into tasks: every numeric check of every entry is one task, and the
+The work of ``verify`` is cut into tasks: every numeric check of every entry is one task (checks that
+share a computation, :attr:`~derivations.engine.derivation.NumericCheck.shares`, one task together), and the
 checks of each entry's self-standing steps (replays, identities, definitions) one task per
 ``STEPS_PER_TASK`` steps. The tasks go to ``jobs`` worker processes, the long ones first (simulations
 and exponent laws, then the replays, then the other checks); each report is assembled in the
@@ -44,8 +45,9 @@ def _derivation(get, name):
     return _INHERITED[name] if get is None else get(name)
 
 
-def _numeric_task(get, name: str, index: int, quick: bool = False):
-    return _derivation(get, name).run_numeric_check(index, quick)
+def _numeric_task(get, name: str, indices: tuple, quick: bool = False):
+    d = _derivation(get, name)
+    return [d.run_numeric_check(index, quick) for index in indices]
 
 
 def _symbolic_task(get, name: str, labels: tuple):
@@ -64,6 +66,21 @@ def _step_groups(d) -> list[tuple]:
     return [tuple(labels[i:i + STEPS_PER_TASK]) for i in range(0, len(labels), STEPS_PER_TASK)]
 
 
+def _check_groups(d) -> list[tuple]:
+    """The indices of ``d``'s numeric checks, one tuple per task: checks that share a computation
+    (the same ``shares`` key) together, in check order; every other check alone."""
+    groups, shared = [], {}
+    for i, check in enumerate(d.numeric_checks):
+        if not check.shares:
+            groups.append([i])
+        elif check.shares in shared:
+            shared[check.shares].append(i)
+        else:
+            shared[check.shares] = [i]
+            groups.append(shared[check.shares])
+    return [tuple(g) for g in groups]
+
+
 def _tasks(derivations: dict, names: list) -> list:
     """(key, task, args) in the order of submission: the simulations and exponent laws first, then the
     step replays, then the other numeric checks, each group from the last entry to the first (the later
@@ -71,8 +88,9 @@ def _tasks(derivations: dict, names: list) -> list:
     heavy, steps, light = [], [], []
     for name in reversed(names):
         d = derivations[name]
-        for i, check in enumerate(d.numeric_checks):
-            (heavy if check.kind in HEAVY_KINDS else light).append(((name, i), _numeric_task, (name, i)))
+        for group in _check_groups(d):
+            kinds = {d.numeric_checks[i].kind for i in group}
+            (heavy if kinds & set(HEAVY_KINDS) else light).append(((name, group), _numeric_task, (name, group)))
         steps += [((name, "steps", j), _symbolic_task, (name, labels)) for j, labels in enumerate(_step_groups(d))]
     return heavy + steps + light
 
@@ -104,7 +122,11 @@ def verify_entries(names: list, get: Callable, quick: bool = False, jobs: int = 
                 futures[key] = pool.submit(task, source, *args, **({"quick": quick} if task is _numeric_task else {}))
             for name in names:
                 d = derivations[name]
-                numeric = {c.name: futures[name, i].result() for i, c in enumerate(d.numeric_checks)}
+                numeric = {}
+                for group in _check_groups(d):
+                    for i, results in zip(group, futures[name, group].result()):
+                        numeric[d.numeric_checks[i].name] = results
+                numeric = {c.name: numeric[c.name] for c in d.numeric_checks}        # in check order
                 symbolic, seconds = {}, 0.0
                 for j in range(len(_step_groups(d))):
                     part, part_seconds = futures[name, "steps", j].result()

@@ -99,3 +99,30 @@ def test_steps_split_over_tasks_are_reassembled_in_step_order(monkeypatch):
     pooled = list(verify_entries(["chain"], toy_get, jobs=2))
     assert _same(serial, pooled) and pooled[0].passed
     assert [c.name.split(":")[0] for c in pooled[0].checks[:4]] == ["step eq", "step root", "step same", "step claim"]
+
+
+def test_checks_that_share_a_computation_run_in_one_worker_in_check_order():
+    import os
+
+    def sharing(name):
+        d = Derivation(name, "Sharing", Source("none", "nobody"))
+        d.define("eq", "Eq", "x squared is four.", sp.Eq(x**2, 4))
+        for k in range(4):                     # 0 and 2 share a key, 1 and 3 stand alone
+            shares = "curve" if k % 2 == 0 else ""
+            d.check(f"c{k}", "simulation", "reports its process", shares)(
+                lambda quick: CheckResult("pid", "simulation", True, float(os.getpid()), float(os.getpid())))
+        return d
+    _BUILT["sharing"] = sharing("sharing")
+    from derivations.engine.parallel import _check_groups
+    assert _check_groups(_BUILT["sharing"]) == [(0, 2), (1,), (3,)]
+    report = next(verify_entries(["sharing"], toy_get, jobs=2))
+    pids = [c.expected for c in report.checks if c.name == "pid"]
+    assert len(pids) == 4 and pids[0] == pids[2]
+    serial = next(verify_entries(["sharing"], toy_get, jobs=1))
+    assert [c.name for c in serial.checks] == [c.name for c in report.checks]
+
+
+def test_the_early_stopping_laws_share_one_worker():
+    d = registry.get("dmft-exponents")
+    keys = {c.name.split(":")[0]: c.shares for c in d.numeric_checks if c.kind == "exponent"}
+    assert keys["exponent dmft-early-stopping-error"] == keys["exponent dmft-early-stopping-time"] != ""
