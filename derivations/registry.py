@@ -38,6 +38,7 @@ CATALOGUE = {
     "structured-random-features": "derivations.random_features",
     "dmft-langevin": "derivations.dmft",
     "dmft-exponents": "derivations.dmft",
+    "random-feature-dynamics": "derivations.random_features",
     "online-sgd-linear": "derivations.online_sgd",
     "online-sgd-erf": "derivations.online_sgd",
     "online-sgd-overrealizable": "derivations.online_sgd",

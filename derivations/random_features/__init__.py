@@ -1,6 +1,7 @@
-"""Linear random features (entries ``linear-random-features``, ``random-feature-exponents`` and
-``structured-random-features``): ridge regression on random projections, its two-level renormalisation,
-the variance decomposition, the infinite power-law theory, and the scaling laws in width, data and ridge.
+"""Linear random features (entries ``linear-random-features``, ``random-feature-exponents``,
+``structured-random-features`` and ``random-feature-dynamics``): ridge regression on random projections, its
+two-level renormalisation, the variance decomposition, the infinite power-law theory, the scaling laws in
+width, data and ridge, and training by gradient flow in time (κ(s), transfer functions).
 
 Reads bottom-up like the paper (Atanasov, Zavatone-Veth, Pehlevan, arXiv:2405.00592):
 :mod:`.steps` (S-transforms of the projections → κ₁, κ₂, ∂ → fixed-F error → average over F → ensembles
@@ -8,7 +9,8 @@ and decomposition) ← :mod:`.theory` (the learning curve compiled from the step
 (the same with an infinite power-law spectrum) ← :mod:`.structured_steps`, :mod:`.structured_theory`
 (anisotropic columns) ← :mod:`.exponent_steps` (the rates) ← :mod:`.numeric_checks`, :mod:`.checks`,
 :mod:`.structured_checks` (identities, limits, simulations) ← :mod:`.laws` (the exponent table's rows) ←
-:mod:`.figures` ← this face.
+:mod:`.figures` ← this face.  The dynamics: :mod:`.dynamics_steps` (the flow as ridge regression at ridge s,
+κ(s), Ĥ_k(s)) ← :mod:`.dynamics_theory` ← :mod:`.dynamics_checks`.
 
 >>> r = learning_curve([1.0] * 100, [0.1] * 100, P=400, N=50, ridge=0.0)  # width-limited, isotropic
 >>> round(float(r.kappa2), 12), round(float(r.partial), 12)               # d = N/D = 1/2: κ₂ = 1
@@ -24,17 +26,19 @@ from derivations import registry
 from derivations.engine import Entry
 from derivations.engine.figures import FigureSpec
 from derivations.engine.laws import attach_law_checks
-from derivations.random_features import (checks, exponent_steps, figures, steps, structured_checks,
-                                         structured_steps)
+from derivations.random_features import (checks, dynamics_checks, dynamics_steps, exponent_steps, figures, steps,
+                                         structured_checks, structured_steps)
 from derivations.random_features.laws import laws
 from derivations.random_features.power_law_theory import rf_learning_curve as power_law_learning_curve
 from derivations.random_features.structured_theory import (column_sums_array, column_sums_power_law,
                                                            finite_width_variance)
+from derivations.random_features.dynamics_theory import mean_predictor_loss, transfer_functions
 from derivations.random_features.theory import RandomFeatureResult, learning_curve, projection_level, solve_kappa2
 
-__all__ = ["ENTRIES", "FIGURES", "RandomFeatureResult", "build_exponents", "build_linear", "build_structured",
-           "column_sums_array", "column_sums_power_law", "finite_width_variance", "laws", "learning_curve",
-           "phase_branches", "phase_regimes", "power_law_learning_curve", "projection_level", "solve_kappa2"]
+__all__ = ["ENTRIES", "FIGURES", "RandomFeatureResult", "build_dynamics", "build_exponents", "build_linear",
+           "build_structured", "column_sums_array", "column_sums_power_law", "finite_width_variance", "laws",
+           "learning_curve", "mean_predictor_loss", "phase_branches", "phase_regimes", "power_law_learning_curve",
+           "projection_level", "solve_kappa2", "transfer_functions"]
 
 phase_branches, phase_regimes = figures.phase_branches, figures.phase_regimes
 
@@ -66,9 +70,17 @@ def build_structured():
     return d
 
 
+@functools.cache
+def build_dynamics():
+    """``random-feature-dynamics`` with its numeric and simulation checks."""
+    d = dynamics_steps.derivation()
+    dynamics_checks.attach_checks(d)
+    return d
+
+
 ENTRIES = {module.NAME: Entry(module.NAME, module.TITLE, module.SOURCE, build)
            for module, build in ((steps, build_linear), (exponent_steps, build_exponents),
-                                 (structured_steps, build_structured))}
+                                 (structured_steps, build_structured), (dynamics_steps, build_dynamics))}
 FIGURES = {"random-feature-learning-curve": FigureSpec(figures.random_feature_learning_curve,
                                                        figures.LEARNING_CURVE_CAPTION),
            "phase-diagram": FigureSpec(figures.phase_diagram, figures.PHASE_DIAGRAM_CAPTION)}

@@ -1,0 +1,89 @@
+"""``random-feature-dynamics``: the flow as ridge regression at ridge s, κ(s), transfer functions, limits."""
+from __future__ import annotations
+
+import numpy as np
+import pytest
+import sympy as sp
+
+import derivations
+from derivations.random_features import dynamics_steps as dyn
+from derivations.random_features import mean_predictor_loss, transfer_functions
+from derivations.random_features.dynamics_theory import real_kappa
+from derive.spectral import ETA, K
+
+
+@pytest.fixture(scope="module")
+def d():
+    return derivations.get("random-feature-dynamics")
+
+
+def test_verify_quick_passes(d):
+    report = d.verify(quick=True)
+    assert report.passed, [c.name for c in report.checks if not c.passed]
+
+
+EXPECTED = {
+    "kappa-of-s": sp.Eq(dyn.s, dyn.kappa * (1 - dyn.Df / dyn.P) * (1 - dyn.Df / dyn.N)),
+    "transfer-function": sp.Eq(dyn.H_hat, dyn.kappa / (dyn.s * (ETA[K] + dyn.kappa))),
+    "transfer-renormalised": sp.Eq(dyn.H_hat, 1 / (dyn.s + ETA[K] * dyn.R_data * dyn.R_model)),
+    "infinite-width": sp.Eq(dyn.s, dyn.kappa * (1 - dyn.Df / dyn.P)),
+    "infinite-data": sp.Eq(dyn.s, dyn.kappa * (1 - dyn.Df / dyn.N)),
+    "ridge-correspondence": sp.Eq(dyn.s * dyn.c_hat, dyn.b / (dyn.g + dyn.s)),
+}
+
+
+@pytest.mark.parametrize("label", sorted(EXPECTED))
+def test_statements_and_their_replays(d, label):
+    want = EXPECTED[label]
+    got = d.step(label).operation.apply(d.statements(upto=label))
+    for stmt in (d[label], got):
+        assert sp.simplify(stmt.lhs - want.lhs) == 0 and sp.simplify(stmt.rhs - want.rhs) == 0
+
+
+def test_kappa_of_s_depends_on_the_imported_two_level_equation(d):
+    """Replaying with a different linear-random-features equation changes κ(s): the step is derived."""
+    wrong = sp.Eq(d["lrf-single-layer"].lhs, 2 * d["lrf-single-layer"].rhs)
+    out = dyn._kappa_of_s(wrong, d["feature-scaling"])
+    assert sp.simplify(out.rhs - 2 * d["kappa-of-s"].rhs) == 0
+
+
+def test_a_wrong_correspondence_is_refused():
+    with pytest.raises(ValueError, match="ridge solution"):
+        dyn._correspondence(sp.Eq(dyn.c_hat, dyn.b / dyn.s ** 2), sp.Eq(dyn.c_lam, dyn.b / (dyn.g + dyn.lam)))
+
+
+def test_replicating_the_spectrum_leaves_the_transfer_functions_unchanged():
+    """The theory's exact invariance used by the simulation check: η repeated m times, (N, P) → (mN, mP)."""
+    eta = np.arange(1, 41) ** -1.2
+    times = [0.3, 3.0, 30.0]
+    one = transfer_functions(times, eta, 15, 25)
+    three = transfer_functions(times, np.repeat(eta, 3), 45, 75)[:, ::3]
+    assert np.max(np.abs(one - three)) < 1e-9
+
+
+def test_infinite_width_mean_loss_is_the_one_level_dmft_bias():
+    """N → ∞: the loss of the mean predictor is dmft-langevin's bias at g = 0, β = ∞, c = 1/P (unit i.i.d.
+    teacher: v Σ Λ_i m_i(t)² with v = 1 is Σ η_k H_k(t)² with w̄_k = 1), computed by that entry's own route."""
+    from derivations.dmft import test_error_curve
+    eta = np.arange(1, 31) ** -1.5
+    times = np.array([0.5, 5.0, 50.0])
+    ours = mean_predictor_loss(times, eta, np.ones(30), 1e13, 20)
+    theirs = test_error_curve(times, eta, 20, 0.0, np.inf, 1 / 20, 1.0, 0.0).bias
+    assert np.max(np.abs(ours - theirs) / theirs) < 1e-6
+
+
+def test_real_kappa_is_on_the_physical_branch():
+    eta = np.arange(1, 101) ** -1.5
+    kappa = real_kappa(np.array([1e-6, 1e-2, 1.0]), eta, 20, 50)
+    Df = (eta / (eta[None, :] + kappa[:, None])).sum(-1)
+    assert np.all(kappa > 0) and np.all(Df < 20)
+
+
+@pytest.mark.parametrize("kwargs, word", [
+    (dict(times=[-1.0]), "times"), (dict(eigenvalues=[0.0, 1.0]), "eigenvalues"), (dict(N=0), "N"),
+    (dict(P=float("nan")), "P"), (dict(teacher=[1.0]), "teacher"), (dict(times=[1j]), "times")])
+def test_bad_arguments_are_refused_by_name(kwargs, word):
+    args = dict(times=[1.0], eigenvalues=[1.0, 0.5], teacher=[1.0, 1.0], N=3, P=3)
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=word):
+        mean_predictor_loss(**args)
