@@ -16,8 +16,8 @@ predictor at κ(s), so each mode relaxes with the transfer function Ĥ_k(s) = 1/
 the paper's Eq. 10 form is confirmed.  Limits: s → 0 is the ridgeless two-level equation, N → ∞ the
 one-level gradient-flow DMFT of ``dmft-langevin`` (g = 0, c = 1/P), P → ∞ the population flow.
 
-This is the first part of the entry: the mean dynamics (transfer functions and the loss of the mean
-predictor).  The fluctuations (variances over A and data, the training loss) come next.
+The whole expected loss (variances over A and over the data, label noise), the training loss and the
+infinitely ensembled loss follow as double Laplace transforms (:mod:`.dynamics_loss_steps`).
 
 >>> from derivations import registry
 >>> registry.get("random-feature-dynamics")["transfer-renormalised"]
@@ -34,10 +34,11 @@ from derive.operations import transform
 from derive.spectral import D, ETA, K, WBAR, spectral_sum
 from derivations import registry
 from derivations.engine import Derivation, Source
+import derivations.random_features.dynamics_loss_steps as dynamics_loss_steps
 import derivations.random_features.steps as lrf
 
 NAME = "random-feature-dynamics"
-TITLE = "Dynamics of random-feature regression: renormalised ridge κ(s), transfer functions, mean loss"
+TITLE = "Dynamics of random-feature regression: renormalised ridge κ(s), transfer functions, the loss in time"
 SOURCE = Source("2402.01092", "Bordelon, Atanasov, Pehlevan", "2024", "A Dynamical Model of Neural Scaling Laws",
                 section="Sec. 2 (model), Eq. 10 (transfer function); derived here from linear-random-features")
 
@@ -72,6 +73,7 @@ def derivation() -> Derivation:
     _renormalisation(d)
     _transfer(d)
     _limits(d)
+    dynamics_loss_steps.add_loss_steps(d)
     return d
 
 

@@ -7,7 +7,7 @@ import sympy as sp
 
 import derivations
 from derivations.random_features import dynamics_steps as dyn
-from derivations.random_features import mean_predictor_loss, transfer_functions
+from derivations.random_features import loss_curve, mean_predictor_loss, transfer_functions
 from derivations.random_features.dynamics_theory import real_kappa
 from derive.spectral import ETA, K
 
@@ -69,7 +69,7 @@ def test_infinite_width_mean_loss_is_the_one_level_dmft_bias():
     times = np.array([0.5, 5.0, 50.0])
     ours = mean_predictor_loss(times, eta, np.ones(30), 1e13, 20)
     theirs = test_error_curve(times, eta, 20, 0.0, np.inf, 1 / 20, 1.0, 0.0).bias
-    assert np.max(np.abs(ours - theirs) / theirs) < 1e-6
+    assert np.max(np.abs(ours - theirs) / theirs) < 1e-8          # both fixed-Talbot routes (~1e-10)
 
 
 def test_real_kappa_is_on_the_physical_branch():
@@ -81,9 +81,46 @@ def test_real_kappa_is_on_the_physical_branch():
 
 @pytest.mark.parametrize("kwargs, word", [
     (dict(times=[-1.0]), "times"), (dict(eigenvalues=[0.0, 1.0]), "eigenvalues"), (dict(N=0), "N"),
-    (dict(P=float("nan")), "P"), (dict(teacher=[1.0]), "teacher"), (dict(times=[1j]), "times")])
+    (dict(P=float("nan")), "P"), (dict(teacher_coefficients=[1.0]), "teacher_coefficients"),
+    (dict(times=[1j]), "times"), (dict(noise_variance=-0.1), "noise_variance")])
 def test_bad_arguments_are_refused_by_name(kwargs, word):
-    args = dict(times=[1.0], eigenvalues=[1.0, 0.5], teacher=[1.0, 1.0], N=3, P=3)
+    args = dict(times=[1.0], eigenvalues=[1.0, 0.5], teacher_coefficients=[1.0, 1.0], N=3, P=3)
     args.update(kwargs)
     with pytest.raises(ValueError, match=word):
-        mean_predictor_loss(**args)
+        loss_curve(**args)
+    if "noise_variance" not in kwargs:
+        args.pop("noise_variance", None)
+        with pytest.raises(ValueError, match=word):
+            mean_predictor_loss(**args)
+
+
+def test_loss_curve_starts_at_the_initial_losses_and_decreases():
+    eta, w = np.arange(1, 31) ** -1.5, np.ones(30)
+    r = loss_curve([0.0, 0.5, 5.0, 50.0], eta, w, 20, 40, noise_variance=0.1)
+    start = float(np.sum(eta * w ** 2)) + 0.1
+    assert r.test[0] == start and r.train[0] == start and r.ensemble[0] == start
+    assert np.all(np.diff(r.train) < 0) and np.all(r.ensemble <= r.test + 1e-12)
+    assert np.allclose(r.mean_predictor, mean_predictor_loss(r.times, eta, w, 20, 40))
+
+
+def test_infinite_width_loss_is_the_one_level_dmft_total():
+    """N → ∞: the whole test loss is dmft-langevin's total at g = 0, β = ∞, c = 1/P, unit i.i.d. teacher."""
+    from derivations.dmft import test_error_curve
+    eta = np.arange(1, 31) ** -1.5
+    times = np.array([0.5, 5.0, 50.0])
+    ours = loss_curve(times, eta, np.ones(30), 1e13, 20, noise_variance=0.3)
+    theirs = test_error_curve(times, eta, 20, 0.0, np.inf, 1 / 20, 1.0, 0.3)
+    assert np.max(np.abs(ours.test - 0.3 - theirs.total) / theirs.total) < 1e-8   # Talbot accuracy
+
+
+def test_a_wrong_training_loss_is_rejected_by_the_simulation():
+    """Power of the loss check: without the factor z₁z₂/(k₁k₂) (i.e. E_tr = E_g + σ²) the z-test fails."""
+    from derivations.random_features import dynamics_checks as c
+    from numerics.rf_dynamics_simulation import simulate_loss_curve
+    from numerics.simulation import z_threshold
+    N, P = 120, 40
+    theory = loss_curve(c.TIMES, c.SPECTRUM, c.TEACHER, N, P, c.NOISE)
+    sim = simulate_loss_curve(c.TIMES, c.SPECTRUM, c.TEACHER, N, P, noise_variance=c.NOISE, n_blocks=100, entropy=5)
+    z_right = (sim["train"].mean - theory.train) / sim["train"].se
+    z_wrong = (sim["train"].mean - theory.test) / sim["train"].se
+    assert np.max(np.abs(z_right)) < z_threshold(30) < np.max(np.abs(z_wrong))
