@@ -107,7 +107,7 @@ def _branch_floor(eta, N, P):
 def real_kappa(s, eigenvalues, N, P):
     """κ(s) for real s > 0 (array): bisection on the physical branch (above the branch floor).
 
-    >>> float(real_kappa([1.0], [1.0], N=1e12, P=1e12)[0])         # Df → 0: κ = s
+    >>> round(float(real_kappa([1.0], [1.0], N=1e12, P=1e12)[0]), 9)   # both factors → 1: κ = s
     1.0
     """
     eta = np.asarray(eigenvalues, dtype=float)
