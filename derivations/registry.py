@@ -52,6 +52,7 @@ FIGURE_MODULES = {
     "ridge-learning-curve": "derivations.ridge",
     "random-feature-learning-curve": "derivations.random_features",
     "phase-diagram": "derivations.random_features",
+    "random-feature-dynamics": "derivations.random_features",
     "exponents": "derivations.figures",
     "dmft-mode-discrepancy": "derivations.dmft",
     "dmft-test-error": "derivations.dmft",

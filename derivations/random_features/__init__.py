@@ -16,7 +16,7 @@ and decomposition) ← :mod:`.theory` (the learning curve compiled from the step
 >>> round(float(r.kappa2), 12), round(float(r.partial), 12)               # d = N/D = 1/2: κ₂ = 1
 (1.0, 0.0)
 >>> sorted(FIGURES)
-['phase-diagram', 'random-feature-learning-curve']
+['phase-diagram', 'random-feature-dynamics', 'random-feature-learning-curve']
 """
 from __future__ import annotations
 
@@ -26,17 +26,18 @@ from derivations import registry
 from derivations.engine import Entry
 from derivations.engine.figures import FigureSpec
 from derivations.engine.laws import attach_law_checks
-from derivations.random_features import (checks, dynamics_checks, dynamics_steps, exponent_steps, figures, steps,
-                                         structured_checks, structured_steps)
+from derivations.random_features import (checks, dynamics_checks, dynamics_figures, dynamics_steps, exponent_steps,
+                                         figures, steps, structured_checks, structured_steps)
 from derivations.random_features.laws import laws
 from derivations.random_features.power_law_theory import rf_learning_curve as power_law_learning_curve
 from derivations.random_features.structured_theory import (column_sums_array, column_sums_power_law,
                                                            finite_width_variance)
-from derivations.random_features.dynamics_theory import LossCurve, loss_curve, mean_predictor_loss, transfer_functions
+from derivations.random_features.dynamics_theory import (ComputeFrontier, LossCurve, compute_optimal, loss_curve,
+                                                         mean_predictor_loss, transfer_functions)
 from derivations.random_features.theory import RandomFeatureResult, learning_curve, projection_level, solve_kappa2
 
-__all__ = ["ENTRIES", "FIGURES", "LossCurve", "RandomFeatureResult", "build_dynamics", "build_exponents", "build_linear",
-           "build_structured", "column_sums_array", "column_sums_power_law", "finite_width_variance", "laws",
+__all__ = ["ComputeFrontier", "ENTRIES", "FIGURES", "LossCurve", "RandomFeatureResult", "build_dynamics", "build_exponents", "build_linear",
+           "build_structured", "column_sums_array", "compute_optimal", "column_sums_power_law", "finite_width_variance", "laws",
            "learning_curve", "loss_curve", "mean_predictor_loss", "phase_branches", "phase_regimes", "power_law_learning_curve",
            "projection_level", "solve_kappa2", "transfer_functions"]
 
@@ -83,4 +84,5 @@ ENTRIES = {module.NAME: Entry(module.NAME, module.TITLE, module.SOURCE, build)
                                  (structured_steps, build_structured), (dynamics_steps, build_dynamics))}
 FIGURES = {"random-feature-learning-curve": FigureSpec(figures.random_feature_learning_curve,
                                                        figures.LEARNING_CURVE_CAPTION),
-           "phase-diagram": FigureSpec(figures.phase_diagram, figures.PHASE_DIAGRAM_CAPTION)}
+           "phase-diagram": FigureSpec(figures.phase_diagram, figures.PHASE_DIAGRAM_CAPTION),
+           "random-feature-dynamics": FigureSpec(dynamics_figures.random_feature_dynamics, dynamics_figures.CAPTION)}

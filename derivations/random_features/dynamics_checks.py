@@ -20,6 +20,11 @@ mode sums scale by m), while the simulation's finite-size error scales as 1/m; t
 m = 1 and m = 2 and E_∞ = 2E₂ − E₁ is z-tested (as in ``dmft-langevin``), the raw m = 1 z-scores in the
 details.  All z-tests share one Bonferroni threshold at familywise level 1e-3.
 
+``compute-frontier``: the loss of one model at infinite data minimised over N at fixed C = N·t with no
+power-law ansatz (η_k = k^(−3/2), w̄_k²η_k = k^(−2) on 2·10⁴ modes: a hard task), C = 10⁴, 10⁵, 10⁶; the local
+slopes of N*, t*, L* between the two largest budgets against (hard-task-exponents), within the exponent
+table's tolerance 0.01 on an exact-theory local slope.
+
 ``loss-simulation``: the whole expected test loss (noisy test labels), the training loss (whose two-ridge
 form is a conjecture, backed here) and the loss of the model averaged over projections (the crossed
 blocks' Bias² + Var_X + Var_Xε + σ²), with label noise σ² = 0.2, at the same sizes and times, extrapolated
@@ -29,10 +34,12 @@ losses at t = 10⁶ with linear-random-features' ridgeless learning curve (E_g +
 from __future__ import annotations
 
 import numpy as np
+import sympy as sp
 
 from derivations.engine import CheckResult
-from derivations.random_features.dynamics_theory import (compiled_transfer, loss_curve, mean_predictor_loss,
-                                                         real_kappa, transfer_functions)
+from derivations.engine.laws import TOLERANCE
+from derivations.random_features.dynamics_theory import (compiled_transfer, compute_optimal, loss_curve,
+                                                         mean_predictor_loss, real_kappa, transfer_functions)
 from derivations.random_features.theory import learning_curve
 from numerics.rf_dynamics_simulation import simulate_loss_curve
 from numerics.simulation import z_threshold
@@ -59,6 +66,8 @@ def attach_checks(d) -> None:
             "linear-random-features")(static_limit)
     d.check("mean-dynamics-simulation", "simulation", "transfer functions and mean-predictor loss vs exact "
             "gradient flow, extrapolated in size")(mean_dynamics_simulation)
+    d.check("compute-frontier", "numeric", "frontier of the exact loss vs the compute-optimal exponents")(
+        lambda quick: compute_frontier(quick, d))
     d.check("loss-simulation", "simulation", "test, training and ensemble losses vs exact gradient flow, "
             "extrapolated in size")(loss_simulation)
 
@@ -188,4 +197,38 @@ def loss_simulation(quick: bool) -> list[CheckResult]:
                 f"extrapolated m → ∞ (m = 1, 2; {blocks} blocks of 2 × 2 each): max |z| = {np.max(np.abs(z)):.2f}; "
                 f"raw m = 1: max |z| = {np.max(np.abs(z_raw)):.2f}",
                 extra={"z": z.tolist(), "z_raw": z_raw.tolist(), "times": TIMES.tolist()}))
+    return out
+
+
+#: the compute frontier: a hard task (a − 1 = 1 < b = 3/2) on 2·10⁴ modes, infinite data
+FRONTIER_MODES = 20000
+FRONTIER_B, FRONTIER_A = 1.5, 2.0
+#: budgets with N* ≤ D/20: beyond, the finite spectrum cuts the width law off (measured: at C = 10⁷, N* ≈ 2600,
+#: the N* slope is 0.390 on 2·10⁴ modes and 0.3988 on 10⁵ modes, against ρ_N = 0.4)
+FRONTIER_C = (1e4, 1e5, 1e6)
+
+
+def compute_frontier(quick: bool, derivation) -> list[CheckResult]:
+    """The frontier of the exact loss (minimised over N at fixed C = N·t, no ansatz) against
+    (hard-task-exponents): the local slopes of N*, t*, L* in C between the two largest budgets must be within
+    the exponent table's tolerance (engine.laws.TOLERANCE) of ρ_N, ρ_t, −ρ_L."""
+    k = np.arange(1, FRONTIER_MODES + 1, dtype=float)
+    eta = k ** -FRONTIER_B
+    w = np.sqrt(k ** -FRONTIER_A / eta)
+    C = np.array(FRONTIER_C)
+    f = compute_optimal(C, eta, w)
+    lc = np.log(C)
+    values = {"N*": f.width, "t*": f.time, "L*": f.loss}
+    derived = {e.lhs.name: float(e.rhs.subs({sp.Symbol("a", positive=True): FRONTIER_A,
+                                             sp.Symbol("b", positive=True): FRONTIER_B}))
+               for e in derivation["hard-task-exponents"]}
+    expected = {"N*": derived["rho_N"], "t*": derived["rho_t"], "L*": -derived["rho_L"]}
+    out = []
+    for name, v in values.items():
+        slopes = np.diff(np.log(v)) / np.diff(lc)
+        gap = abs(slopes[-1] - expected[name])
+        out.append(CheckResult(f"compute-frontier: {name} ∝ C^ρ, b = {FRONTIER_B}, a = {FRONTIER_A}, P = ∞",
+                               "numeric", gap < TOLERANCE, expected[name], float(slopes[-1]), TOLERANCE,
+                               f"local slopes {', '.join(f'{s:+.4f}' for s in slopes)} between C = "
+                               f"{', '.join(f'{c:.0e}' for c in C)}; |last − derived| = {gap:.1e}"))
     return out

@@ -34,6 +34,7 @@ from derive.operations import transform
 from derive.spectral import D, ETA, K, WBAR, spectral_sum
 from derivations import registry
 from derivations.engine import Derivation, Source
+import derivations.random_features.dynamics_compute_steps as dynamics_compute_steps
 import derivations.random_features.dynamics_loss_steps as dynamics_loss_steps
 import derivations.random_features.steps as lrf
 
@@ -74,6 +75,7 @@ def derivation() -> Derivation:
     _transfer(d)
     _limits(d)
     dynamics_loss_steps.add_loss_steps(d)
+    dynamics_compute_steps.add_compute_steps(d)
     return d
 
 

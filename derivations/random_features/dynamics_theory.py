@@ -19,9 +19,11 @@ True
 from __future__ import annotations
 
 import functools
+import math
 from dataclasses import dataclass
 
 import numpy as np
+from scipy import optimize
 import sympy as sp
 
 from derive.spectral import ETA, K, WBAR, spectral_sum
@@ -35,6 +37,8 @@ SUBSTEPS = 4
 NEWTON_STEPS = 6
 #: residual accepted at a node, relative to |s| + |κ|
 RESIDUAL_TOL = 1e-10
+#: the number of samples that stands for P = ∞
+INFINITE_DATA = 1e200
 #: modes per chunk of the (times, nodes, modes) arrays
 CHUNK = 1 << 16
 
@@ -150,7 +154,10 @@ def _inputs(times, eigenvalues, N, P):
     eta = finite("eigenvalues", eigenvalues)
     if eta.ndim != 1 or eta.size < 1 or np.any(eta <= 0):
         raise ValueError("eigenvalues must be a non-empty 1-D array of finite values > 0")
-    return t, eta, positive("N", N), positive("P", P)
+    P = positive("P", P, allow_inf=True)
+    # P = ∞ (infinite data) enters the complex formulas as INFINITE_DATA: inf·(0 + iy) is NaN in complex
+    # arithmetic, while the corrections Df/P at that P are below 1e-190 relative
+    return t, eta, positive("N", N), min(P, INFINITE_DATA)
 
 
 def transfer_functions(times, eigenvalues, N, P, nodes: int = DEFAULT_NODES) -> np.ndarray:
@@ -287,3 +294,42 @@ def loss_curve(times, eigenvalues, teacher_coefficients, N, P, noise_variance=0.
     out["train"] = out["train"] + np.where(t > 0, 0.0, s2)       # y² at t = 0 includes the label noise
     return LossCurve(t, out["test"] + s2, out["train"], out["ensemble"] + s2,
                      mean_predictor_loss(t, eta, w, N, P))
+
+
+# ---- the compute-optimal frontier ---------------------------------------------------------------
+
+@dataclass(frozen=True)
+class ComputeFrontier:
+    """The loss minimised over the width N at fixed compute C = N·t: arrays over C of N*, t* = C/N*, L*."""
+
+    compute: np.ndarray
+    width: np.ndarray
+    time: np.ndarray
+    loss: np.ndarray
+
+
+def compute_optimal(compute, eigenvalues, teacher_coefficients, P=math.inf, noise_variance=0.0,
+                    xatol: float = 1e-4) -> ComputeFrontier:
+    """For each budget C, the width N* minimising the test loss of :func:`loss_curve` at t = C/N (no
+    power-law ansatz): bounded Brent search in log N over [log 1, log C] to ``xatol``; a minimum at an end
+    of that interval (no interior optimum) raises ValueError.  ``P = inf``: infinite data.
+
+    >>> f = compute_optimal([1e3], np.arange(1, 2001) ** -1.5, np.arange(1, 2001) ** -0.25)
+    >>> bool(1 < f.width[0] < 1e3), bool(np.isclose(f.width[0] * f.time[0], 1e3))
+    (True, True)
+    """
+    C = np.atleast_1d(finite("compute", compute))
+    if C.ndim != 1 or np.any(C <= 1):
+        raise ValueError("compute must be a 1-D array of finite values > 1")
+    P = positive("P", P, allow_inf=True)
+    width, loss = np.empty(C.size), np.empty(C.size)
+    for i, c in enumerate(C):
+        f = lambda x, c=c: math.log(loss_curve([c / math.exp(x)], eigenvalues, teacher_coefficients, math.exp(x), P,
+                                               noise_variance).test[0])
+        hi = math.log(c)
+        res = optimize.minimize_scalar(f, bounds=(0.0, hi), method="bounded", options={"xatol": xatol})
+        if not res.success or min(res.x, hi - res.x) < 10 * xatol:
+            raise ValueError(f"compute={c:g}: no interior optimum of the loss over N in [1, C] (found N = "
+                             f"{math.exp(res.x):.4g})")
+        width[i], loss[i] = math.exp(res.x), math.exp(res.fun)
+    return ComputeFrontier(C, width, C / width, loss)

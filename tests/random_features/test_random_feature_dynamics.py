@@ -124,3 +124,37 @@ def test_a_wrong_training_loss_is_rejected_by_the_simulation():
     z_right = (sim["train"].mean - theory.train) / sim["train"].se
     z_wrong = (sim["train"].mean - theory.test) / sim["train"].se
     assert np.max(np.abs(z_right)) < z_threshold(30) < np.max(np.abs(z_wrong))
+
+
+def test_the_figure_draws_theory_and_simulation_in_both_panels():
+    pytest.importorskip("matplotlib")
+    from derivations import registry
+    from derivations.random_features import dynamics_figures as figs
+    spec = registry.figure("random-feature-dynamics")
+    fig = spec.function(quick=True)
+    ax_a, ax_b = [ax for ax in fig.axes if ax.get_visible()]
+    assert len([l for l in ax_a.get_lines() if len(l.get_xdata()) == figs.T_LINE.size]) == len(figs.WIDTHS)
+    assert len(ax_a.containers) == len(figs.WIDTHS) and len(ax_b.containers) == 4
+    for text in ("P = 80", "N = 120", "σ² = 0.1", "k^(−3/2)", str(figs.SEED)):
+        assert text in spec.caption
+
+
+def test_compute_optimal_exponents_and_the_cifar_reading(d):
+    from derivations.random_features import dynamics_compute_steps as cs
+    general = {e.lhs: e.rhs for e in d["compute-optimal-exponents"]}
+    m = cs.m
+    assert sp.simplify(general[cs.rho_N] - (cs.a - 1) / (cs.a - 1 + cs.b * m)) == 0
+    assert sp.simplify(general[cs.rho_L] - (cs.a - 1) * m / (cs.a - 1 + cs.b * m)) == 0
+    hard = {e.lhs: e.rhs for e in d["hard-task-exponents"]}
+    assert sp.simplify(hard[cs.rho_N] - 1 / (1 + cs.b)) == 0 and sp.simplify(hard[cs.rho_t] - cs.b / (1 + cs.b)) == 0
+    assert d["cifar-5m-reading"].rhs == sp.Rational(1, 20)
+
+
+@pytest.mark.parametrize("kwargs, word", [(dict(compute=[0.5]), "compute"), (dict(P=-1.0), "P"),
+                                          (dict(compute=[np.inf]), "compute")])
+def test_compute_optimal_refuses_bad_arguments_by_name(kwargs, word):
+    from derivations.random_features import compute_optimal
+    args = dict(compute=[1e3], eigenvalues=np.arange(1, 101) ** -1.5, teacher_coefficients=np.ones(100))
+    args.update(kwargs)
+    with pytest.raises(ValueError, match=word):
+        compute_optimal(**args)
