@@ -32,7 +32,7 @@ settings.register_profile("fuzz", deadline=None, derandomize=True, database=None
 FUZZ = settings.get_profile("fuzz")
 EXAMPLES = {"law": 120, "density": 120, "ridge": 100, "solve_kappa": 80, "spectrum": 80, "ridge_power_law": 10,
             "rf": 60, "projection_level": 50, "rf_power_law": 8, "dmft": 40, "dmft_simulation": 30,
-            "online_sgd": 20, "order_parameters": 12, "stability": 60, "validate": 150}
+            "online_sgd": 20, "order_parameters": 12, "stability": 60, "validate": 150, "rf_dynamics": 25}
 
 
 def fuzz(name):
@@ -337,6 +337,28 @@ def dmft_args(n, P, g, beta, s2, times):
     lam = np.arange(1, n + 1, dtype=float) ** -1.5
     return {"times": times, "eigenvalues": lam, "P": P, "weight_decay": g, "beta": beta, "loss_scale": 1 / P,
             "teacher_variance": 1.0, "noise_variance": s2}
+
+
+@fuzz("rf_dynamics")
+@given(n=st.integers(1, 12), alpha=st.floats(1.1, 3), N=st.sampled_from([1, 3, 10, 1e4, np.int64(7)]),
+       P=st.sampled_from([1, 4, 20, 1e6, INF]), s2=st.sampled_from([0.0, 0.1]),
+       times=st.sampled_from([[0.0, 1.0], [0.5], [0.0, 0.3, 2.0, 10.0], np.array([1.0, 40.0])]), data=st.data())
+def test_rf_dynamics_loss_curve(n, alpha, N, P, s2, times, data):
+    eta, w = problem(n, alpha, 0.5)
+    odd = data.draw(st.one_of(one_odd(["N", "P", "noise_variance"], ["eigenvalues", "teacher_coefficients"], n),
+                              st.tuples(st.just("times"), odd_times())))
+    args = {"times": times, "eigenvalues": eta, "teacher_coefficients": w, "N": N, "P": P, "noise_variance": s2}
+    bad = (-1.0, -1, -INF) + ((0, 0.0, -0.0) if odd and odd[0] in ("N", "P") else ())
+    out = call(random_features.loss_curve, args, odd, list(args), bad=bad)
+    if out is not None:
+        T = np.shape(out.times)
+        for k in ("test", "train", "ensemble", "mean_predictor"):
+            v = np.asarray(getattr(out, k))
+            assert v.shape == T and np.all(np.isfinite(v)), (k, out)
+        tol = 1e-7 * (1 + np.abs(out.test))
+        noise = float(args["noise_variance"]) if odd is None or odd[0] != "noise_variance" else float(odd[1])
+        assert np.all(out.train >= -tol) and np.all(out.mean_predictor >= -tol), out
+        assert np.all(out.test >= out.ensemble - tol) and np.all(out.ensemble >= out.mean_predictor + noise - tol), out
 
 
 DMFT_DRAWS = dict(n=st.integers(1, 8), P=st.sampled_from([2, 5, 10]), g=st.sampled_from([0.0, 0.1, 1.0]),

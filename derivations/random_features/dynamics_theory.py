@@ -37,8 +37,14 @@ SUBSTEPS = 4
 NEWTON_STEPS = 6
 #: residual accepted at a node, relative to |s| + |κ|
 RESIDUAL_TOL = 1e-10
-#: the number of samples that stands for P = ∞
+#: the number of samples (or width) that stands for P = ∞ (N = ∞)
 INFINITE_DATA = 1e200
+#: allowed range of the eigenvalues (their sum bounded too): products and squares stay in float64
+SPECTRUM_RANGE = (1e-100, 1e100)
+#: latest t·max η of the one-variable inversion (H_k) and of the double inversion (the losses)
+TRANSFER_LATE, LOSS_LATE = 1e12, 1e8
+#: t·max η below which a time counts as t = 0
+EARLY = 1e-12
 #: modes per chunk of the (times, nodes, modes) arrays
 CHUNK = 1 << 16
 
@@ -147,17 +153,46 @@ def kappa_on_nodes(z, eigenvalues, N, P):
     return kappa
 
 
-def _inputs(times, eigenvalues, N, P):
+def _inputs(times, eigenvalues, N, P, late=TRANSFER_LATE):
+    """Checked arguments.  Times are measured against the fastest mode, x = t·max η: x ≤ ``late`` (where the
+    float64 inversion keeps its accuracy; ValueError beyond), and x ≤ EARLY counts as t = 0 (the change of
+    any loss is below EARLY relative there)."""
     t = np.atleast_1d(finite("times", times))
     if t.ndim != 1 or np.any(t < 0):
         raise ValueError("times must be a 1-D array of finite values >= 0")
     eta = finite("eigenvalues", eigenvalues)
     if eta.ndim != 1 or eta.size < 1 or np.any(eta <= 0):
         raise ValueError("eigenvalues must be a non-empty 1-D array of finite values > 0")
-    P = positive("P", P, allow_inf=True)
-    # P = ∞ (infinite data) enters the complex formulas as INFINITE_DATA: inf·(0 + iy) is NaN in complex
-    # arithmetic, while the corrections Df/P at that P are below 1e-190 relative
-    return t, eta, positive("N", N), min(P, INFINITE_DATA)
+    if not (SPECTRUM_RANGE[0] <= eta.min() and eta.sum() <= SPECTRUM_RANGE[1]):
+        raise ValueError(f"eigenvalues must lie in [{SPECTRUM_RANGE[0]:g}, {SPECTRUM_RANGE[1]:g}] with a sum below "
+                         f"{SPECTRUM_RANGE[1]:g} (float64 range of the mode sums); rescale time instead")
+    if np.max(t) * eta.max() > late:
+        raise ValueError(f"times must satisfy t·max(eigenvalues) <= {late:g} (float64 accuracy of the Laplace "
+                         f"inversion); got {np.max(t) * eta.max():.3g}; later times: the t → ∞ limit")
+    t = np.where(t * eta.max() <= EARLY, 0.0, t)
+    N, P = positive("N", N, allow_inf=True), positive("P", P, allow_inf=True)
+    if N < 1 or P < 1:
+        raise ValueError(f"N and P (width and number of samples) must be >= 1, got N={N!r}, P={P!r}")
+    # N, P = ∞ enter the complex formulas as INFINITE_DATA: inf·(0 + iy) is NaN in complex arithmetic,
+    # while the corrections Df/P at that P are below 1e-190 relative
+    return t, eta, min(N, INFINITE_DATA), min(P, INFINITE_DATA)
+
+
+def _teacher(teacher_coefficients, eta):
+    w = finite("teacher_coefficients", teacher_coefficients)
+    if w.shape != eta.shape:
+        raise ValueError(f"teacher_coefficients must have one coefficient per eigenvalue, shape {eta.shape}, "
+                         f"got {w.shape}")
+    if not np.sum(eta * w * w) <= SPECTRUM_RANGE[1]:
+        raise ValueError(f"teacher_coefficients too large: Σ η_k w̄_k² must be below {SPECTRUM_RANGE[1]:g}")
+    return w
+
+
+def _finite_or_raise(values, what):
+    if not np.all(np.isfinite(values)):
+        raise ValueError(f"{what}: the float64 evaluation overflowed for these eigenvalues, teacher_coefficients "
+                         "and times (rescale them)")
+    return values
 
 
 def transfer_functions(times, eigenvalues, N, P, nodes: int = DEFAULT_NODES) -> np.ndarray:
@@ -180,7 +215,7 @@ def transfer_functions(times, eigenvalues, N, P, nodes: int = DEFAULT_NODES) -> 
             e = eta[i:i + CHUNK]
             values = c["H"](e, kappa[..., None], z[..., None])                # (T, M, D)
             H[pos, i:i + CHUNK] = (2 / (5 * t[pos, None])) * np.real(np.einsum("m,tmd->td", gamma, values))
-    return H
+    return _finite_or_raise(H, "transfer_functions")
 
 
 def mean_predictor_loss(times, eigenvalues, teacher_coefficients, N, P) -> np.ndarray:
@@ -190,10 +225,7 @@ def mean_predictor_loss(times, eigenvalues, teacher_coefficients, N, P) -> np.nd
     3.0
     """
     t, eta, N, P = _inputs(times, eigenvalues, N, P)
-    w = finite("teacher_coefficients", teacher_coefficients)
-    if w.shape != eta.shape:
-        raise ValueError(f"teacher_coefficients must have one coefficient per eigenvalue, shape {eta.shape}, "
-                         f"got {w.shape}")
+    w = _teacher(teacher_coefficients, eta)
     H = transfer_functions(t, eta, N, P)
     return _compiled()["loss"](eta, w, H).sum(-1)
 
@@ -265,18 +297,16 @@ def loss_curve(times, eigenvalues, teacher_coefficients, N, P, noise_variance=0.
     quotients in κ and the two rules never share a node).  At t = 0 the values are the initial ones.
     Precision: the difference quotients of κ at nodes O(1/t) apart lose digits as t grows — measured
     against linear-random-features' static curve: ~1e-11 relative at t = 10⁶ (1e-9 where P < N),
-    8e-7 at t = 10⁸.  The model of Bordelon, Atanasov, Pehlevan (arXiv:2402.01092): ``teacher_coefficients``
+    8e-7 at t = 10⁸ (η_max = 1); times with t·max η above 10⁸ are refused (ValueError), and below 10⁻¹²
+    they count as t = 0.  The model of Bordelon, Atanasov, Pehlevan (arXiv:2402.01092): ``teacher_coefficients``
     are w̄_k (the paper's w*_k), so that w̄_k²η_k = k^(−a) in the power-law setting.
 
     >>> r = loss_curve([0.0, 1.0], [1.0, 0.5], [1.0, 1.0], N=10, P=10)
     >>> float(r.test[0]), bool(r.test[1] < r.test[0])                      # L(0) = Σ η w̄²
     (1.5, True)
     """
-    t, eta, N, P = _inputs(times, eigenvalues, N, P)
-    w = finite("teacher_coefficients", teacher_coefficients)
-    if w.shape != eta.shape:
-        raise ValueError(f"teacher_coefficients must have one coefficient per eigenvalue, shape {eta.shape}, "
-                         f"got {w.shape}")
+    t, eta, N, P = _inputs(times, eigenvalues, N, P, late=LOSS_LATE)
+    w = _teacher(teacher_coefficients, eta)
     s2 = nonnegative("noise_variance", noise_variance)
     initial = float(np.sum(eta * w * w))
     out = {"test": np.full(t.size, initial), "ensemble": np.full(t.size, initial), "train": np.full(t.size, initial)}
@@ -292,7 +322,9 @@ def loss_curve(times, eigenvalues, teacher_coefficients, N, P, noise_variance=0.
             value = np.einsum("tj,tl,tjl->t", w1, w2, F)
             out[name][pos] = value.real
     out["train"] = out["train"] + np.where(t > 0, 0.0, s2)       # y² at t = 0 includes the label noise
-    return LossCurve(t, out["test"] + s2, out["train"], out["ensemble"] + s2,
+    for name in out:
+        _finite_or_raise(out[name], "loss_curve")
+    return LossCurve(np.atleast_1d(np.asarray(times, dtype=float)), out["test"] + s2, out["train"], out["ensemble"] + s2,
                      mean_predictor_loss(t, eta, w, N, P))
 
 
