@@ -22,7 +22,7 @@ import numpy as np
 from derivations.dmft.theory import test_error_curve
 from derivations.engine import CheckResult
 from numerics.langevin_simulation import simulate_test_error
-from numerics.simulation import z_threshold
+from numerics.simulation import extrapolate_replicas, z_threshold
 
 FAMILYWISE = 1e-3
 SPECTRUM = np.arange(1, 101) ** -1.5
@@ -85,7 +85,8 @@ def langevin_simulation(quick: bool, executor=None) -> list[CheckResult]:
         for name in QUANTITIES:
             th = getattr(theory, name)
             e1, e2 = one[name], two[name]
-            extrap, se = 2 * e2.mean - e1.mean, np.sqrt(4 * e2.se ** 2 + e1.se ** 2)
+            ex = extrapolate_replicas(e1, e2)
+            extrap, se = np.asarray(ex.mean, dtype=float), np.asarray(ex.se, dtype=float)
             safe = np.where(se > 0, se, np.inf)
             z = (extrap - th) / safe
             z_raw = (e1.mean - th) / np.where(e1.se > 0, e1.se, np.inf)

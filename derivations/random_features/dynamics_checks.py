@@ -42,7 +42,7 @@ from derivations.random_features.dynamics_theory import (compiled_transfer, comp
                                                          mean_predictor_loss, real_kappa, transfer_functions)
 from derivations.random_features.theory import learning_curve
 from numerics.rf_dynamics_simulation import simulate_loss_curve
-from numerics.simulation import z_threshold
+from numerics.simulation import Estimate, extrapolate_replicas, z_threshold
 
 FAMILYWISE = 1e-3
 D_MODES = 200
@@ -156,16 +156,21 @@ def mean_dynamics_simulation(quick: bool) -> list[CheckResult]:
                 for i, k in enumerate(MODES)]
         rows.append(("loss of the mean predictor ‖Eβ − w̄‖²_Σ", B, one[2], one[3], two[2], two[3]))
         for name, theory, m1, se1, m2, se2 in rows:
-            extrap, se = 2 * m2 - m1, np.sqrt(4 * se2 ** 2 + se1 ** 2)
-            z = (extrap - theory) / se
-            z_raw = (m1 - theory) / se1
-            out.append(CheckResult(
-                f"mean-dynamics-simulation: {name}, N = {N}, P = {P}", "simulation",
-                bool(np.all(np.abs(z) <= thr)), theory.tolist(), extrap.tolist(), thr,
-                f"extrapolated m → ∞ (m = 1, 2; {blocks} blocks of 2 × 2 each): max |z| = {np.max(np.abs(z)):.2f}; "
-                f"raw m = 1: max |z| = {np.max(np.abs(z_raw)):.2f}",
-                extra={"z": z.tolist(), "z_raw": z_raw.tolist(), "times": TIMES.tolist()}))
+            out.append(_z_result(f"mean-dynamics-simulation: {name}, N = {N}, P = {P}", theory,
+                                 Estimate(m1, se1, blocks), Estimate(m2, se2, blocks), thr, blocks))
     return out
+
+
+def _z_result(name, theory, one, two, thr, blocks) -> CheckResult:
+    """z-test of the size-extrapolated estimate (m = 1, 2) against the theory; raw m = 1 z in the details."""
+    extrap = extrapolate_replicas(one, two)
+    z = (np.asarray(extrap.mean) - theory) / extrap.se
+    z_raw = (np.asarray(one.mean) - theory) / one.se
+    return CheckResult(name, "simulation", bool(np.all(np.abs(z) <= thr)), np.asarray(theory).tolist(),
+                       np.asarray(extrap.mean).tolist(), thr,
+                       f"extrapolated m → ∞ (m = 1, 2; {blocks} blocks of 2 × 2 each): max |z| = "
+                       f"{np.max(np.abs(z)):.2f}; raw m = 1: max |z| = {np.max(np.abs(z_raw)):.2f}",
+                       extra={"z": z.tolist(), "z_raw": z_raw.tolist(), "times": TIMES.tolist()})
 
 
 #: label noise of the loss check
@@ -187,16 +192,8 @@ def loss_simulation(quick: bool) -> list[CheckResult]:
             runs.append(simulate_loss_curve(TIMES, lam, w, m * N, m * P, noise_variance=NOISE, n_blocks=blocks,
                                             entropy=[58, j, m]))
         for name, key in LOSSES:
-            th = getattr(theory, name)
-            e1, e2 = runs[0][key], runs[1][key]
-            extrap, se = 2 * e2.mean - e1.mean, np.sqrt(4 * e2.se ** 2 + e1.se ** 2)
-            z, z_raw = (extrap - th) / se, (e1.mean - th) / e1.se
-            out.append(CheckResult(
-                f"loss-simulation: {name} loss, N = {N}, P = {P}, σ² = {NOISE:g}", "simulation",
-                bool(np.all(np.abs(z) <= thr)), th.tolist(), extrap.tolist(), thr,
-                f"extrapolated m → ∞ (m = 1, 2; {blocks} blocks of 2 × 2 each): max |z| = {np.max(np.abs(z)):.2f}; "
-                f"raw m = 1: max |z| = {np.max(np.abs(z_raw)):.2f}",
-                extra={"z": z.tolist(), "z_raw": z_raw.tolist(), "times": TIMES.tolist()}))
+            out.append(_z_result(f"loss-simulation: {name} loss, N = {N}, P = {P}, σ² = {NOISE:g}",
+                                 getattr(theory, name), runs[0][key], runs[1][key], thr, blocks))
     return out
 
 
