@@ -74,6 +74,7 @@ def derivation() -> Derivation:
     _renormalisation(d)
     _transfer(d)
     _limits(d)
+    _early(d)
     dynamics_loss_steps.add_loss_steps(d)
     dynamics_compute_steps.add_compute_steps(d)
     return d
@@ -270,3 +271,65 @@ def _limits(d: Derivation) -> None:
              "R_data → 1: s = κ(1 − Df/N), the flow on the population loss ‖Aᵀw/√N − w̄‖²_Σ/2 averaged over A.",
              transform("kappa-of-s", lambda kos: sp.Eq(s, sp.limit(kos.rhs, P, sp.oo)), "limit P → ∞", name="limit"),
              domains=DOMAINS)
+
+
+# ---- early times: the first corrections in 1/N and 1/P ---------------------------------------------
+
+eps_N, eps_P = sp.symbols("epsilon_N epsilon_P", positive=True)
+Df_s = sp.Function("Df")(s)
+trace = sp.Symbol("tr_Sigma", positive=True)
+dH = sp.Function("delta_H")(K, t)
+
+
+def _first_order_kappa(kos):
+    """κ = s + a/N + b/P + …: the O(1/N), O(1/P) coefficients of (kappa-of-s) solved for a, b."""
+    a_, b_ = sp.symbols("a_N b_P")
+    Df_k = sp.Function("Df")(kappa)
+    residual = (kos.rhs - kos.lhs).subs(Df, Df_k).subs({N: 1 / eps_N, P: 1 / eps_P})
+    trial = residual.subs(kappa, s + a_ * eps_N + b_ * eps_P)
+    at0 = {eps_N: 0, eps_P: 0}
+    sol = sp.solve([sp.diff(trial, eps_N).subs(at0).doit(), sp.diff(trial, eps_P).subs(at0).doit()], [a_, b_],
+                   dict=True)
+    if len(sol) != 1:
+        raise ValueError("no unique first-order correction of κ(s)")
+    return sp.Eq(kappa, s + sol[0][a_] / N + sol[0][b_] / P)
+
+
+def _first_order_transfer(transfer, first):
+    """Ĥ_k = κ/(s(η_k + κ)) expanded to first order in δ = κ − s."""
+    delta = sp.Symbol("delta")
+    H = transfer.rhs.subs(kappa, s + delta)
+    series = sp.series(H, delta, 0, 2).removeO()
+    return sp.Eq(H_hat, sp.factor(series.coeff(delta, 0)) + sp.factor(series.coeff(delta, 1)) * (first.rhs - s))
+
+
+def _early_window(first_order):
+    """s ≫ η_max (t ≪ 1/η_max): Df(s) = Σ_j η_j/(η_j + s) → tr Σ/s (leading term of the summand at s → ∞);
+    the correction term inverted in t."""
+    summand = ETA[K] / (ETA[K] + s)
+    lead = sp.series(summand, s, sp.oo, 2).removeO()
+    if sp.simplify(lead - ETA[K] / s) != 0:
+        raise ValueError("unexpected large-s form of the Df summand")
+    correction = first_order.rhs - first_order.rhs.subs({N: sp.oo, P: sp.oo})
+    correction = sp.simplify(correction.subs(Df_s, trace / s))
+    in_time = sp.inverse_laplace_transform(correction, s, t).subs(sp.Heaviside(t), 1)
+    return sp.Eq(dH, sp.factor(sp.simplify(in_time)))
+
+
+def _early(d: Derivation) -> None:
+    d.derive("first-order-kappa", "κ(s) to first order in 1/N and 1/P",
+             "Write N = 1/ε_N, P = 1/ε_P in (kappa-of-s), κ = s + aε_N + bε_P, and solve the O(ε) coefficients.",
+             transform("kappa-of-s", _first_order_kappa, "expand to first order, solve for the coefficients",
+                       name="series"))
+    d.derive("first-order-transfer", "Transfer function to first order",
+             "(transfer-function) expanded in κ − s: the first finite-size correction of every mode, "
+             "η_k Df(s)(1/N + 1/P)/(s + η_k)², the same for width and data.",
+             transform(("transfer-function", "first-order-kappa"), _first_order_transfer, "series in κ − s",
+                       name="series"))
+    d.derive("early-time-correction", "Universal early-time correction",
+             "At times t ≪ 1/η_max every mode is resolved: Df(s) → tr Σ/s (leading term at s → ∞), and the "
+             "inverse Laplace transform of the correction is (1/N + 1/P)(tr Σ/η_k)(1 − e^{−η_k t} − η_k t e^{−η_k t}), "
+             "the same function of η_k t for width and data (the paper's Eq. 83 form per our sheet), "
+             "E[β_k − w̄_k] = −(e^{−η_k t} + δH_k)w̄_k.",
+             transform("first-order-transfer", _early_window, "large-s limit of Df, inverse Laplace transform",
+                       name="limit"))

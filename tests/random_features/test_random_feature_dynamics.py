@@ -158,3 +158,12 @@ def test_compute_optimal_refuses_bad_arguments_by_name(kwargs, word):
     args.update(kwargs)
     with pytest.raises(ValueError, match=word):
         compute_optimal(**args)
+
+
+def test_early_time_correction_is_the_universal_form(d):
+    """(1/N + 1/P)(tr Σ/η_k)(1 − e^{−η_k t} − η_k t e^{−η_k t}), the same for width and data."""
+    eta, t, trace = ETA[K], dyn.t, dyn.trace
+    want = trace * (1 / dyn.N + 1 / dyn.P) / eta * (1 - sp.exp(-eta * t) - eta * t * sp.exp(-eta * t))
+    assert sp.simplify(d["early-time-correction"].rhs - want) == 0
+    first = d["first-order-kappa"].rhs
+    assert sp.simplify(first - (dyn.s + dyn.s * dyn.Df_s * (1 / dyn.N + 1 / dyn.P))) == 0
