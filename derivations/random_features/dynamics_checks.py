@@ -44,8 +44,10 @@ import derivations.random_features.dynamics_steps as dyn
 from derive.spectral import ETA, K
 from derivations.engine import CheckResult
 from derivations.engine.laws import TOLERANCE
-from derivations.random_features.dynamics_theory import (compiled_transfer, compute_optimal, loss_curve,
-                                                         mean_predictor_loss, real_kappa, transfer_functions)
+import derivations.random_features.dynamics_compute_steps as dcs
+from derivations.random_features.dynamics_theory import (compiled_transfer, compute_optimal, degrees_of_freedom,
+                                                         loss_curve, mean_predictor_loss, real_kappa,
+                                                         transfer_functions)
 from derivations.random_features.theory import learning_curve
 from numerics.bridge import to_numpy
 from numerics.dmft_talbot import talbot_invert
@@ -226,8 +228,7 @@ def compute_frontier(quick: bool, derivation) -> list[CheckResult]:
     f = compute_optimal(C, eta, w)
     lc = np.log(C)
     values = {"N*": f.width, "t*": f.time, "L*": f.loss}
-    derived = {e.lhs.name: float(e.rhs.subs({sp.Symbol("a", positive=True): FRONTIER_A,
-                                             sp.Symbol("b", positive=True): FRONTIER_B}))
+    derived = {e.lhs.name: float(e.rhs.subs({dcs.a: FRONTIER_A, dcs.b: FRONTIER_B}))
                for e in derivation["hard-task-exponents"]}
     expected = {"N*": derived["rho_N"], "t*": derived["rho_t"], "L*": -derived["rho_L"]}
     out = []
@@ -257,7 +258,7 @@ def first_order_correction(quick: bool, derivation) -> list[CheckResult]:
     term = sp.simplify(dyn.N * (rhs.subs(dyn.P, sp.oo) - rhs.subs({dyn.N: sp.oo, dyn.P: sp.oo})))
     eta_k, Df = sp.Symbol("eta_k"), sp.Symbol("Df")
     f = to_numpy(term.subs(dyn.Df_s, Df).xreplace({ETA[K]: eta_k}), [eta_k, dyn.s, Df])
-    Df_of = lambda z: (SPECTRUM / (SPECTRUM + z[..., None])).sum(-1)
+    Df_of = lambda z: degrees_of_freedom(SPECTRUM, z)
     N1, N2 = FIRST_ORDER_N
     X = {N: N * (transfer_functions(FIRST_ORDER_T, SPECTRUM, N, np.inf) - np.exp(-np.outer(FIRST_ORDER_T, SPECTRUM)))
          for N in FIRST_ORDER_N}

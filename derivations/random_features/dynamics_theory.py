@@ -85,6 +85,15 @@ def _sums(eta, kappa):
     return Df, Dfp
 
 
+def degrees_of_freedom(eigenvalues, kappa):
+    """Df(κ) = Σ_k η_k/(η_k + κ) at an array κ (complex allowed), the summand compiled from the steps.
+
+    >>> complex(degrees_of_freedom([1.0, 3.0], np.array(1.0)))
+    (1.25+0j)
+    """
+    return _sums(np.asarray(eigenvalues, dtype=float), np.asarray(kappa, dtype=complex))[0]
+
+
 def _residual(eta, kappa, N, P, s):
     Df, Dfp = _sums(eta, kappa)
     c = _compiled()
@@ -255,7 +264,6 @@ def _compiled_loss() -> dict:
     atoms = {ls.Df_f(ls.K_1): sp.Symbol("Df_1"), ls.Df_f(ls.K_2): sp.Symbol("Df_2"),
              ls.tf1_f(ls.K_1): sp.Symbol("tf_1"), ls.tf1_f(ls.K_2): sp.Symbol("tf_2")}
     args = [ls.K_1, ls.K_2, ls.k_1, ls.k_2, *atoms.values(), ls.ds.sigma2, dyn.P]
-    lhs_factor = ls.z1 * ls.z2
     exprs = {"test": d["two-point-loss"][0].rhs, "ensemble": d["ensemble-two-point-loss"].rhs,
              "train": d["training-loss"].rhs}
     level = d["two-point-loss"][1].rhs.subs(ls.K_1, dyn.kappa).subs(ls.Df_f(dyn.kappa), _Df)     # k = K R_model
@@ -263,8 +271,7 @@ def _compiled_loss() -> dict:
     return {**{k: to_numpy(v.xreplace(atoms), args) for k, v in exprs.items()},
             "level": to_numpy(level, [dyn.kappa, _Df, dyn.N]),
             "tf": to_numpy(tf_sum.function.xreplace({ETA[K]: _eta, WBAR[K]: _w, dyn.kappa: _kappa}),
-                           [_eta, _w, _kappa]),
-            "z_factor": lhs_factor}
+                           [_eta, _w, _kappa])}
 
 
 def _full_rule(t, M):
