@@ -161,6 +161,8 @@ def to_numpy(expr, args):
         shape = np.broadcast_shapes(*(a.shape for a in arrays))
         result = np.asarray(compiled(*arrays))
         dtype = np.complex128 if np.iscomplexobj(result) else np.float64
+        if result.shape == shape and result.dtype == dtype and result.base is None:
+            return result                        # a fresh array of the right kind: no copy
         return np.array(np.broadcast_to(result, shape), dtype=dtype)
 
     return evaluate

@@ -1,6 +1,9 @@
 """``random-feature-dynamics``: the flow as ridge regression at ridge s, κ(s), transfer functions, limits."""
 from __future__ import annotations
 
+import math
+
+import mpmath
 import numpy as np
 import pytest
 import sympy as sp
@@ -9,7 +12,10 @@ import derivations
 from derivations.random_features import dynamics_steps as dyn
 from derivations.random_features import loss_curve, mean_predictor_loss, transfer_functions
 from derivations.random_features.dynamics_theory import real_kappa
+from derivations.ridge import PowerLawSpectrum
 from derive.spectral import ETA, K
+from numerics.relaxation_sums import bias_sum
+from numerics.spectral_quadrature import spectral_rule
 
 
 @pytest.fixture(scope="module")
@@ -167,3 +173,39 @@ def test_early_time_correction_is_the_universal_form(d):
     assert sp.simplify(d["early-time-correction"].rhs - want) == 0
     first = d["first-order-kappa"].rhs
     assert sp.simplify(first - (dyn.s + dyn.s * dyn.Df_s * (1 / dyn.N + 1 / dyn.P))) == 0
+
+
+# ---- large and infinite spectra: the Gauss rules of numerics.spectral_quadrature ---------------------
+
+def test_compressed_spectrum_gives_the_losses_of_the_modes():
+    """5000 modes (above spectral_quadrature.SMALL: compressed by default) against the same modes kept one
+    by one; the gap is at the level of the double inversion's own noise (1e-11 of L(0) at these times)."""
+    k = np.arange(1, 5001, dtype=float)
+    eta, w = k ** -1.5, np.sqrt(k ** -2.0 / k ** -1.5)
+    exact = spectral_rule(eta, w, compress=False)
+    times = [0.5, 20.0, 1e3]
+    for N, P in ((60, 150), (150, 60)):
+        a = loss_curve(times, exact, None, N, P, 0.1)
+        b = loss_curve(times, eta, w, N, P, 0.1)
+        for field in ("test", "train", "ensemble", "mean_predictor"):
+            assert np.max(np.abs(getattr(a, field) - getattr(b, field))) <= 1e-9 * a.test[0], field
+
+
+def test_infinite_power_law_at_infinite_width_and_data_is_the_population_flow():
+    """N = P = ∞: every mode relaxes alone, L(t) = Σ_k k^(−a) e^(−2k^(−b)t) — summed independently by
+    numerics.relaxation_sums (Euler–Maclaurin at 30 digits)."""
+    a, b = 2.2, 1.5
+    spectrum = PowerLawSpectrum(alpha=b, r=(a - 1) / (2 * b))
+    times = np.array([0.3, 10.0, 1e3, 1e5])
+    curve = loss_curve(times, spectrum, None, math.inf, math.inf)
+    with mpmath.workdps(30):
+        population = np.array([float(bias_sum(mpmath.mpf(t), b, a)) for t in times])
+    assert np.allclose(curve.test, population, rtol=1e-8, atol=0)
+    assert np.allclose(curve.mean_predictor, population, rtol=1e-8, atol=0)
+
+
+def test_power_law_spectrum_refuses_teacher_coefficients():
+    with pytest.raises(ValueError, match="teacher_coefficients must be None"):
+        loss_curve([1.0], PowerLawSpectrum(alpha=1.5, r=0.3), np.ones(3), 10, 10)
+    with pytest.raises(TypeError, match="as an array"):
+        transfer_functions([1.0], PowerLawSpectrum(alpha=1.5, r=0.3), 10, 10)
