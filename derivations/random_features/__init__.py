@@ -26,8 +26,8 @@ from derivations import registry
 from derivations.engine import Entry
 from derivations.engine.figures import FigureSpec
 from derivations.engine.laws import attach_law_checks
-from derivations.random_features import (checks, dynamics_checks, dynamics_figures, dynamics_steps, exponent_steps,
-                                         figures, steps, structured_checks, structured_steps)
+from derivations.random_features import (checks, dynamics_checks, dynamics_figures, dynamics_rate_steps, dynamics_steps,
+                                         exponent_steps, figures, steps, structured_checks, structured_steps)
 from derivations.random_features.laws import laws
 from derivations.random_features.power_law_theory import rf_learning_curve as power_law_learning_curve
 from derivations.random_features.structured_theory import (column_sums_array, column_sums_power_law,
@@ -75,6 +75,7 @@ def build_structured():
 def build_dynamics():
     """``random-feature-dynamics`` with its numeric and simulation checks."""
     d = dynamics_steps.derivation()
+    dynamics_rate_steps.add_rate_steps(d)
     dynamics_checks.attach_checks(d)
     return d
 

@@ -180,6 +180,10 @@ def _branch_floor(rule, N, P):
         return 0.0
     hi = rule.trace / m * 2
     lo = np.array(rule.bottom * m / rule.modes / 4 if math.isfinite(rule.modes) else 1e-300)
+    for _ in range(80):                     # m close to the number of modes: Df(κ) → modes only as κ → 0
+        if _sums(rule, lo)[0] > m or lo < 1e-290:
+            break
+        lo = lo / 1e4
     return float(_bisect(lambda k: m - _sums(rule, np.asarray(k, float))[0], lo, np.array(hi), "κ branch floor"))
 
 
@@ -398,8 +402,15 @@ def loss_curve(times, eigenvalues, teacher_coefficients, N, P, noise_variance=0.
     """
     t, rule, N, P = _inputs(times, eigenvalues, teacher_coefficients, N, P, late=LOSS_LATE)
     s2 = nonnegative("noise_variance", noise_variance)
+    out = _double_inversion(t, rule, N, P, s2, ("test", "train", "ensemble"))
+    return LossCurve(np.atleast_1d(np.asarray(times, dtype=float)), out["test"], out["train"], out["ensemble"],
+                     mean_predictor_loss(t, rule, None, N, P))
+
+
+def _double_inversion(t, rule, N, P, s2, names):
+    """The losses ``names`` (of test, train, ensemble; label noise included) at checked times t."""
     initial = float(np.sum(rule.teacher_weights))
-    out = {"test": np.full(t.size, initial), "ensemble": np.full(t.size, initial), "train": np.full(t.size, initial)}
+    out = {name: np.full(t.size, initial) for name in names}
     pos = t > 0
     if np.any(pos):
         c = _compiled_loss()
@@ -411,11 +422,11 @@ def loss_curve(times, eigenvalues, teacher_coefficients, N, P, noise_variance=0.
             F = c[name](a(K1), b(K2), a(k1), b(k2), a(D1), b(D2), a(f1), b(f2), s2, P) / (a(z1) * b(z2))
             value = np.einsum("tj,tl,tjl->t", w1, w2, F)
             out[name][pos] = value.real
-    out["train"] = out["train"] + np.where(t > 0, 0.0, s2)       # y² at t = 0 includes the label noise
     for name in out:
         _finite_or_raise(out[name], "loss_curve")
-    return LossCurve(np.atleast_1d(np.asarray(times, dtype=float)), out["test"] + s2, out["train"], out["ensemble"] + s2,
-                     mean_predictor_loss(t, rule, None, N, P))
+        # the test and ensemble losses carry the noise of the test label; y² at t = 0 includes it too
+        out[name] = out[name] + (s2 if name != "train" else np.where(t > 0, 0.0, s2))
+    return out
 
 
 # ---- the compute-optimal frontier ---------------------------------------------------------------
@@ -444,11 +455,13 @@ def compute_optimal(compute, eigenvalues, teacher_coefficients, P=math.inf, nois
     if C.ndim != 1 or np.any(C <= 1):
         raise ValueError("compute must be a 1-D array of finite values > 1")
     P = positive("P", P, allow_inf=True)
+    s2 = nonnegative("noise_variance", noise_variance)
     rule = _rule(eigenvalues, teacher_coefficients)
+    _inputs([np.max(C)], rule, None, 1, P, late=LOSS_LATE)           # the latest time, t = C at N = 1
     width, loss = np.empty(C.size), np.empty(C.size)
     for i, c in enumerate(C):
-        f = lambda x, c=c: math.log(loss_curve([c / math.exp(x)], rule, None, math.exp(x), P,
-                                               noise_variance).test[0])
+        f = lambda x, c=c: math.log(_double_inversion(np.array([c / math.exp(x)]), rule, min(math.exp(x), INFINITE_DATA),
+                                                      min(P, INFINITE_DATA), s2, ("test",))["test"][0])
         hi = math.log(c)
         res = optimize.minimize_scalar(f, bounds=(0.0, hi), method="bounded", options={"xatol": xatol})
         if not res.success or min(res.x, hi - res.x) < 10 * xatol:
