@@ -56,6 +56,18 @@ LITERATURE = {
     # specialised phase of the erf machine on a power-law spectrum: the window rate of the linear network
     # (arXiv:2410.09005, Fig. 1 caption: power-law instead of exponential convergence; exponent derived here)
     "sgd-erf-window": lambda p: p["beta"] / (1 + p["beta"]),
+    # the dynamical model (Bordelon, Atanasov, Pehlevan, arXiv:2402.01092), λ_k = k^(−b), (w*_k)²λ_k = k^(−a):
+    # time t^(−(a−1)/b), data P^(−min(a−1, 2b)); width: the paper's readers quote min(a−1, 2b), which is the
+    # rate of the infinite ensemble over projections — one model is limited by its variance over A, min(a−1, b)
+    # (the width-limited rate of arXiv:2405.00592 in (a, b)); the simulations of both laws tell them apart
+    "rfd-time": lambda p: (p["a"] - 1) / p["b"],
+    "rfd-data": lambda p: min(p["a"] - 1, 2 * p["b"]),
+    "rfd-width-one": lambda p: min(p["a"] - 1, p["b"]),
+    "rfd-width-ensemble": lambda p: min(p["a"] - 1, 2 * p["b"]),
+    # compute-optimal, hard tasks: L* ∝ C^(−(a−1)/(1+b)), N* ∝ C^(1/(1+b)), t* ∝ C^(b/(1+b)) (growth: rate < 0)
+    "rfd-compute-loss": lambda p: (p["a"] - 1) / (1 + p["b"]),
+    "rfd-compute-width": lambda p: -1 / (1 + p["b"]),
+    "rfd-compute-time": lambda p: -p["b"] / (1 + p["b"]),
 }
 
 

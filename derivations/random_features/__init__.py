@@ -10,7 +10,9 @@ and decomposition) ← :mod:`.theory` (the learning curve compiled from the step
 (anisotropic columns) ← :mod:`.exponent_steps` (the rates) ← :mod:`.numeric_checks`, :mod:`.checks`,
 :mod:`.structured_checks` (identities, limits, simulations) ← :mod:`.laws` (the exponent table's rows) ←
 :mod:`.figures` ← this face.  The dynamics: :mod:`.dynamics_steps` (the flow as ridge regression at ridge s,
-κ(s), Ĥ_k(s)) ← :mod:`.dynamics_theory` ← :mod:`.dynamics_checks`.
+κ(s), Ĥ_k(s)), :mod:`.dynamics_loss_steps`, :mod:`.dynamics_compute_steps`, :mod:`.dynamics_rate_steps`
+(the whole loss, compute-optimal exponents, bottleneck rates) ← :mod:`.dynamics_theory` (with
+:mod:`numerics.spectral_quadrature` for large and infinite spectra) ← :mod:`.dynamics_checks` ← :mod:`.dynamics_laws`.
 
 >>> r = learning_curve([1.0] * 100, [0.1] * 100, P=400, N=50, ridge=0.0)  # width-limited, isotropic
 >>> round(float(r.kappa2), 12), round(float(r.partial), 12)               # d = N/D = 1/2: κ₂ = 1
@@ -28,7 +30,8 @@ from derivations.engine.figures import FigureSpec
 from derivations.engine.laws import attach_law_checks
 from derivations.random_features import (checks, dynamics_checks, dynamics_figures, dynamics_rate_steps, dynamics_steps,
                                          exponent_steps, figures, steps, structured_checks, structured_steps)
-from derivations.random_features.laws import laws
+import derivations.random_features.dynamics_laws as dynamics_laws
+import derivations.random_features.laws as static_laws
 from derivations.random_features.power_law_theory import rf_learning_curve as power_law_learning_curve
 from derivations.random_features.structured_theory import (column_sums_array, column_sums_power_law,
                                                            finite_width_variance)
@@ -42,6 +45,12 @@ __all__ = ["ComputeFrontier", "ENTRIES", "FIGURES", "LossCurve", "RandomFeatureR
            "projection_level", "solve_kappa2", "transfer_functions"]
 
 phase_branches, phase_regimes = figures.phase_branches, figures.phase_regimes
+
+
+def laws():
+    """The area's laws: random-feature-exponents and structured-random-features (:mod:`.laws`), then
+    random-feature-dynamics (:mod:`.dynamics_laws`)."""
+    return static_laws.laws() + dynamics_laws.laws()
 
 
 
@@ -77,6 +86,7 @@ def build_dynamics():
     d = dynamics_steps.derivation()
     dynamics_rate_steps.add_rate_steps(d)
     dynamics_checks.attach_checks(d)
+    attach_law_checks(d, laws(), registry.law_count)
     return d
 
 

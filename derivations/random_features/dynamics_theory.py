@@ -444,8 +444,9 @@ class ComputeFrontier:
 def compute_optimal(compute, eigenvalues, teacher_coefficients, P=math.inf, noise_variance=0.0,
                     xatol: float = 1e-4) -> ComputeFrontier:
     """For each budget C, the width N* minimising the test loss of :func:`loss_curve` at t = C/N (no
-    power-law ansatz): bounded Brent search in log N over [log 1, log C] to ``xatol``; a minimum at an end
-    of that interval (no interior optimum) raises ValueError.  ``P = inf``: infinite data.
+    power-law ansatz): bounded Brent search in log N over [log N_lo, log C] to ``xatol``, N_lo = 1 or, for
+    large C, the width whose time C/N_lo is the latest the inversion allows (t·max η = 10⁸); a minimum at an
+    end of that interval (no interior optimum) raises ValueError.  ``P = inf``: infinite data.
 
     >>> f = compute_optimal([1e3], np.arange(1, 2001) ** -1.5, np.arange(1, 2001) ** -0.25)
     >>> bool(1 < f.width[0] < 1e3), bool(np.isclose(f.width[0] * f.time[0], 1e3))
@@ -457,15 +458,15 @@ def compute_optimal(compute, eigenvalues, teacher_coefficients, P=math.inf, nois
     P = positive("P", P, allow_inf=True)
     s2 = nonnegative("noise_variance", noise_variance)
     rule = _rule(eigenvalues, teacher_coefficients)
-    _inputs([np.max(C)], rule, None, 1, P, late=LOSS_LATE)           # the latest time, t = C at N = 1
+    _inputs([1.0], rule, None, 1, P, late=LOSS_LATE)                 # the modes, N and P
     width, loss = np.empty(C.size), np.empty(C.size)
     for i, c in enumerate(C):
         f = lambda x, c=c: math.log(_double_inversion(np.array([c / math.exp(x)]), rule, min(math.exp(x), INFINITE_DATA),
                                                       min(P, INFINITE_DATA), s2, ("test",))["test"][0])
-        hi = math.log(c)
-        res = optimize.minimize_scalar(f, bounds=(0.0, hi), method="bounded", options={"xatol": xatol})
-        if not res.success or min(res.x, hi - res.x) < 10 * xatol:
-            raise ValueError(f"compute={c:g}: no interior optimum of the loss over N in [1, C] (found N = "
-                             f"{math.exp(res.x):.4g})")
+        lo, hi = max(0.0, math.log(c * rule.top / LOSS_LATE)), math.log(c)
+        res = optimize.minimize_scalar(f, bounds=(lo, hi), method="bounded", options={"xatol": xatol})
+        if not res.success or min(res.x - lo, hi - res.x) < 10 * xatol:
+            raise ValueError(f"compute={c:g}: no interior optimum of the loss over N in [{math.exp(lo):.4g}, C] "
+                             f"(found N = {math.exp(res.x):.4g})")
         width[i], loss[i] = math.exp(res.x), math.exp(res.fun)
     return ComputeFrontier(C, width, C / width, loss)
