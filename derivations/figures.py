@@ -21,9 +21,12 @@ from numerics.precision import workdps
 
 # ---- the figure --------------------------------------------------------------------------------
 def _slope_at(law_name: str, log10_x: float) -> float:
-    """Local slope of the law's theory at x = 10^log10_x, at THEORY_DPS digits (top level: picklable)."""
+    """Local slope of the law's theory at x = 10^log10_x, at THEORY_DPS digits, with the law's step in log x
+    (a theory computed in floats needs a larger one, as in the exponent table) (top level: picklable)."""
+    law = registry.law(law_name)
     with workdps(THEORY_DPS):
-        return float(local_slope(registry.law(law_name).theory, mpmath.mpf(10) ** mpmath.mpf(log10_x)))
+        step = None if law.rel_step is None else mpmath.mpf(law.rel_step)
+        return float(local_slope(law.theory, mpmath.mpf(10) ** mpmath.mpf(log10_x), rel_step=step))
 
 
 def _exponent_scales(law, quick: bool) -> list[float]:

@@ -460,13 +460,27 @@ def compute_optimal(compute, eigenvalues, teacher_coefficients, P=math.inf, nois
     rule = _rule(eigenvalues, teacher_coefficients)
     _inputs([1.0], rule, None, 1, P, late=LOSS_LATE)                 # the modes, N and P
     width, loss = np.empty(C.size), np.empty(C.size)
-    for i, c in enumerate(C):
+    previous = None
+    for i in np.argsort(C):
+        c = C[i]
         f = lambda x, c=c: math.log(_double_inversion(np.array([c / math.exp(x)]), rule, min(math.exp(x), INFINITE_DATA),
                                                       min(P, INFINITE_DATA), s2, ("test",))["test"][0])
         lo, hi = max(0.0, math.log(c * rule.top / LOSS_LATE)), math.log(c)
-        res = optimize.minimize_scalar(f, bounds=(lo, hi), method="bounded", options={"xatol": xatol})
+        res = None
+        if previous is not None:
+            # N* and t* = C/N* usually both grow with C: try the bracket [N*_prev, N*_prev·C/C_prev] first and keep
+            # its optimum only if it is interior
+            x0, c0 = previous
+            a_, b_ = max(lo, x0 - 0.05), min(hi, x0 + math.log(c / c0) + 0.05)
+            if b_ - a_ > 20 * xatol:
+                trial = optimize.minimize_scalar(f, bounds=(a_, b_), method="bounded", options={"xatol": xatol})
+                if trial.success and min(trial.x - a_, b_ - trial.x) >= 10 * xatol:
+                    res = trial
+        if res is None:
+            res = optimize.minimize_scalar(f, bounds=(lo, hi), method="bounded", options={"xatol": xatol})
         if not res.success or min(res.x - lo, hi - res.x) < 10 * xatol:
             raise ValueError(f"compute={c:g}: no interior optimum of the loss over N in [{math.exp(lo):.4g}, C] "
                              f"(found N = {math.exp(res.x):.4g})")
         width[i], loss[i] = math.exp(res.x), math.exp(res.fun)
+        previous = (res.x, c)
     return ComputeFrontier(C, width, C / width, loss)
