@@ -43,9 +43,9 @@ import numpy as np
 
 from numerics.random_feature_simulation import noise_components, signal_components
 from numerics.simulation import Estimate, run_ensemble
-from numerics.validate import finite, nonnegative, positive_int
+from numerics.validate import finite, nonnegative, positive, positive_int
 
-__all__ = ["STATISTICS", "gradient_flow_fit", "loss_curve_block", "simulate_loss_curve"]
+__all__ = ["STATISTICS", "gradient_descent_fit", "gradient_flow_fit", "loss_curve_block", "simulate_loss_curve"]
 
 #: per-block statistics, each an array over times
 STATISTICS = ("test", "train", "ensemble_block", "infinite_ensemble", "bias2", "var_X", "var_A", "var_XA",
@@ -102,7 +102,35 @@ def gradient_flow_fit(F, Y, times):
     return w, residual
 
 
-def loss_curve_block(rng, eigenvalues, teacher, N, P, times, noise_variance=0.0, n_A=2, n_X=2) -> dict:
+def gradient_descent_fit(F, Y, steps, step_size):
+    """Gradient descent w_{n+1} = w_n − h F(Fᵀw_n − y)/P from w_0 = 0, iterated step by step (no
+    eigen-decomposition), for each column of ``Y`` (P×R); recorded after each count in ``steps``
+    (non-negative integers, any order).  Returns ``(w, residual)`` shaped as :func:`gradient_flow_fit`'s.
+
+    >>> F = np.array([[2.0, 0.0], [0.0, 0.0]]); Y = np.array([[2.0], [1.0]])
+    >>> w, r = gradient_descent_fit(F, Y, [1, 2], 0.25)           # K = diag(2, 0): w₁ → 1 at rate 1 − 2h
+    >>> np.round(w[0, :, 0], 12).tolist()
+    [0.5, 0.75]
+    """
+    F, Y = np.asarray(F, dtype=float), np.asarray(Y, dtype=float)
+    counts = np.atleast_1d(np.asarray(steps))
+    if counts.ndim != 1 or np.any(counts < 0) or np.any(counts != np.round(counts)):
+        raise ValueError("steps must be a 1-D array of non-negative whole numbers")
+    counts = counts.astype(int)
+    N, P = F.shape
+    w = np.zeros((N, Y.shape[1]))
+    out = np.empty((Y.shape[1], counts.size, N))
+    FY = F @ Y / P
+    for n in range(int(counts.max()) + 1):
+        for j in np.flatnonzero(counts == n):
+            out[:, j] = w.T
+        w = w - step_size * (F @ (F.T @ w) / P - FY)
+    residual = Y.T[:, None, :] - np.einsum("np,rtn->rtp", F, out)
+    return out, residual
+
+
+def loss_curve_block(rng, eigenvalues, teacher, N, P, times, noise_variance=0.0, n_A=2, n_X=2,
+                     step_size=None) -> dict:
     """One crossed block: n_A projections A_i × n_X data sets (Ψ_j, ε_j), every pair trained by gradient
     flow.  Draws A_1..A_{n_A} (N×M, i.i.d. N(0, 1)), then per data set Ψ_j (P×M, rows ~ N(0, Λ)) and
     ε_j.  Returns the block's :data:`STATISTICS` (arrays over times) and ``mode_deviation`` (M, T), the
@@ -118,6 +146,8 @@ def loss_curve_block(rng, eigenvalues, teacher, N, P, times, noise_variance=0.0,
     if n_A < 2 or n_X < 2:
         raise ValueError(f"n_A and n_X must be >= 2 (crossed block), got {n_A}, {n_X}")
     s2 = nonnegative("noise_variance", noise_variance)
+    if step_size is not None:
+        step_size = positive("step_size", step_size)
     M, T = lam.size, t.size
     A = rng.standard_normal((n_A * N, M))                          # the projections, stacked
     sqrt_lam = np.sqrt(lam)
@@ -131,7 +161,8 @@ def loss_curve_block(rng, eigenvalues, teacher, N, P, times, noise_variance=0.0,
         F_all = A @ Psi.T / math.sqrt(N)                           # (n_A N, P)
         for i in range(n_A):
             rows = slice(i * N, (i + 1) * N)
-            w, residual = gradient_flow_fit(F_all[rows], Y, t)     # (2, T, N), (2, T, P)
+            w, residual = (gradient_flow_fit(F_all[rows], Y, t) if step_size is None   # (2, T, N), (2, T, P)
+                           else gradient_descent_fit(F_all[rows], Y, t, step_size))
             beta = np.einsum("rtn,nm->rtm", w, A[rows]) / math.sqrt(N)
             signal[:, i, j] = beta[0] - w_star
             noise[:, i, j] = beta[1]
@@ -151,11 +182,12 @@ def loss_curve_block(rng, eigenvalues, teacher, N, P, times, noise_variance=0.0,
 
 
 def simulate_loss_curve(times, eigenvalues, teacher, N, P, noise_variance=0.0, n_blocks=16, n_A=2, n_X=2,
-                        entropy=0, executor=None) -> dict:
+                        entropy=0, executor=None, step_size=None) -> dict:
     """Independent crossed blocks (:func:`loss_curve_block`): every statistic as an
     :class:`~numerics.simulation.Estimate` over blocks (arrays over times), ``mode_deviation`` (M × T)
     too; ``"settings"`` records the arguments.  Block b uses the b-th child of ``SeedSequence(entropy)``,
-    so the numbers do not depend on ``executor``.
+    so the numbers do not depend on ``executor``.  With ``step_size`` h the models are trained by gradient
+    descent step by step (:func:`gradient_descent_fit`) and ``times`` are step counts.
 
     >>> r = simulate_loss_curve([0.0, 5.0], np.ones(8), np.ones(8), N=6, P=6, n_blocks=3, entropy=2)
     >>> r["test"].n, bool(r["train"].mean[1] < r["train"].mean[0])
@@ -166,9 +198,9 @@ def simulate_loss_curve(times, eigenvalues, teacher, N, P, noise_variance=0.0, n
     if n_blocks < 2:
         raise ValueError(f"n_blocks must be >= 2 (standard errors), got {n_blocks}")
     task = functools.partial(loss_curve_block, eigenvalues=lam, teacher=w_star, N=N, P=P, times=t,
-                             noise_variance=noise_variance, n_A=n_A, n_X=n_X)
+                             noise_variance=noise_variance, n_A=n_A, n_X=n_X, step_size=step_size)
     samples = run_ensemble(task, n_blocks, entropy, executor=executor).samples
     out = {k: Estimate.from_samples(v) for k, v in samples.items()}
     out["settings"] = {"M": lam.size, "N": N, "P": P, "noise_variance": noise_variance, "n_blocks": n_blocks,
-                       "n_A": n_A, "n_X": n_X, "entropy": entropy}
+                       "n_A": n_A, "n_X": n_X, "entropy": entropy, "step_size": step_size}
     return out

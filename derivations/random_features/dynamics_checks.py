@@ -45,6 +45,7 @@ from derive.spectral import ETA, K
 from derivations.engine import CheckResult
 from derivations.engine.laws import TOLERANCE
 import derivations.random_features.dynamics_compute_steps as dcs
+from derivations.random_features.dynamics_discrete_theory import discrete_transfer_functions
 from derivations.random_features.dynamics_theory import (compiled_transfer, compute_optimal, degrees_of_freedom,
                                                          loss_curve, mean_predictor_loss, real_kappa,
                                                          transfer_functions)
@@ -74,6 +75,10 @@ def attach_checks(d) -> None:
         laplace_roundtrip)
     d.check("static-limit-numeric", "numeric", "H_k(t → ∞) = the ridgeless mean predictor of "
             "linear-random-features")(static_limit)
+    d.check("gd-simulation", "simulation", "gradient descent step by step vs (gd-transfer), extrapolated in "
+            "size")(discrete_simulation)
+    d.check("gd-limits-numeric", "numeric", "gradient descent: population limit and h → 0 (the flow)")(
+        discrete_limits)
     d.check("mean-dynamics-simulation", "simulation", "transfer functions and mean-predictor loss vs exact "
             "gradient flow, extrapolated in size")(mean_dynamics_simulation)
     d.check("compute-frontier", "numeric", "frontier of the exact loss vs the compute-optimal exponents")(
@@ -144,9 +149,9 @@ def _replicated(m):
     return np.repeat(SPECTRUM, m), np.repeat(TEACHER, m) / np.sqrt(m)
 
 
-def _simulated(N, P, m, blocks, entropy):
+def _simulated(N, P, m, blocks, entropy, times=TIMES, step_size=None):
     lam, w = _replicated(m)
-    est = simulate_loss_curve(TIMES, lam, w, m * N, m * P, n_blocks=blocks, entropy=entropy)
+    est = simulate_loss_curve(times, lam, w, m * N, m * P, n_blocks=blocks, entropy=entropy, step_size=step_size)
     samples_modes = est["mode_deviation"]
     # normalised mean deviation per original mode: the mean over its m copies, divided by −w̄_k/√m
     mean = -samples_modes.mean.reshape(D_MODES, m, -1).mean(axis=1) / (TEACHER[:, None] / np.sqrt(m))
@@ -173,7 +178,56 @@ def mean_dynamics_simulation(quick: bool) -> list[CheckResult]:
     return out
 
 
-def _z_result(name, theory, one, two, thr, blocks) -> CheckResult:
+#: gradient descent: step size (population bound 2/max η = 2) and step counts of the discrete checks
+GD_STEP, GD_STEPS = 1.0, np.array([1, 3, 10, 40, 150])
+
+
+def discrete_simulation(quick: bool) -> list[CheckResult]:
+    """H_k(n) and the mean predictor's loss of gradient descent (step h = GD_STEP), simulated step by step
+    (:func:`numerics.rf_dynamics_simulation.gradient_descent_fit`), against (gd-transfer) inverted on the
+    circle; extrapolated in size (m = 1, 2) as ``mean-dynamics-simulation``."""
+    blocks = BLOCKS_QUICK if quick else BLOCKS
+    thr = z_threshold(len(SIZES) * (len(MODES) + 1) * GD_STEPS.size, FAMILYWISE)
+    out = []
+    for j, (N, P) in enumerate(SIZES):
+        H = discrete_transfer_functions(GD_STEPS, SPECTRUM, N, P, GD_STEP)                   # (T, D)
+        B = np.sum(SPECTRUM * TEACHER ** 2 * H ** 2, axis=1)
+        one, two = (_simulated(N, P, m, blocks, [58, j, m], GD_STEPS, GD_STEP) for m in (1, 2))
+        rows = [(f"H_k(n), k = {k + 1}", H[:, k], one[0][i], one[1][i], two[0][i], two[1][i])
+                for i, k in enumerate(MODES)]
+        rows.append(("loss of the mean predictor", B, one[2], one[3], two[2], two[3]))
+        for name, theory, m1, se1, m2, se2 in rows:
+            out.append(_z_result(f"gd-simulation: {name}, h = {GD_STEP}, N = {N}, P = {P}", theory,
+                                 Estimate(m1, se1, blocks), Estimate(m2, se2, blocks), thr, blocks, GD_STEPS))
+    return out
+
+
+def discrete_limits(quick: bool) -> list[CheckResult]:
+    """N = P = 10¹²: H_k(n) = (1 − hη_k)^n; and h → 0 at n = t/h: the Richardson combination 2H(h/2) − H(h)
+    against the flow's H_k(t), whose gap must fall by at least 3× per halving of h (first-order error removed)."""
+    out = []
+    n = np.array([0, 1, 4, 16, 64])
+    H = discrete_transfer_functions(n, SPECTRUM, 1e12, 1e12, 1.5)
+    exact = (1 - 1.5 * SPECTRUM[None, :]) ** n[:, None]
+    gap = float(np.max(np.abs(H - exact)))
+    out.append(CheckResult("gd-population-limit: N = P = 1e12, h = 1.5", "numeric", gap <= INVERSION_TOL, 0.0, gap,
+                           INVERSION_TOL, f"max |H_k(n) − (1 − hη_k)^n| = {gap:.1e} over {n.size} steps × "
+                           f"{D_MODES} modes"))
+    t = 8.0
+    flow = transfer_functions([t], SPECTRUM, 40, 120)[0]
+    gaps = []
+    for h in (0.2, 0.1, 0.05):
+        coarse = discrete_transfer_functions([round(t / h)], SPECTRUM, 40, 120, h)[0]
+        fine = discrete_transfer_functions([round(2 * t / h)], SPECTRUM, 40, 120, h / 2)[0]
+        gaps.append(float(np.max(np.abs(2 * fine - coarse - flow))))
+    ok = gaps[1] * 3 <= gaps[0] and gaps[2] * 3 <= gaps[1]
+    out.append(CheckResult("gd-flow-limit-numeric: N = 40, P = 120, t = 8", "numeric", ok, 0.0, gaps[-1], "",
+                           "max_k |2H(t; h/2) − H(t; h) − H_flow(t)| at h = 0.2, 0.1, 0.05: "
+                           + ", ".join(f"{g:.1e}" for g in gaps) + " (second order: ≥ 3× smaller per halving)"))
+    return out
+
+
+def _z_result(name, theory, one, two, thr, blocks, times=TIMES) -> CheckResult:
     """z-test of the size-extrapolated estimate (m = 1, 2) against the theory; raw m = 1 z in the details."""
     extrap = extrapolate_replicas(one, two)
     z = (np.asarray(extrap.mean) - theory) / extrap.se
@@ -182,7 +236,7 @@ def _z_result(name, theory, one, two, thr, blocks) -> CheckResult:
                        np.asarray(extrap.mean).tolist(), thr,
                        f"extrapolated m → ∞ (m = 1, 2; {blocks} blocks of 2 × 2 each): max |z| = "
                        f"{np.max(np.abs(z)):.2f}; raw m = 1: max |z| = {np.max(np.abs(z_raw)):.2f}",
-                       extra={"z": z.tolist(), "z_raw": z_raw.tolist(), "times": TIMES.tolist()})
+                       extra={"z": z.tolist(), "z_raw": z_raw.tolist(), "times": np.asarray(times).tolist()})
 
 
 #: label noise of the loss check

@@ -132,17 +132,30 @@ def test_a_wrong_training_loss_is_rejected_by_the_simulation():
     assert np.max(np.abs(z_right)) < z_threshold(30) < np.max(np.abs(z_wrong))
 
 
-def test_the_figure_draws_theory_and_simulation_in_both_panels():
+def test_the_figure_draws_theory_and_simulation_in_its_panels():
     pytest.importorskip("matplotlib")
     from derivations import registry
     from derivations.random_features import dynamics_figures as figs
     spec = registry.figure("random-feature-dynamics")
     fig = spec.function(quick=True)
-    ax_a, ax_b = [ax for ax in fig.axes if ax.get_visible()]
+    ax_a, ax_b, ax_c, ax_d = [ax for ax in fig.axes if ax.get_visible()]
     assert len([l for l in ax_a.get_lines() if len(l.get_xdata()) == figs.T_LINE.size]) == len(figs.WIDTHS)
     assert len(ax_a.containers) == len(figs.WIDTHS) and len(ax_b.containers) == 4
-    for text in ("P = 80", "N = 120", "σ² = 0.1", "k^(−3/2)", str(figs.SEED)):
+    for text in ("P = 80", "N = 120", "σ² = 0.1", "k^(−3/2)", str(figs.SEED), "C^(−(a−1)/(1+b))"):
         assert text in spec.caption
+    # (c): one loss curve per width, the frontier below every one of them (it is their lower envelope)
+    labels = [l.get_label() for l in ax_c.get_lines()]
+    assert labels[:len(figs.FRONTIER_WIDTHS)] == [f"N = {N}" for N in figs.FRONTIER_WIDTHS]
+    frontier = ax_c.get_lines()[len(figs.FRONTIER_WIDTHS)]
+    fx, fy = np.asarray(frontier.get_xdata()), np.asarray(frontier.get_ydata())
+    for line in ax_c.get_lines()[:len(figs.FRONTIER_WIDTHS)]:
+        x, y = np.asarray(line.get_xdata()), np.asarray(line.get_ydata())
+        inside = (fx >= x.min()) & (fx <= x.max())
+        assert np.all(fy[inside] <= np.interp(fx[inside], x, y) * (1 + 1e-6))
+    # (d): at the earliest time every width sits on the first-order curve
+    first = ax_d.get_lines()[len(figs.COLLAPSE_WIDTHS)]
+    for line in ax_d.get_lines()[:len(figs.COLLAPSE_WIDTHS)]:
+        assert np.asarray(line.get_ydata())[0] == pytest.approx(np.asarray(first.get_ydata())[0], rel=1e-2)
 
 
 def test_compute_optimal_exponents_and_the_cifar_reading(d):
@@ -257,3 +270,37 @@ def test_ensemble_width_estimator_is_unbiased_against_its_finite_theory():
     draws = np.array([dynamics_laws._width_ensemble_observed(rng, 64) for _ in range(150)])
     theory = dynamics_laws._width_ensemble_finite(64)
     assert abs(draws.mean() - theory) <= 4 * draws.std(ddof=1) / math.sqrt(draws.size)
+
+
+# ---- gradient descent in discrete time --------------------------------------------------------------
+
+def test_gd_steps(d):
+    n, h = sp.Symbol("n", integer=True, nonnegative=True), sp.Symbol("h", positive=True)
+    assert sp.simplify(d["gd-population"].rhs - (1 - h * ETA[K]) ** n) == 0
+    assert d["gd-stability"].rhs == 2 / sp.Symbol("eta_max", positive=True)
+    assert d["gd-flow-limit"].rhs == sp.exp(-ETA[K] * dyn.t)
+
+
+def test_gradient_descent_fit_is_the_closed_form_per_draw():
+    """Step by step against the eigen-decomposition: w_n = V diag((1 − (1 − hg)^n)/g) Vᵀ F y/P."""
+    from numerics.rf_dynamics_simulation import gradient_descent_fit
+    rng = np.random.default_rng(3)
+    F, y = rng.standard_normal((6, 9)), rng.standard_normal((9, 1))
+    g, V = np.linalg.eigh(F @ F.T / 9)
+    h = 1.0 / g.max()
+    w, residual = gradient_descent_fit(F, y, [0, 7, 30], h)
+    for j, n in enumerate((0, 7, 30)):
+        closed = V @ ((1 - (1 - h * g) ** n) / g * (V.T @ (F @ y[:, 0] / 9)))
+        assert np.allclose(w[0, j], closed, atol=1e-12)
+        assert np.allclose(residual[0, j], y[:, 0] - F.T @ closed, atol=1e-12)
+
+
+def test_discrete_transfer_functions_refuse_divergent_steps_and_bad_input():
+    from derivations.random_features import discrete_transfer_functions
+    eta = np.arange(1, 101, dtype=float) ** -1.5
+    with pytest.raises(ValueError, match="step_size=2.1: gradient descent diverges"):
+        discrete_transfer_functions([3], eta, 40, 120, 2.1)
+    with pytest.raises(ValueError, match="steps must be"):
+        discrete_transfer_functions([1.5], eta, 40, 120, 0.5)
+    with pytest.raises(ValueError, match="step_size"):
+        discrete_transfer_functions([1], eta, 40, 120, 0.0)
