@@ -37,13 +37,13 @@ import derivations.random_features.laws as static_laws
 from derivations.random_features.power_law_theory import rf_learning_curve as power_law_learning_curve
 from derivations.random_features.structured_theory import (column_sums_array, column_sums_power_law,
                                                            finite_width_variance)
-from derivations.random_features.dynamics_discrete_theory import discrete_transfer_functions
+from derivations.random_features.dynamics_discrete_theory import discrete_loss_curve, discrete_transfer_functions
 from derivations.random_features.dynamics_theory import (ComputeFrontier, LossCurve, compute_optimal, loss_curve,
                                                          mean_predictor_loss, power_law_spectrum, transfer_functions)
 from derivations.random_features.theory import RandomFeatureResult, learning_curve, projection_level, solve_kappa2
 
 __all__ = ["ComputeFrontier", "ENTRIES", "FIGURES", "LossCurve", "RandomFeatureResult", "build_dynamics", "build_exponents", "build_linear",
-           "build_structured", "column_sums_array", "compute_optimal", "column_sums_power_law", "discrete_transfer_functions", "finite_width_variance", "laws",
+           "build_structured", "column_sums_array", "compute_optimal", "column_sums_power_law", "discrete_loss_curve", "discrete_transfer_functions", "finite_width_variance", "laws",
            "learning_curve", "loss_curve", "mean_predictor_loss", "phase_branches", "phase_regimes", "power_law_learning_curve", "power_law_spectrum",
            "projection_level", "solve_kappa2", "transfer_functions"]
 

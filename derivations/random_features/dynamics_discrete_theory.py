@@ -11,20 +11,28 @@ import numpy as np
 from derivations import registry
 import derivations.random_features.dynamics_discrete_steps as ds
 import derivations.random_features.dynamics_steps as dyn
-from derivations.random_features.dynamics_theory import (_eta, _finite_or_raise, _inputs, _kappa, kappa_on_nodes)
+from derivations.random_features.dynamics_theory import (LossCurve, _compiled_loss, _eta, _finite_or_raise, _inputs,
+                                                         _kappa, _sums, kappa_on_nodes)
 from derivations.ridge import PowerLawSpectrum
 from derive.spectral import ETA, K
 from numerics.bridge import to_numpy
 from numerics.spectral_quadrature import SpectralRule
-from numerics.validate import positive
+from numerics.validate import nonnegative, positive
 
-__all__ = ["discrete_transfer_functions"]
+__all__ = ["discrete_loss_curve", "discrete_transfer_functions"]
 
 
 #: the circle |z| = ρ of the inverse generating-function transform: ρ^M = 10^(−ALIAS_DIGITS)
 ALIAS_DIGITS = 10
 #: Im κ / |κ| tolerated at the circle's negative real node (real beyond the spectrum's edge)
 EDGE_TOL = 1e-8
+
+
+def _step_counts(steps):
+    n = np.atleast_1d(np.asarray(steps))
+    if n.ndim != 1 or n.size < 1 or np.any(n < 0) or np.any(n != np.round(n)):
+        raise ValueError("steps must be a non-empty 1-D array of non-negative whole numbers")
+    return n.astype(int)
 
 
 @functools.cache
@@ -48,10 +56,7 @@ def discrete_transfer_functions(steps, eigenvalues, N, P, step_size) -> np.ndarr
     True
     """
     h = positive("step_size", step_size)
-    n = np.atleast_1d(np.asarray(steps))
-    if n.ndim != 1 or np.any(n < 0) or np.any(n != np.round(n)):
-        raise ValueError("steps must be a 1-D array of non-negative whole numbers")
-    n = n.astype(int)
+    n = _step_counts(steps)
     if isinstance(eigenvalues, (SpectralRule, PowerLawSpectrum)):
         raise TypeError("discrete_transfer_functions needs the eigenvalues as an array (one H_k per mode)")
     _, rule, N, P = _inputs([0.0], eigenvalues, None, N, P)
@@ -74,3 +79,69 @@ def discrete_transfer_functions(steps, eigenvalues, N, P, step_size) -> np.ndarr
     return _finite_or_raise(H, "discrete_transfer_functions")
 
 
+
+
+#: circles of the double inversion: ρ^M = 10^(−DOUBLE_DIGITS) with M ≥ 4 max n, so that ρ^(−2n) ≤ 10^DOUBLE_DIGITS
+DOUBLE_DIGITS = 8
+
+
+def _circle_functions(theta, rho, h, rule, N, P):
+    """At z = ρe^{iθ} and s = λ(z): κ (continued along the circle from θ = 0), the level k, Df and tf."""
+    grid = np.concatenate([[0.0], theta])
+    order = np.argsort(grid, kind="stable")
+    z_sorted = rho * np.exp(1j * grid[order])
+    kappa_sorted = kappa_on_nodes(((1 - z_sorted) / (h * z_sorted))[None, :], rule, N, P)[0]
+    position = np.empty_like(order)
+    position[order] = np.arange(order.size)
+    kappa = kappa_sorted[position[1:]]
+    Df, _ = _sums(rule, kappa)
+    c = _compiled_loss()
+    tf = c["tf"](rule.teacher_nodes[None, :], rule.teacher_coefficients[None, :], kappa[:, None]).sum(-1)
+    return rho * np.exp(1j * theta), kappa, c["level"](kappa, Df, N), Df, tf
+
+
+def discrete_loss_curve(steps, eigenvalues, teacher_coefficients, N, P, step_size, noise_variance=0.0) -> LossCurve:
+    """The expected test, training and ensemble losses of gradient descent with step h after n = ``steps``
+    steps: the two-variable generating function F(κ(λ₁), κ(λ₂), …)/((1 − z₁)(1 − z₂)) — F the flow's
+    (two-point-loss), (ensemble-two-point-loss), (training-loss) numerators, since (1 − z)Σ_n z^n(β_n − w̄) is
+    the ridge error at λ(z) (gd-ridge-correspondence) — inverted on two circles of the same radius, the
+    second rotated by half a node so that no two nodes coincide (the numerators are difference quotients).
+    ``mean_predictor`` from :func:`discrete_transfer_functions`.  Divergent steps raise ValueError.
+
+    >>> r = discrete_loss_curve([0, 1, 50], [1.0, 0.25], [1.0, 1.0], N=1e12, P=1e12, step_size=0.5)
+    >>> np.allclose(r.test, [1.25, 0.25 + 0.25 * 0.875 ** 2, 0.25 * 0.875 ** 100], atol=1e-9)   # Σ η w̄²(1 − hη)^{2n}
+    True
+    """
+    h = positive("step_size", step_size)
+    n = _step_counts(steps)
+    if isinstance(eigenvalues, PowerLawSpectrum):
+        raise TypeError("discrete_loss_curve needs the eigenvalues as an array")
+    _, rule, N, P = _inputs([0.0], eigenvalues, teacher_coefficients, N, P)
+    s2 = nonnegative("noise_variance", noise_variance)
+    M = max(64, 4 * int(n.max()) + 8)
+    M += M % 2
+    rho = 10.0 ** (-DOUBLE_DIGITS / M)
+    theta1 = 2 * np.pi * np.arange(M) / M
+    theta2 = 2 * np.pi * (np.arange(M) + 0.5) / M
+    z1, K1, k1, D1, f1 = _circle_functions(theta1, rho, h, rule, N, P)
+    z2, K2, k2, D2, f2 = _circle_functions(theta2, rho, h, rule, N, P)
+    edge = K1[M // 2]                                                        # θ = π: real beyond the cut
+    if abs(edge.imag) > EDGE_TOL * abs(edge):
+        raise ValueError(f"step_size={h:g}: gradient descent diverges (beyond 2/(top of the empirical kernel's "
+                         f"spectrum))")
+    c = _compiled_loss()
+    p1 = np.exp(-1j * np.outer(n, theta1)) * rho ** (-n[:, None].astype(float)) / M
+    p2 = np.exp(-1j * np.outer(n, theta2)) * rho ** (-n[:, None].astype(float)) / M
+    a, b = (lambda x: x[:, None]), (lambda x: x[None, :])
+    out = {}
+    initial = float(np.sum(rule.teacher_weights))
+    for name in ("test", "train", "ensemble"):
+        G = c[name](a(K1), b(K2), a(k1), b(k2), a(D1), b(D2), a(f1), b(f2), s2, P) / ((1 - a(z1)) * (1 - b(z2)))
+        value = np.real(np.einsum("tj,tl,jl->t", p1, p2, G))
+        value = np.where(n == 0, initial, value)
+        out[name] = _finite_or_raise(value + (s2 if name != "train" else np.where(n == 0, s2, 0.0)),
+                                     "discrete_loss_curve")
+    H = discrete_transfer_functions(n, rule.teacher_nodes, N, P, h) if rule.exact else None
+    mean = (np.sum(rule.teacher_weights * H ** 2, axis=1) if H is not None
+            else np.full(n.size, np.nan))
+    return LossCurve(n.astype(float), out["test"], out["train"], out["ensemble"], mean)

@@ -304,3 +304,19 @@ def test_discrete_transfer_functions_refuse_divergent_steps_and_bad_input():
         discrete_transfer_functions([1.5], eta, 40, 120, 0.5)
     with pytest.raises(ValueError, match="step_size"):
         discrete_transfer_functions([1], eta, 40, 120, 0.0)
+
+
+def test_discrete_loss_curve_tends_to_the_flow_and_refuses_bad_input():
+    """n = t/h steps: the gap to the flow's losses halves with h (first order in h)."""
+    from derivations.random_features import discrete_loss_curve
+    k = np.arange(1, 101, dtype=float)
+    eta, w = k ** -1.5, k ** -0.25
+    flow = loss_curve([4.0], eta, w, 30, 60, 0.1)
+    gaps = [abs(discrete_loss_curve([round(4 / h)], eta, w, 30, 60, h, 0.1).test[0] - flow.test[0]) for h in (0.1, 0.05)]
+    assert gaps[1] == pytest.approx(gaps[0] / 2, rel=0.05)
+    with pytest.raises(ValueError, match="diverges"):
+        discrete_loss_curve([2], eta, w, 30, 60, 2.5)
+    with pytest.raises(ValueError, match="noise_variance"):
+        discrete_loss_curve([2], eta, w, 30, 60, 0.5, -1.0)
+    with pytest.raises(ValueError, match="steps must be"):
+        discrete_loss_curve([], eta, w, 30, 60, 0.5)
