@@ -230,7 +230,7 @@ _UNICODE_MATH = {
     "Γ": r"\Gamma", "Λ": r"\Lambda", "Ψ": r"\Psi", "Ω": r"\Omega", "ŵ": r"\hat{w}",
     "≃": r"\simeq", "≈": r"\approx", "≤": r"\le", "≥": r"\ge", "≠": r"\ne", "±": r"\pm",
     "→": r"\to", "←": r"\leftarrow", "↔": r"\leftrightarrow", "⊥": r"\perp", "∞": r"\infty", "·": r"\cdot", "×": r"\times", "−": "-", "√": r"\surd",
-    "∈": r"\in", "∂": r"\partial", "∑": r"\sum", "∫": r"\int", "⟨": r"\langle", "⟩": r"\rangle",
+    "∈": r"\in", "∂": r"\partial", "∇": r"\nabla", "∑": r"\sum", "∫": r"\int", "⟨": r"\langle", "⟩": r"\rangle",
     "∖": r"\setminus", "ℂ": r"\mathbb{C}", "≡": r"\equiv", "⋯": r"\cdots", "∏": r"\prod",
     "⊙": r"\odot", "∝": r"\propto", "≪": r"\ll", "≫": r"\gg", "≍": r"\asymp",
     "½": r"\tfrac{1}{2}", "¼": r"\tfrac{1}{4}", "¾": r"\tfrac{3}{4}", "≲": r"\lesssim", "≳": r"\gtrsim", "↔": r"\leftrightarrow", "∬": r"\iint", "‖": r"\|", "ζ": r"\zeta", "Φ": r"\Phi", "Δ": r"\Delta",
