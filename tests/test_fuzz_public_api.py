@@ -32,7 +32,7 @@ settings.register_profile("fuzz", deadline=None, derandomize=True, database=None
 FUZZ = settings.get_profile("fuzz")
 EXAMPLES = {"law": 120, "density": 120, "ridge": 100, "solve_kappa": 80, "spectrum": 80, "ridge_power_law": 10,
             "rf": 60, "projection_level": 50, "rf_power_law": 8, "dmft": 40, "dmft_simulation": 30,
-            "online_sgd": 20, "order_parameters": 12, "stability": 60, "validate": 150, "rf_dynamics": 25}
+            "online_sgd": 20, "order_parameters": 12, "stability": 60, "validate": 150, "rf_dynamics_gd": 20, "rf_dynamics": 25}
 
 
 def fuzz(name):
@@ -359,6 +359,25 @@ def test_rf_dynamics_loss_curve(n, alpha, N, P, s2, times, data):
         noise = float(args["noise_variance"]) if odd is None or odd[0] != "noise_variance" else float(odd[1])
         assert np.all(out.train >= -tol) and np.all(out.mean_predictor >= -tol), out
         assert np.all(out.test >= out.ensemble - tol) and np.all(out.ensemble >= out.mean_predictor + noise - tol), out
+
+
+@fuzz("rf_dynamics_gd")
+@given(n=st.integers(1, 10), alpha=st.floats(1.1, 3), N=st.sampled_from([1, 3, 10, 1e4, np.int64(7)]),
+       P=st.sampled_from([1, 4, 20, 1e6, INF]), h=st.sampled_from([0.05, 0.5, 1.0, 1.9, 2.5, 50.0]),
+       steps=st.sampled_from([[0, 1], [3], [0, 2, 10, 40], np.array([1, 5])]), data=st.data())
+def test_rf_dynamics_gradient_descent(n, alpha, N, P, h, steps, data):
+    """Gradient descent's losses: finite numbers or a clean refusal (a divergent step raises, naming step_size)."""
+    eta, w = problem(n, alpha, 0.5)
+    odd = data.draw(one_odd(["N", "P", "step_size", "noise_variance"], ["eigenvalues", "teacher_coefficients"], n))
+    args = {"steps": steps, "eigenvalues": eta, "teacher_coefficients": w, "N": N, "P": P, "step_size": h,
+            "noise_variance": 0.1}
+    bad = (-1.0, -1, -INF) + ((0, 0.0, -0.0) if odd and odd[0] in ("N", "P", "step_size") else ())
+    out = call(random_features.discrete_loss_curve, args, odd, list(args), bad=bad)
+    if out is not None:
+        for k in ("test", "train", "ensemble", "mean_predictor"):
+            v = np.asarray(getattr(out, k))
+            assert v.shape == np.shape(out.times) and np.all(np.isfinite(v)), (k, out)
+        assert np.all(out.train >= -1e-7 * (1 + out.test)), out
 
 
 DMFT_DRAWS = dict(n=st.integers(1, 8), P=st.sampled_from([2, 5, 10]), g=st.sampled_from([0.0, 0.1, 1.0]),

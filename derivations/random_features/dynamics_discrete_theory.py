@@ -60,7 +60,11 @@ def discrete_transfer_functions(steps, eigenvalues, N, P, step_size) -> np.ndarr
     if isinstance(eigenvalues, (SpectralRule, PowerLawSpectrum)):
         raise TypeError("discrete_transfer_functions needs the eigenvalues as an array (one H_k per mode)")
     _, rule, N, P = _inputs([0.0], eigenvalues, None, N, P)
-    eta = np.asarray(eigenvalues, dtype=float)
+    return _discrete_transfer(n, h, rule, np.asarray(eigenvalues, dtype=float), N, P)
+
+
+def _discrete_transfer(n, h, rule, eta, N, P):
+    """H(n) at the eigenvalues ``eta`` (T × len), κ from the modes of ``rule``."""
     M = max(64, 2 * int(n.max()) + 2)
     M += M % 2
     rho = 10.0 ** (-ALIAS_DIGITS / M)
@@ -77,8 +81,6 @@ def discrete_transfer_functions(steps, eigenvalues, N, P, step_size) -> np.ndarr
     phase = np.exp(-1j * np.outer(n, theta)) * rho ** (-n[:, None].astype(float))     # (T, M/2 + 1)
     H = np.real((phase * weights) @ G) / M
     return _finite_or_raise(H, "discrete_transfer_functions")
-
-
 
 
 #: circles of the double inversion: ρ^M = 10^(−DOUBLE_DIGITS) with M ≥ 4 max n, so that ρ^(−2n) ≤ 10^DOUBLE_DIGITS
@@ -141,7 +143,6 @@ def discrete_loss_curve(steps, eigenvalues, teacher_coefficients, N, P, step_siz
         value = np.where(n == 0, initial, value)
         out[name] = _finite_or_raise(value + (s2 if name != "train" else np.where(n == 0, s2, 0.0)),
                                      "discrete_loss_curve")
-    H = discrete_transfer_functions(n, rule.teacher_nodes, N, P, h) if rule.exact else None
-    mean = (np.sum(rule.teacher_weights * H ** 2, axis=1) if H is not None
-            else np.full(n.size, np.nan))
-    return LossCurve(n.astype(float), out["test"], out["train"], out["ensemble"], mean)
+    H = _discrete_transfer(n, h, rule, rule.teacher_nodes, N, P)
+    return LossCurve(n.astype(float), out["test"], out["train"], out["ensemble"],
+                     np.sum(rule.teacher_weights * H ** 2, axis=1))
