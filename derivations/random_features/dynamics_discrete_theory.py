@@ -12,7 +12,7 @@ from derivations import registry
 import derivations.random_features.dynamics_discrete_steps as ds
 import derivations.random_features.dynamics_steps as dyn
 from derivations.random_features.dynamics_theory import (LossCurve, _compiled_loss, _eta, _finite_or_raise, _inputs,
-                                                         _kappa, _sums, kappa_on_nodes)
+                                                         _kappa, kappa_on_nodes, one_point_functions)
 from derivations.ridge import PowerLawSpectrum
 from derive.spectral import ETA, K
 from numerics.bridge import to_numpy
@@ -96,10 +96,7 @@ def _circle_functions(theta, rho, h, rule, N, P):
     position = np.empty_like(order)
     position[order] = np.arange(order.size)
     kappa = kappa_sorted[position[1:]]
-    Df, _ = _sums(rule, kappa)
-    c = _compiled_loss()
-    tf = c["tf"](rule.teacher_nodes[None, :], rule.teacher_coefficients[None, :], kappa[:, None]).sum(-1)
-    return rho * np.exp(1j * theta), kappa, c["level"](kappa, Df, N), Df, tf
+    return (rho * np.exp(1j * theta), kappa, *one_point_functions(rule, kappa, N))
 
 
 def discrete_loss_curve(steps, eigenvalues, teacher_coefficients, N, P, step_size, noise_variance=0.0) -> LossCurve:

@@ -178,15 +178,13 @@ def _grid(C):
 
 
 def _population_loss(A, eta, w, t):
-    """‖Aᵀw(t)/√N − w̄‖²_Σ after population gradient flow (P = ∞) from w = 0: G = AΣAᵀ/N, w(t) = φ_t(G)AΣw̄/√N."""
-    N = A.shape[0]
-    G = (A * eta) @ A.T / N
-    g, V = np.linalg.eigh(G)
-    g = np.clip(g, 0, None)
-    rhs = V.T @ (A @ (eta * w)) / math.sqrt(N)
-    phi = np.where(g > 0, -np.expm1(-t * g) / np.where(g > 0, g, 1), t)
-    beta = A.T @ (V @ (phi * rhs)) / math.sqrt(N)
-    return float(np.sum(eta * (beta - w) ** 2))
+    """‖Aᵀw(t)/√N − w̄‖²_Σ after population gradient flow (P = ∞) from w = 0.  The population loss
+    ½‖Σ^{1/2}(w̄ − Aᵀw/√N)‖² is the sample loss (1/2M)‖y − Fᵀw‖² of :func:`gradient_flow_fit` with the M
+    "samples" F = √M·AΣ^{1/2}/√N, y = √M·Σ^{1/2}w̄; the loss is ‖residual‖²/M."""
+    M = eta.size
+    F = math.sqrt(M / A.shape[0]) * A * np.sqrt(eta)
+    _, residual = gradient_flow_fit(F, (math.sqrt(M) * np.sqrt(eta) * w)[:, None], [t])
+    return float(np.sum(residual[0, 0] ** 2) / M)
 
 
 def _grid_losses(rng, C):

@@ -369,13 +369,19 @@ def _one_point(t, rule, N, P, M):
     half = M - 1
     kappa_half = kappa_on_nodes(z[:, half:], rule, N, P)
     K_ = np.concatenate([np.conj(kappa_half[:, :0:-1]), kappa_half], axis=1)
-    Df, _ = _sums(rule, K_)
+    return (z, weights, K_, *one_point_functions(rule, K_, N))
+
+
+def one_point_functions(rule, kappa, N):
+    """At κ (any shape): the level k = κR_model of (two-point-loss), Df(κ) and tf(κ) = Σ_k η_k w̄_k²/(η_k + κ) —
+    the one-point functions of the two-point numerators (flow and gradient descent alike)."""
+    Df, _ = _sums(rule, kappa)
     c = _compiled_loss()
-    tf = np.zeros_like(K_)
+    tf = np.zeros_like(kappa)
     eta, w = rule.teacher_nodes, rule.teacher_coefficients
     for i in range(0, eta.size, CHUNK):
-        tf += c["tf"](eta[i:i + CHUNK], w[i:i + CHUNK], K_[..., None]).sum(-1)
-    return z, weights, K_, c["level"](K_, Df, N), Df, tf
+        tf += c["tf"](eta[i:i + CHUNK], w[i:i + CHUNK], kappa[..., None]).sum(-1)
+    return c["level"](kappa, Df, N), Df, tf
 
 
 def loss_curve(times, eigenvalues, teacher_coefficients, N, P, noise_variance=0.0) -> LossCurve:
