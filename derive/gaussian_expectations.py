@@ -84,7 +84,7 @@ __all__ = [
     "gaussian_integral_2d", "price_density_residuals", "covariance_matrix", "tilted_covariance",
     "J2_erf", "J2_linear", "I2_erf", "I2_linear", "I3_erf", "I3_linear", "I4_erf", "I4_linear",
     "J2_relu", "I2_relu", "I3_relu",
-    "SUPPORTED_ACTIVATIONS", "expectations",
+    "SUPPORTED_ACTIVATIONS", "expectations", "independent_gaussian_average",
 ]
 
 x = sp.Symbol("x", real=True)
@@ -407,3 +407,25 @@ def expectations(activation):
             f"activation={activation!r} has no closed-form Gaussian expectations (I2, I3, I4, J2) "
             f"here; supported activations: {', '.join(SUPPORTED_ACTIVATIONS)}")
     return _expectations(activation)
+
+
+def independent_gaussian_average(expr, variances: dict) -> sp.Expr:
+    """E[expr] over independent centred Gaussians {x: Var x} for a polynomial ``expr`` in them: each monomial
+    Π x^{k_x} becomes Π (k_x − 1)!! Var(x)^{k_x/2}, zero if any k_x is odd (Isserlis' theorem for independent
+    variables: E x^{2m} = (2m − 1)!! σ^{2m}).
+
+    >>> a, b = sp.symbols("a b", real=True); s, t = sp.symbols("s t", positive=True)
+    >>> independent_gaussian_average((a * b + a) ** 2 * a, {a: s, b: t})
+    0
+    >>> independent_gaussian_average(a ** 2 * (a + b) ** 2, {a: s, b: t})
+    3*s**2 + s*t
+    """
+    variables = list(variances)
+    poly = sp.Poly(sp.expand(expr), *variables)
+    total = sp.Integer(0)
+    for powers, coefficient in poly.terms():
+        if any(k % 2 for k in powers):
+            continue
+        total += coefficient * sp.Mul(*(sp.factorial2(k - 1) * variances[x] ** (k // 2)
+                                        for x, k in zip(variables, powers)))
+    return sp.expand(total)

@@ -68,6 +68,11 @@ LITERATURE = {
     "rfd-compute-loss": lambda p: (p["a"] - 1) / (1 + p["b"]),
     "rfd-compute-width": lambda p: -1 / (1 + p["b"]),
     "rfd-compute-time": lambda p: -p["b"] / (1 + p["b"]),
+    # the compute-optimal phases of Paquette, Paquette, Xiao, Pennington (arXiv:2405.15074; b = 2α, a = 2α + 2β):
+    # phase III (a > 2b, SGD noise) η = 1 − 1/(4α) = 1 − 1/(2b); phase II (b + 1 < a < 2b) η = (2α+2β−1)/(2α+2β),
+    # which the flow (no SGD noise) keeps for every a > b + 1
+    "rfd-sgd-compute-loss": lambda p: 1 - 1 / (2 * p["b"]),
+    "rfd-flow-compute-easy": lambda p: (p["a"] - 1) / p["a"],
 }
 
 

@@ -13,7 +13,9 @@ and decomposition) ← :mod:`.theory` (the learning curve compiled from the step
 κ(s), Ĥ_k(s)), :mod:`.dynamics_loss_steps`, :mod:`.dynamics_compute_steps`, :mod:`.dynamics_rate_steps`
 (the whole loss, compute-optimal exponents, bottleneck rates) ← :mod:`.dynamics_theory` (with
 :mod:`numerics.spectral_quadrature` for large and infinite spectra), :mod:`.dynamics_discrete_steps` and
-:mod:`.dynamics_discrete_theory` (gradient descent with step h) ← :mod:`.dynamics_checks` ← :mod:`.dynamics_laws`.
+:mod:`.dynamics_discrete_theory` (gradient descent with step h), :mod:`.dynamics_sgd_steps` and
+:mod:`.dynamics_sgd_theory` (one-pass SGD with batch B), :mod:`.dynamics_phase_steps` (the compute-optimal phases
+of flow and SGD) ← :mod:`.dynamics_checks`, :mod:`.dynamics_sgd_checks` ← :mod:`.dynamics_laws`.
 
 >>> r = learning_curve([1.0] * 100, [0.1] * 100, P=400, N=50, ridge=0.0)  # width-limited, isotropic
 >>> round(float(r.kappa2), 12), round(float(r.partial), 12)               # d = N/D = 1/2: κ₂ = 1
@@ -30,14 +32,18 @@ from derivations.engine import Entry
 from derivations.engine.figures import FigureSpec
 from derivations.engine.laws import attach_law_checks
 from derivations.random_features import (checks, dynamics_checks, dynamics_discrete_steps, dynamics_figures,
-                                         dynamics_rate_steps, dynamics_steps, exponent_steps, figures, steps,
+                                         dynamics_phase_steps, dynamics_rate_steps,
+                                         dynamics_sgd_checks, dynamics_sgd_steps, dynamics_steps, exponent_steps, figures, steps,
                                          structured_checks, structured_steps)
 import derivations.random_features.dynamics_laws as dynamics_laws
+import derivations.random_features.dynamics_sgd_laws as dynamics_sgd_laws
 import derivations.random_features.laws as static_laws
 from derivations.random_features.power_law_theory import rf_learning_curve as power_law_learning_curve
 from derivations.random_features.structured_theory import (column_sums_array, column_sums_power_law,
                                                            finite_width_variance)
 from derivations.random_features.dynamics_discrete_theory import discrete_loss_curve, discrete_transfer_functions
+from derivations.random_features.dynamics_sgd_theory import (SGDCurve, sgd_compute_optimal, sgd_flow_loss_curve,
+                                                             sgd_loss_curve, sgd_recursion_loss)
 from derivations.random_features.dynamics_theory import (ComputeFrontier, LossCurve, compute_optimal, loss_curve,
                                                          mean_predictor_loss, power_law_spectrum, transfer_functions)
 from derivations.random_features.theory import RandomFeatureResult, learning_curve, projection_level, solve_kappa2
@@ -45,15 +51,16 @@ from derivations.random_features.theory import RandomFeatureResult, learning_cur
 __all__ = ["ComputeFrontier", "ENTRIES", "FIGURES", "LossCurve", "RandomFeatureResult", "build_dynamics", "build_exponents", "build_linear",
            "build_structured", "column_sums_array", "compute_optimal", "column_sums_power_law", "discrete_loss_curve", "discrete_transfer_functions", "finite_width_variance", "laws",
            "learning_curve", "loss_curve", "mean_predictor_loss", "phase_branches", "phase_regimes", "power_law_learning_curve", "power_law_spectrum",
-           "projection_level", "solve_kappa2", "transfer_functions"]
+           "projection_level", "SGDCurve", "sgd_compute_optimal", "sgd_flow_loss_curve", "sgd_loss_curve",
+           "sgd_recursion_loss", "solve_kappa2", "transfer_functions"]
 
 phase_branches, phase_regimes = figures.phase_branches, figures.phase_regimes
 
 
 def laws():
     """The area's laws: random-feature-exponents and structured-random-features (:mod:`.laws`), then
-    random-feature-dynamics (:mod:`.dynamics_laws`)."""
-    return static_laws.laws() + dynamics_laws.laws()
+    random-feature-dynamics (:mod:`.dynamics_laws`, :mod:`.dynamics_sgd_laws`)."""
+    return static_laws.laws() + dynamics_laws.laws() + dynamics_sgd_laws.laws()
 
 
 
@@ -89,7 +96,10 @@ def build_dynamics():
     d = dynamics_steps.derivation()
     dynamics_rate_steps.add_rate_steps(d)
     dynamics_discrete_steps.add_discrete_steps(d)
+    dynamics_sgd_steps.add_sgd_steps(d)
+    dynamics_phase_steps.add_phase_steps(d)
     dynamics_checks.attach_checks(d)
+    dynamics_sgd_checks.attach_checks(d)
     attach_law_checks(d, laws(), registry.law_count)
     return d
 

@@ -159,22 +159,27 @@ COMPUTE = dict(EASY)
 
 
 @functools.lru_cache(maxsize=64)
-def _frontier_exact(C: float):
-    f = compute_optimal([C], power_law_spectrum(EASY["a"], EASY["b"]), None, xatol=1e-7)
+def _frontier_exact(C: float, ab=(EASY["a"], EASY["b"])):
+    f = compute_optimal([C], power_law_spectrum(*ab), None, xatol=1e-7)
     return float(f.loss[0]), float(f.width[0]), float(f.time[0])
 
 
 @functools.lru_cache(maxsize=64)
-def _finite_frontier(C: float):
-    eta, w = _arrays(EASY, M_COMPUTE)
+def _finite_frontier(C: float, ab=(EASY["a"], EASY["b"])):
+    eta, w = _arrays(dict(zip("ab", ab)), M_COMPUTE)
     return float(compute_optimal([C], eta, w).width[0])
 
 
-def _grid(C):
-    """Integer widths on a log-grid around the finite theory's N* (distinct, ≥ 1), and the index nearest N*."""
-    centre = _finite_frontier(float(C))
+def grid_around(centre):
+    """Integer widths on a log-grid around ``centre`` (ratio 2^(1/4), ±1.5 octaves; distinct, ≥ 1) and the index
+    nearest ``centre``."""
     grid = np.unique(np.maximum(1, np.round(centre * 2.0 ** (np.arange(-GRID_STEPS, GRID_STEPS + 1) / 4))))
     return grid.astype(int), int(np.argmin(np.abs(np.log(grid / centre))))
+
+
+def _grid(C, ab=(EASY["a"], EASY["b"])):
+    """Integer widths on a log-grid around the finite theory's N* (distinct, ≥ 1), and the index nearest N*."""
+    return grid_around(_finite_frontier(float(C), ab))
 
 
 def _population_loss(A, eta, w, t):
@@ -187,15 +192,15 @@ def _population_loss(A, eta, w, t):
     return float(np.sum(residual[0, 0] ** 2) / M)
 
 
-def _grid_losses(rng, C):
-    eta, w = _arrays(EASY, M_COMPUTE)
-    grid, near = _grid(C)
+def _grid_losses(rng, C, ab=(EASY["a"], EASY["b"])):
+    eta, w = _arrays(dict(zip("ab", ab)), M_COMPUTE)
+    grid, near = _grid(C, ab)
     A = rng.standard_normal((K_COMPUTE, grid.max(), M_COMPUTE))
     losses = np.array([np.mean([_population_loss(A[i, :n], eta, w, C / n) for i in range(K_COMPUTE)]) for n in grid])
     return grid, near, losses
 
 
-def _argmin(grid, losses):
+def argmin_on_grid(grid, losses):
     """The minimiser of a curve on the grid, refined by a parabola in log N through its neighbours."""
     j = int(np.clip(np.argmin(losses), 1, grid.size - 2))
     x, y = np.log(grid[j - 1:j + 2].astype(float)), losses[j - 1:j + 2]
@@ -204,37 +209,37 @@ def _argmin(grid, losses):
     return float(math.exp(np.clip(best, x[0], x[2])))
 
 
-def _finite_grid_losses(C):
-    eta, w = _arrays(EASY, M_COMPUTE)
+def _finite_grid_losses(C, ab=(EASY["a"], EASY["b"])):
+    eta, w = _arrays(dict(zip("ab", ab)), M_COMPUTE)
     rule = _rule(eta, w)
-    grid, near = _grid(C)
+    grid, near = _grid(C, ab)
     return grid, near, np.array([_double_inversion(np.array([C / n]), rule, float(n), 1e200, 0.0, ("test",))["test"][0]
                                  for n in grid])
 
 
 @functools.lru_cache(maxsize=64)
-def _finite_compute(C: float):
-    grid, near, losses = _finite_grid_losses(C)
-    width = _argmin(grid, losses)
+def _finite_compute(C: float, ab=(EASY["a"], EASY["b"])):
+    grid, near, losses = _finite_grid_losses(C, ab)
+    width = argmin_on_grid(grid, losses)
     return {"loss": float(losses[near]), "width": width, "time": C / width}
 
 
-def _compute_draw(rng, sizes, field):
+def _compute_draw(rng, sizes, field, ab=(EASY["a"], EASY["b"])):
     out = []
     for C in sizes:
-        grid, near, losses = _grid_losses(rng, float(C))
-        width = _argmin(grid, losses)
+        grid, near, losses = _grid_losses(rng, float(C), ab)
+        width = argmin_on_grid(grid, losses)
         out.append({"loss": losses[near], "width": width, "time": C / width}[field])
     return out
 
 
-def _compute_theory(field):
+def _compute_theory(field, ab=(EASY["a"], EASY["b"])):
     index = {"loss": 0, "width": 1, "time": 2}[field]
-    return lambda C: mpmath.mpf(_frontier_exact(float(C))[index])
+    return lambda C: mpmath.mpf(_frontier_exact(float(C), ab)[index])
 
 
-def _compute_finite(field):
-    return lambda C: _finite_compute(float(C))[field]
+def _compute_finite(field, ab=(EASY["a"], EASY["b"])):
+    return lambda C: _finite_compute(float(C), ab)[field]
 
 
 # ---- the table --------------------------------------------------------------------------------------

@@ -23,7 +23,6 @@ import math
 from dataclasses import dataclass
 
 import numpy as np
-from scipy import optimize
 import sympy as sp
 
 from derive.spectral import ETA, K, WBAR, spectral_sum
@@ -32,6 +31,7 @@ import derivations.random_features.dynamics_steps as dyn
 from derivations.ridge import PowerLawSpectrum
 from numerics.bridge import to_numpy
 from numerics.dmft_talbot import DEFAULT_NODES, talbot_nodes
+from numerics.frontier import minimise_over_width
 from numerics.spectral_quadrature import SpectralRule, power_law_rule, spectral_rule
 from numerics.validate import finite, nonnegative, positive
 
@@ -465,28 +465,8 @@ def compute_optimal(compute, eigenvalues, teacher_coefficients, P=math.inf, nois
     s2 = nonnegative("noise_variance", noise_variance)
     rule = _rule(eigenvalues, teacher_coefficients)
     _inputs([1.0], rule, None, 1, P, late=LOSS_LATE)                 # the modes, N and P
-    width, loss = np.empty(C.size), np.empty(C.size)
-    previous = None
-    for i in np.argsort(C):
-        c = C[i]
-        f = lambda x, c=c: math.log(_double_inversion(np.array([c / math.exp(x)]), rule, min(math.exp(x), INFINITE_DATA),
-                                                      min(P, INFINITE_DATA), s2, ("test",))["test"][0])
-        lo, hi = max(0.0, math.log(c * rule.top / LOSS_LATE)), math.log(c)
-        res = None
-        if previous is not None:
-            # N* and t* = C/N* usually both grow with C: try the bracket [N*_prev, N*_prev·C/C_prev] first and keep
-            # its optimum only if it is interior
-            x0, c0 = previous
-            a_, b_ = max(lo, x0 - 0.05), min(hi, x0 + math.log(c / c0) + 0.05)
-            if b_ - a_ > 20 * xatol:
-                trial = optimize.minimize_scalar(f, bounds=(a_, b_), method="bounded", options={"xatol": xatol})
-                if trial.success and min(trial.x - a_, b_ - trial.x) >= 10 * xatol:
-                    res = trial
-        if res is None:
-            res = optimize.minimize_scalar(f, bounds=(lo, hi), method="bounded", options={"xatol": xatol})
-        if not res.success or min(res.x - lo, hi - res.x) < 10 * xatol:
-            raise ValueError(f"compute={c:g}: no interior optimum of the loss over N in [{math.exp(lo):.4g}, C] "
-                             f"(found N = {math.exp(res.x):.4g})")
-        width[i], loss[i] = math.exp(res.x), math.exp(res.fun)
-        previous = (res.x, c)
+    loss = lambda c, N: _double_inversion(np.array([c / N]), rule, min(N, INFINITE_DATA), min(P, INFINITE_DATA),
+                                          s2, ("test",))["test"][0]
+    bounds = lambda c: (max(0.0, math.log(c * rule.top / LOSS_LATE)), math.log(c))
+    width, loss = minimise_over_width(C, loss, bounds, xatol)
     return ComputeFrontier(C, width, C / width, loss)
