@@ -44,7 +44,8 @@ from derivations.random_features.structured_theory import (column_sums_array, co
 from derivations.random_features.dynamics_discrete_theory import discrete_loss_curve, discrete_transfer_functions
 from derivations.random_features.dynamics_sgd_theory import (SGDCurve, sgd_compute_optimal, sgd_flow_loss_curve,
                                                              sgd_loss_curve, sgd_recursion_loss)
-from derivations.random_features.dynamics_theory import (ComputeFrontier, LossCurve, compute_optimal, loss_curve,
+from derivations.random_features.dynamics_precise_theory import loss_curve
+from derivations.random_features.dynamics_theory import (ComputeFrontier, LossCurve, compute_optimal,
                                                          mean_predictor_loss, power_law_spectrum, transfer_functions)
 from derivations.random_features.theory import RandomFeatureResult, learning_curve, projection_level, solve_kappa2
 

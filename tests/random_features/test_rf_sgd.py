@@ -103,3 +103,40 @@ def test_phase_exponents_need_the_bulk_term(d):
     bulk = ph._named_terms()["F_ac"]
     with pytest.raises(ValueError, match="max-min"):
         ph._phases(sp.Eq(terms.lhs, terms.rhs - bulk))
+
+
+# ---- the mpmath route of the flow's losses ------------------------------------------------------------
+
+def test_precise_losses_reach_their_digits_at_infinite_width_and_data():
+    import math
+    import mpmath
+    from derivations.random_features import loss_curve
+    eta, w = [1.0, 0.5, 0.2], [1.0, 2.0, 1.0]
+    r = loss_curve([0.0, 0.7, 4.0], eta, w, N=math.inf, P=math.inf, noise_variance=0.25, dps=30)
+    with mpmath.workdps(40):
+        for i, t in enumerate([0.0, 0.7, 4.0]):
+            exact = mpmath.fsum(mpmath.mpf(e) * mpmath.mpf(x) ** 2 * mpmath.exp(-2 * mpmath.mpf(e) * t)
+                                for e, x in zip(eta, w))
+            assert abs(r.test[i] - exact - mpmath.mpf("0.25")) < mpmath.mpf(10) ** -28
+            assert abs(r.mean_predictor[i] - exact) < mpmath.mpf(10) ** -28
+
+
+def test_precise_losses_agree_with_the_float_route_and_converge_in_digits():
+    import mpmath
+    from derivations.random_features import loss_curve
+    args = ([1.5], [1.0, 0.5, 0.25, 0.1], [1.0, 1.0, 0.5, 2.0])
+    kw = dict(N=3, P=5, noise_variance=0.1)
+    low, high = loss_curve(*args, dps=20, **kw), loss_curve(*args, dps=32, **kw)
+    flt = loss_curve(*args, **kw)
+    for name in ("test", "train", "ensemble", "mean_predictor"):
+        with mpmath.workdps(40):
+            assert abs(getattr(low, name)[0] - getattr(high, name)[0]) < mpmath.mpf(10) ** -19, name
+        assert abs(float(getattr(high, name)[0]) - getattr(flt, name)[0]) < 1e-9, name
+
+
+def test_precise_route_refuses_compressed_spectra_and_bad_dps():
+    from derivations.random_features import loss_curve
+    with pytest.raises(TypeError, match="array"):
+        loss_curve([1.0], power_law_spectrum(2.0, 1.5), None, 10, 10, dps=20)
+    with pytest.raises(ValueError, match="dps"):
+        loss_curve([1.0], [1.0], [1.0], 10, 10, dps=3)
