@@ -53,6 +53,7 @@ FIGURE_MODULES = {
     "random-feature-learning-curve": "derivations.random_features",
     "phase-diagram": "derivations.random_features",
     "random-feature-dynamics": "derivations.random_features",
+    "sgd-phases": "derivations.random_features",
     "exponents": "derivations.figures",
     "dmft-mode-discrepancy": "derivations.dmft",
     "dmft-test-error": "derivations.dmft",

@@ -21,7 +21,7 @@ of flow and SGD) ← :mod:`.dynamics_checks`, :mod:`.dynamics_sgd_checks` ← :m
 >>> round(float(r.kappa2), 12), round(float(r.partial), 12)               # d = N/D = 1/2: κ₂ = 1
 (1.0, 0.0)
 >>> sorted(FIGURES)
-['phase-diagram', 'random-feature-dynamics', 'random-feature-learning-curve']
+['phase-diagram', 'random-feature-dynamics', 'random-feature-learning-curve', 'sgd-phases']
 """
 from __future__ import annotations
 
@@ -33,7 +33,7 @@ from derivations.engine.figures import FigureSpec
 from derivations.engine.laws import attach_law_checks
 from derivations.random_features import (checks, dynamics_checks, dynamics_discrete_steps, dynamics_figures,
                                          dynamics_phase_steps, dynamics_rate_steps,
-                                         dynamics_sgd_checks, dynamics_sgd_steps, dynamics_steps, exponent_steps, figures, steps,
+                                         dynamics_sgd_checks, dynamics_sgd_figures, dynamics_sgd_steps, dynamics_steps, exponent_steps, figures, steps,
                                          structured_checks, structured_steps)
 import derivations.random_features.dynamics_laws as dynamics_laws
 import derivations.random_features.dynamics_sgd_laws as dynamics_sgd_laws
@@ -111,4 +111,5 @@ ENTRIES = {module.NAME: Entry(module.NAME, module.TITLE, module.SOURCE, build)
 FIGURES = {"random-feature-learning-curve": FigureSpec(figures.random_feature_learning_curve,
                                                        figures.LEARNING_CURVE_CAPTION),
            "phase-diagram": FigureSpec(figures.phase_diagram, figures.PHASE_DIAGRAM_CAPTION),
-           "random-feature-dynamics": FigureSpec(dynamics_figures.random_feature_dynamics, dynamics_figures.CAPTION)}
+           "random-feature-dynamics": FigureSpec(dynamics_figures.random_feature_dynamics, dynamics_figures.CAPTION),
+           "sgd-phases": FigureSpec(dynamics_sgd_figures.sgd_phases, dynamics_sgd_figures.CAPTION)}

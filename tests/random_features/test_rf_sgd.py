@@ -140,3 +140,19 @@ def test_precise_route_refuses_compressed_spectra_and_bad_dps():
         loss_curve([1.0], power_law_spectrum(2.0, 1.5), None, 10, 10, dps=20)
     with pytest.raises(ValueError, match="dps"):
         loss_curve([1.0], [1.0], [1.0], 10, 10, dps=3)
+
+
+@pytest.mark.mpl
+def test_the_sgd_figure_draws_curves_frontiers_and_the_phase_map():
+    pytest.importorskip("matplotlib")
+    from derivations.random_features.dynamics_sgd_figures import BATCHES, sgd_phases
+    fig = sgd_phases(quick=True)
+    ax_a, ax_b, ax_c = fig.axes[:3]
+    assert len(ax_a.containers) == len(BATCHES) and len(ax_a.get_lines()) >= len(BATCHES)
+    assert len([line for line in ax_b.get_lines() if line.get_linestyle() == "--"]) == 3
+    assert ax_c.collections, "the phase map is missing"
+    slopes = {t.get_text().split(":")[0]: float(t.get_text().split(":")[1]) for t in ax_c.texts if ":" in t.get_text()}
+    expected = {"Ia": 0.4, "II": 2 / 3, "III": 2 / 3}
+    assert slopes.keys() == expected.keys()
+    for phase, eta in expected.items():
+        assert abs(slopes[phase] - eta) < 0.01, phase
