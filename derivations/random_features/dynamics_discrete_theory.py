@@ -12,7 +12,8 @@ from derivations import registry
 import derivations.random_features.dynamics_discrete_steps as ds
 import derivations.random_features.dynamics_steps as dyn
 from derivations.random_features.dynamics_theory import (LossCurve, _compiled_loss, _eta, _finite_or_raise, _inputs,
-                                                         _kappa, kappa_on_nodes, one_point_functions)
+                                                         _kappa, kappa_on_nodes, one_point_functions,
+                                                         require_teacher)
 from derivations.ridge import PowerLawSpectrum
 from derive.spectral import ETA, K
 from numerics.bridge import to_numpy
@@ -115,6 +116,7 @@ def discrete_loss_curve(steps, eigenvalues, teacher_coefficients, N, P, step_siz
     n = _step_counts(steps)
     if isinstance(eigenvalues, PowerLawSpectrum):
         raise TypeError("discrete_loss_curve needs the eigenvalues as an array")
+    require_teacher(eigenvalues, teacher_coefficients)
     _, rule, N, P = _inputs([0.0], eigenvalues, teacher_coefficients, N, P)
     s2 = nonnegative("noise_variance", noise_variance)
     M = max(64, 4 * int(n.max()) + 8)

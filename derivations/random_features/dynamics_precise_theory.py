@@ -25,7 +25,8 @@ import sympy as sp
 from derive.spectral import ETA, K, WBAR, spectral_sum
 import derivations.random_features.dynamics_loss_steps as ls
 import derivations.random_features.dynamics_steps as dyn
-from derivations.random_features.dynamics_theory import (INFINITE_DATA, LOSS_LATE, LossCurve, _inputs, kappa_on_nodes)
+from derivations.random_features.dynamics_theory import (INFINITE_DATA, LOSS_LATE, LossCurve, _inputs, kappa_on_nodes,
+                                                         require_teacher)
 from derivations.random_features.dynamics_theory import loss_curve as float_loss_curve
 from derivations.ridge import PowerLawSpectrum
 from numerics.spectral_quadrature import SpectralRule
@@ -164,6 +165,7 @@ def loss_curve(times, eigenvalues, teacher_coefficients, N, P, noise_variance=0.
         return float_loss_curve(times, eigenvalues, teacher_coefficients, N, P, noise_variance)
     if isinstance(eigenvalues, (SpectralRule, PowerLawSpectrum)):
         raise TypeError("loss_curve with dps needs the eigenvalues as an array (the mpmath route sums mode by mode)")
+    require_teacher(eigenvalues, teacher_coefficients)
     t, rule, N, P = _inputs(times, eigenvalues, teacher_coefficients, N, P, late=LOSS_LATE)
     s2 = nonnegative("noise_variance", noise_variance)
     eta = np.asarray(eigenvalues, dtype=float)

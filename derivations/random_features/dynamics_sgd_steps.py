@@ -245,8 +245,8 @@ def add_sgd_steps(d) -> None:
     d.derive("sgd-roots", "Roots of 1 − z g(μ)", "Two roots μ_± (swapped once around |z| = ρ; the loss is "
              "symmetric in them).", transform("sgd-second-moment", _roots, "solve 1 − z g(μ) = 0", name="solve"))
     d.derive("sgd-resolvents", "F and K as resolvents of Σ",
-             "Partial fractions at μ_± (apart, checked summand by summand): F = (T(−μ_+) − T(−μ_−))/(ℓ(μ_+ − μ_−)), "
-             "K = (μ_+U(−μ_+) − μ_−U(−μ_−))/(ℓ(μ_+ − μ_−)), ℓ the leading coefficient of 1 − z g(μ).",
+             "Partial fractions at μ_± (apart, checked summand by summand): F = (T(−μ_+) − T(−μ_−))/(c(μ_+ − μ_−)), "
+             "K = (μ_+U(−μ_+) − μ_−U(−μ_−))/(c(μ_+ − μ_−)), c the leading coefficient of 1 − z g(μ).",
              transform(("sgd-second-moment", "sgd-generating"), _resolvents, "apart at the roots", name="apart"))
     d.approximate("sgd-equivalents", "Deterministic equivalents over A",
                   "Σ = AΛAᵀ/N has the nonzero spectrum of Λ^{1/2}AᵀAΛ^{1/2}/N, a sample covariance of N samples: "
@@ -256,7 +256,7 @@ def add_sgd_steps(d) -> None:
                   equivalents_statement(d["infinite-data"]), checked_by=("sgd-simulation",))
     d.derive("sgd-loss-generating", "The generating function of SGD's test loss",
              "Substitute the resolvents and their equivalents; r drops out of L(z) (its coefficient vanishes at the "
-             "roots, since ℓμ_+μ_− = 1 − z).", transform(("sgd-generating", "sgd-resolvents", "sgd-equivalents",
+             "roots, since cμ_+μ_− = 1 − z, c the leading coefficient).", transform(("sgd-generating", "sgd-resolvents", "sgd-equivalents",
                                                          "sgd-roots", "sgd-second-moment"),
                                                         _loss_generating, "substitute; E₀ cancels", name="substitute"))
     d.derive("sgd-stability", "Stability of SGD", "Every mode decays iff g(μ_i) < 1, μ_i < μ_max; the renewal "

@@ -23,7 +23,7 @@ import derivations.random_features.dynamics_steps as dyn
 from derivations.random_features.dynamics_discrete_theory import ALIAS_DIGITS, EDGE_TOL
 from derivations.random_features.dynamics_theory import (INFINITE_DATA, LOSS_LATE, NODES_1, _finite_or_raise,
                                                          _full_rule, _inputs, _rule, _sums, kappa_on_nodes,
-                                                         one_point_functions, ComputeFrontier)
+                                                         one_point_functions, require_teacher, ComputeFrontier)
 from derivations.ridge import PowerLawSpectrum
 from numerics.bridge import to_numpy
 from numerics.frontier import minimise_over_width
@@ -144,6 +144,7 @@ def sgd_loss_curve(steps, eigenvalues, teacher_coefficients, N, step_size, batch
     n, h, B = _sgd_arguments(steps, step_size, batch)
     if isinstance(eigenvalues, PowerLawSpectrum):
         raise TypeError("sgd_loss_curve needs the eigenvalues as an array (sgd_flow_loss_curve takes a power law)")
+    require_teacher(eigenvalues, teacher_coefficients)
     _, rule, N, _ = _inputs([0.0], eigenvalues, teacher_coefficients, N, math.inf)
     s2 = nonnegative("noise_variance", noise_variance)
     M = max(64, 2 * int(n.max()) + 2)
@@ -214,6 +215,7 @@ def sgd_flow_loss_curve(times, eigenvalues, teacher_coefficients, N, noise, nois
     >>> np.allclose(r.test, [1.0, np.exp(-2.0)], atol=1e-9)              # one mode: e^{−2μt}
     True
     """
+    require_teacher(eigenvalues, teacher_coefficients)
     t, rule, N, _ = _inputs(times, eigenvalues, teacher_coefficients, N, math.inf, late=LOSS_LATE)
     gamma, s2 = nonnegative("noise", noise), nonnegative("noise_variance", noise_variance)
     if not gamma * rule.trace / 2 < 1:
@@ -239,6 +241,7 @@ def sgd_compute_optimal(compute, eigenvalues, teacher_coefficients, noise, noise
     if C.ndim != 1 or np.any(C <= 1):
         raise ValueError("compute must be a 1-D array of finite values > 1")
     gamma, s2 = positive("noise", noise), nonnegative("noise_variance", noise_variance)
+    require_teacher(eigenvalues, teacher_coefficients)
     rule = _rule(eigenvalues, teacher_coefficients)
     if not gamma * rule.trace / 2 < 1:
         raise ValueError(f"noise={gamma:g}: SGD diverges (γ·tr Λ/2 = {gamma * rule.trace / 2:.4g} must be < 1)")

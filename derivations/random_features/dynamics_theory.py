@@ -113,16 +113,18 @@ def _rule(eigenvalues, teacher_coefficients=None) -> SpectralRule:
     return spectral_rule(eta, w)
 
 
-def _sums(rule, kappa):
-    """Df(κ) and Df'(κ) for an array κ (any shape), summed over the count nodes of ``rule`` in chunks."""
+def _sums(rule, kappa, slope=True):
+    """Df(κ) and Df'(κ) (None unless ``slope``) for an array κ (any shape), summed over the count nodes of
+    ``rule`` in chunks."""
     c = _compiled()
     Df = np.zeros(np.shape(kappa), dtype=np.result_type(kappa, float))
-    Dfp = np.zeros_like(Df)
+    Dfp = np.zeros_like(Df) if slope else None
     eta, m = rule.count_nodes, rule.count_weights
     for i in range(0, eta.size, CHUNK):
         e, mi = eta[i:i + CHUNK], m[i:i + CHUNK]
         Df += (mi * c["df"](e, kappa[..., None])).sum(-1)
-        Dfp += (mi * c["dfp"](e, kappa[..., None])).sum(-1)
+        if slope:
+            Dfp += (mi * c["dfp"](e, kappa[..., None])).sum(-1)
     return Df, Dfp
 
 
@@ -217,10 +219,17 @@ def kappa_on_nodes(z, eigenvalues, N, P):
     kappa[:, 0] = real_kappa(z[:, 0].real, rule, N, P)
     k, z_prev = kappa[:, 0].astype(complex), z[:, 0]
     _, df = _residual(rule, k, N, P, z_prev)
+    curvature, slope_prev, z_before = 0.0, None, None
     for j in range(1, z.shape[1]):
         for sub in range(1, SUBSTEPS + 1):
             zs = z[:, j - 1] + (z[:, j] - z[:, j - 1]) * sub / SUBSTEPS
-            k = k + (zs - z_prev) / df                 # predictor: dκ/ds = 1/(∂ residual/∂κ)
+            slope = 1 / df                              # dκ/ds = 1/(∂ residual/∂κ); d²κ/ds² from the last two slopes
+            if slope_prev is not None:
+                gap = z_prev - z_before
+                moved = gap != 0                        # coinciding nodes (a repeated node): no curvature
+                curvature = np.where(moved, (slope - slope_prev) / np.where(moved, gap, 1), 0)
+            k = k + slope * (zs - z_prev) + 0.5 * curvature * (zs - z_prev) ** 2          # predictor
+            slope_prev, z_before = slope, z_prev
             active = np.ones(k.shape, dtype=bool)       # Newton on the rows not yet converged
             for _ in range(NEWTON_STEPS):
                 f, df[active] = _residual(rule, k[active], N, P, zs[active])
@@ -243,8 +252,8 @@ def _inputs(times, eigenvalues, teacher_coefficients, N, P, late=TRANSFER_LATE):
     x ≤ ``late`` (where the float64 inversion keeps its accuracy; ValueError beyond), and x ≤ EARLY counts
     as t = 0 (the change of any loss is below EARLY relative there)."""
     t = np.atleast_1d(finite("times", times))
-    if t.ndim != 1 or np.any(t < 0):
-        raise ValueError("times must be a 1-D array of finite values >= 0")
+    if t.ndim != 1 or t.size < 1 or np.any(t < 0):
+        raise ValueError("times must be a non-empty 1-D array of finite values >= 0")
     rule = _rule(eigenvalues, teacher_coefficients)
     if np.max(t) * rule.top > late:
         raise ValueError(f"times must satisfy t·max(eigenvalues) <= {late:g} (float64 accuracy of the Laplace "
@@ -256,6 +265,12 @@ def _inputs(times, eigenvalues, teacher_coefficients, N, P, late=TRANSFER_LATE):
     # N, P = ∞ enter the complex formulas as INFINITE_DATA: inf·(0 + iy) is NaN in complex arithmetic,
     # while the corrections Df/P at that P are below 1e-190 relative
     return t, rule, min(N, INFINITE_DATA), min(P, INFINITE_DATA)
+
+
+def require_teacher(eigenvalues, teacher_coefficients) -> None:
+    """A loss needs the teacher: arrays of eigenvalues need ``teacher_coefficients`` (a power law carries it)."""
+    if teacher_coefficients is None and not isinstance(eigenvalues, (SpectralRule, PowerLawSpectrum)):
+        raise ValueError("teacher_coefficients must be given (one per eigenvalue) with an array of eigenvalues")
 
 
 def _teacher(teacher_coefficients, eta):
@@ -275,14 +290,15 @@ def _finite_or_raise(values, what):
     return values
 
 
-def _transfer(t, rule, eta_out, N, P, nodes=DEFAULT_NODES):
-    """H(t) at the eigenvalues ``eta_out`` (T × len), κ(s) from the modes of ``rule``."""
+def _transfer(t, rule, eta_out, N, P, nodes=DEFAULT_NODES, kappa=None):
+    """H(t) at the eigenvalues ``eta_out`` (T × len), κ(s) from the modes of ``rule`` (or ``kappa``, already
+    solved at the Talbot nodes of the times t > 0)."""
     H = np.ones((t.size, eta_out.size))
     pos = t > 0
     if np.any(pos):
         delta, gamma = talbot_nodes(nodes)
         z = delta[None, :] / t[pos, None]
-        kappa = kappa_on_nodes(z, rule, N, P)
+        kappa = kappa_on_nodes(z, rule, N, P) if kappa is None else kappa
         c = _compiled()
         for i in range(0, eta_out.size, CHUNK):
             e = eta_out[i:i + CHUNK]
@@ -314,6 +330,7 @@ def mean_predictor_loss(times, eigenvalues, teacher_coefficients, N, P) -> np.nd
     >>> round(float(mean_predictor_loss([0.0], [1.0, 0.5], [1.0, 2.0], N=10, P=10)[0]), 12)   # H(0) = 1
     3.0
     """
+    require_teacher(eigenvalues, teacher_coefficients)
     t, rule, N, P = _inputs(times, eigenvalues, teacher_coefficients, N, P)
     H = _transfer(t, rule, rule.teacher_nodes, N, P)
     return _compiled()["loss"](rule.teacher_nodes, rule.teacher_coefficients, H).sum(-1)
@@ -365,17 +382,19 @@ def _full_rule(t, M):
 
 
 def _one_point(t, rule, N, P, M):
+    """κ and the one-point functions on the whole contour, computed on its upper half (the lower half holds the
+    complex conjugates: every function here has real coefficients)."""
     z, weights = _full_rule(t, M)
     half = M - 1
     kappa_half = kappa_on_nodes(z[:, half:], rule, N, P)
-    K_ = np.concatenate([np.conj(kappa_half[:, :0:-1]), kappa_half], axis=1)
-    return (z, weights, K_, *one_point_functions(rule, K_, N))
+    mirror = lambda x: np.concatenate([np.conj(x[:, :0:-1]), x], axis=1)
+    return (z, weights, mirror(kappa_half), *(mirror(x) for x in one_point_functions(rule, kappa_half, N)))
 
 
 def one_point_functions(rule, kappa, N):
     """At κ (any shape): the level k = κR_model of (two-point-loss), Df(κ) and tf(κ) = Σ_k η_k w̄_k²/(η_k + κ) —
     the one-point functions of the two-point numerators (flow and gradient descent alike)."""
-    Df, _ = _sums(rule, kappa)
+    Df, _ = _sums(rule, kappa, slope=False)
     c = _compiled_loss()
     tf = np.zeros_like(kappa)
     eta, w = rule.teacher_nodes, rule.teacher_coefficients
@@ -406,15 +425,19 @@ def loss_curve(times, eigenvalues, teacher_coefficients, N, P, noise_variance=0.
     >>> float(r.test[0]), bool(r.test[1] < r.test[0])                      # L(0) = Σ η w̄²
     (1.5, True)
     """
+    require_teacher(eigenvalues, teacher_coefficients)
     t, rule, N, P = _inputs(times, eigenvalues, teacher_coefficients, N, P, late=LOSS_LATE)
     s2 = nonnegative("noise_variance", noise_variance)
-    out = _double_inversion(t, rule, N, P, s2, ("test", "train", "ensemble"))
-    return LossCurve(np.atleast_1d(np.asarray(times, dtype=float)), out["test"], out["train"], out["ensemble"],
-                     mean_predictor_loss(t, rule, None, N, P))
+    kept = {}
+    out = _double_inversion(t, rule, N, P, s2, ("test", "train", "ensemble"), kept)
+    H = _transfer(t, rule, rule.teacher_nodes, N, P, NODES_1, kept.get("kappa"))        # κ of the first rule
+    mean = _compiled()["loss"](rule.teacher_nodes, rule.teacher_coefficients, H).sum(-1)
+    return LossCurve(np.atleast_1d(np.asarray(times, dtype=float)), out["test"], out["train"], out["ensemble"], mean)
 
 
-def _double_inversion(t, rule, N, P, s2, names):
-    """The losses ``names`` (of test, train, ensemble; label noise included) at checked times t."""
+def _double_inversion(t, rule, N, P, s2, names, kept=None):
+    """The losses ``names`` (of test, train, ensemble; label noise included) at checked times t; ``kept`` (a
+    dict) receives κ of the first rule on its upper half-contour (the nodes of :func:`_transfer`)."""
     initial = float(np.sum(rule.teacher_weights))
     out = {name: np.full(t.size, initial) for name in names}
     pos = t > 0
@@ -422,6 +445,8 @@ def _double_inversion(t, rule, N, P, s2, names):
         c = _compiled_loss()
         z1, w1, K1, k1, D1, f1 = _one_point(t[pos], rule, N, P, NODES_1)
         z2, w2, K2, k2, D2, f2 = _one_point(t[pos], rule, N, P, NODES_2)
+        if kept is not None:
+            kept["kappa"] = K1[:, NODES_1 - 1:]
         a = lambda x: x[:, :, None]
         b = lambda x: x[:, None, :]
         for name in out:
