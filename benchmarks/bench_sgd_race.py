@@ -108,7 +108,7 @@ def main():
     ref, se = means.mean(0), means.std(0, ddof=1) / np.sqrt(means.shape[0])
     peer, note = _peer()
     rows = [("ours: sgd_loss_curve (deterministic equivalent)", ours, ours_s),
-            ("ours: sgd_recursion_loss (one sampled A)", per_draw, per_draw_s)]
+            ("ours: sgd_recursion_loss (one A; z vs the mean over A)", per_draw, per_draw_s)]
     if peer:
         rows += [("peer: ODE on a sampled spectrum (float32)", np.array(peer["sampled"]), peer["sampled_s"]),
                  ("peer: ODE on its deterministic spectrum", np.array(peer["deterministic"]), peer["deterministic_s"])]
