@@ -22,11 +22,12 @@ True
 """
 from __future__ import annotations
 
+import mpmath
 import numpy as np
 
 from numerics.validate import finite
 
-__all__ = ["talbot_nodes", "talbot_invert", "kappa_on_nodes", "transforms_on_nodes"]
+__all__ = ["talbot_nodes", "talbot_nodes_mp", "talbot_invert", "kappa_on_nodes", "transforms_on_nodes"]
 
 DEFAULT_NODES = 18
 SUBSTEPS = 4
@@ -43,6 +44,26 @@ def talbot_nodes(M: int = DEFAULT_NODES):
     delta = np.concatenate([[2 * M / 5], 2 * k * np.pi / 5 * (cot + 1j)])
     gamma = np.concatenate([[0.5 * np.exp(2 * M / 5)],
                             (1 + 1j * theta * (1 + cot ** 2) - 1j * cot) * np.exp(delta[1:])])
+    return delta, gamma
+
+
+def talbot_nodes_mp(M: int):
+    """(δ_k, γ_k), k = 0 … M−1, of the same rule in mpmath at the precision in force (lists of mpc).
+
+    >>> import mpmath
+    >>> delta, gamma = talbot_nodes_mp(18)
+    >>> d, g = talbot_nodes(18)
+    >>> bool(abs(complex(delta[3]) - d[3]) < 1e-12 and abs(complex(gamma[3]) / g[3] - 1) < 1e-12)
+    True
+    """
+    if not isinstance(M, (int, np.integer)) or M < 4:
+        raise ValueError(f"M (number of Talbot nodes) must be an integer >= 4, got {M!r}")
+    delta, gamma = [mpmath.mpc(mpmath.mpf(2 * M) / 5)], [mpmath.exp(mpmath.mpf(2 * M) / 5) / 2]
+    for k in range(1, M):
+        theta = k * mpmath.pi / M
+        cot = mpmath.cot(theta)
+        delta.append(2 * k * mpmath.pi / 5 * (cot + 1j))
+        gamma.append((1 + 1j * theta * (1 + cot ** 2) - 1j * cot) * mpmath.exp(delta[-1]))
     return delta, gamma
 
 

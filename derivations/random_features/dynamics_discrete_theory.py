@@ -11,7 +11,7 @@ import numpy as np
 from derivations import registry
 import derivations.random_features.dynamics_discrete_steps as ds
 import derivations.random_features.dynamics_steps as dyn
-from derivations.random_features.dynamics_theory import (LossCurve, _compiled_loss, _eta, _finite_or_raise, _inputs,
+from derivations.random_features.dynamics_theory import (LossCurve, _compiled, _eta, _finite_or_raise, _inputs,
                                                          _kappa, kappa_on_nodes, one_point_functions,
                                                          require_teacher)
 from derivations.ridge import PowerLawSpectrum
@@ -130,7 +130,7 @@ def discrete_loss_curve(steps, eigenvalues, teacher_coefficients, N, P, step_siz
     if abs(edge.imag) > EDGE_TOL * abs(edge):
         raise ValueError(f"step_size={h:g}: gradient descent diverges (beyond 2/(top of the empirical kernel's "
                          f"spectrum))")
-    c = _compiled_loss()
+    c = _compiled()
     p1 = np.exp(-1j * np.outer(n, theta1)) * rho ** (-n[:, None].astype(float)) / M
     p2 = np.exp(-1j * np.outer(n, theta2)) * rho ** (-n[:, None].astype(float)) / M
     a, b = (lambda x: x[:, None]), (lambda x: x[None, :])

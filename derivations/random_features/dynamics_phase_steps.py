@@ -18,6 +18,8 @@ fixed C in each phase (no ansatz) and compares the local slopes.
 """
 from __future__ import annotations
 
+import itertools
+
 import sympy as sp
 
 from derive.operations import transform
@@ -30,10 +32,8 @@ xi = sp.Symbol("xi", positive=True)
 eta_L = sp.Symbol("eta_L")
 L_sym = sp.Symbol("L")
 TERMS = ("F_pp", "F_0", "F_ac", "K_pp")
-#: one sample point (a, b) inside each phase, and the pair of terms that cross there
-PHASES = {"Ia": ((2, sp.Rational(3, 2)), ("F_pp", "F_0")),
-          "II": ((3, sp.Rational(8, 5)), ("F_pp", "F_ac")),
-          "III": ((5, sp.Rational(3, 2)), ("K_pp", "F_ac"))}
+#: one sample point (a, b) inside each phase (the crossing terms and the boundaries are derived)
+PHASES = {"Ia": (2, sp.Rational(3, 2)), "II": (3, sp.Rational(8, 5)), "III": (5, sp.Rational(3, 2))}
 
 
 def _named_terms():
@@ -61,37 +61,53 @@ def _exponents(statement, point):
     return out
 
 
-def _max_min(exponents, pair, point):
-    """The crossing of ``pair`` and a check at ``point`` that it is the max over ξ of min_j e_j(ξ)."""
-    if any(name not in exponents for name in pair):
-        raise ValueError(f"the crossing {pair} cannot be the max-min at (a, b) = {point}: a term is missing")
-    (root,) = sp.solve(sp.Eq(exponents[pair[0]], exponents[pair[1]]), xi)
-    value = sp.simplify(exponents[pair[0]].subs(xi, root))
+def _max_min(exponents, point):
+    """(ξ*, η) with η = max_ξ min_j e_j(ξ) at ``point``: the crossing of two terms (solved for every pair) at which
+    min_j e_j is largest and falls off on both sides; ValueError if no crossing is such a maximum."""
     at = {a: point[0], b: point[1]}
-    xi0, eta0 = root.subs(at), value.subs(at)
     lower = lambda x: min(e.subs(at).subs(xi, x) for e in exponents.values())
-    if not (0 < xi0 < 1 and lower(xi0) == eta0 and lower(xi0 - sp.Rational(1, 100)) < eta0
-            and lower(xi0 + sp.Rational(1, 100)) < eta0):
-        raise ValueError(f"the crossing {pair} is not the max-min at (a, b) = {point}")
-    return root, value
+    found = []
+    for first, second in itertools.combinations(sorted(exponents), 2):
+        roots = sp.solve(sp.Eq(exponents[first], exponents[second]), xi)
+        for root in roots:
+            value = sp.simplify(exponents[first].subs(xi, root))
+            xi0, eta0 = root.subs(at), value.subs(at)
+            if (0 < xi0 < 1 and lower(xi0) == eta0 and lower(xi0 - sp.Rational(1, 100)) < eta0
+                    and lower(xi0 + sp.Rational(1, 100)) < eta0):
+                found.append((root, value))
+    if not found:
+        raise ValueError(f"no crossing of two terms is the max-min at (a, b) = {point}")
+    return found[0]
+
+
+def _boundary(one, other):
+    """The line a(b) where the loss exponents of two neighbouring phases agree (the root that depends on b)."""
+    roots = [r for r in sp.solve(sp.Eq(one, other), a) if r.has(b)]
+    if len(roots) != 1:
+        raise ValueError(f"expected one phase boundary between {one} and {other}, got {roots}")
+    return roots[0]
 
 
 def _phases(statement, with_noise=True):
     found = {}
-    for name, (point, pair) in PHASES.items():
+    for name, point in PHASES.items():
         exponents = _exponents(statement, point)
         if not with_noise:
             exponents.pop("K_pp")
-            pair = PHASES["II"][1] if name == "III" else pair
-        found[name] = _max_min(exponents, pair, point)
-    if with_noise:
-        regions = (("Ia", a < b + 1), ("II", a < 2 * b), ("III", True))
-    else:
+        found[name] = _max_min(exponents, point)
+    names = list(PHASES)
+    if not with_noise:
         if found["III"] != found["II"]:
             raise ValueError("without SGD noise the phase III point does not continue phase II")
-        regions = (("Ia", a < b + 1), ("II", True))
-    loss = sp.Piecewise(*((found[n][1], cond) for n, cond in regions))
-    width = sp.Piecewise(*((found[n][0], cond) for n, cond in regions))
+        names = names[:2]
+    # a < boundary(a phase, the next) inside each phase but the last, checked at the phase points
+    limits = [_boundary(found[p][1], found[q][1]) for p, q in zip(names, names[1:])]
+    for limit, p, q in zip(limits, names, names[1:]):
+        if not (PHASES[p][0] < limit.subs(b, PHASES[p][1]) and PHASES[q][0] > limit.subs(b, PHASES[q][1])):
+            raise ValueError(f"the boundary a = {limit} does not separate the points of {p} and {q}")
+    conditions = [a < limit for limit in limits] + [True]
+    loss = sp.Piecewise(*((found[n][1], cond) for n, cond in zip(names, conditions)))
+    width = sp.Piecewise(*((found[n][0], cond) for n, cond in zip(names, conditions)))
     return sp.Eq(eta_L, loss), sp.Eq(sp.Symbol("xi_N"), width)
 
 

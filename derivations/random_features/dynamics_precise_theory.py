@@ -20,18 +20,16 @@ import math
 
 import mpmath
 import numpy as np
-import sympy as sp
 
-from derive.spectral import ETA, K, WBAR, spectral_sum
-import derivations.random_features.dynamics_loss_steps as ls
-import derivations.random_features.dynamics_steps as dyn
-from derivations.random_features.dynamics_theory import (INFINITE_DATA, LOSS_LATE, LossCurve, _inputs, kappa_on_nodes,
+from derivations.random_features.dynamics_theory import (INFINITE_DATA, LOSS_LATE, LossCurve, _inputs,
+                                                         evaluator_expressions, kappa_on_nodes,
                                                          require_teacher)
 from derivations.random_features.dynamics_theory import loss_curve as float_loss_curve
 from derivations.ridge import PowerLawSpectrum
 from numerics.spectral_quadrature import SpectralRule
 from numerics.validate import nonnegative
 from numerics.bridge import to_mpmath
+from numerics.dmft_talbot import talbot_nodes_mp
 from numerics.precision import validate_dps
 
 __all__ = ["MAX_MODES", "loss_curve", "precise_losses"]
@@ -44,44 +42,25 @@ BRANCH_TOL = 1e-8
 
 @functools.cache
 def _compiled() -> dict:
-    d = dyn.derivation()
-    eta, w, kap, s = (sp.Symbol(n) for n in ("eta_k", "wbar_k", "kappa", "s"))
-    Df, Dfp = sp.Symbol("Df"), sp.Symbol("Dfp")
-    Df_of = sp.Function("Df")(dyn.kappa)
-    lhs = d["kappa-of-s"].rhs.subs(dyn.Df, Df_of)
-    slope = sp.diff(lhs, dyn.kappa).subs(sp.Derivative(Df_of, dyn.kappa), Dfp).subs(Df_of, Df)
-    per_mode = {ETA[K]: eta, WBAR[K]: w, dyn.kappa: kap, dyn.s: s}
-    atoms = {ls.Df_f(ls.K_1): sp.Symbol("Df_1"), ls.Df_f(ls.K_2): sp.Symbol("Df_2"),
-             ls.tf1_f(ls.K_1): sp.Symbol("tf_1"), ls.tf1_f(ls.K_2): sp.Symbol("tf_2")}
-    args = [ls.K_1, ls.K_2, ls.k_1, ls.k_2, *atoms.values(), ls.ds.sigma2, dyn.P]
-    level = d["two-point-loss"][1].rhs.subs(ls.K_1, dyn.kappa).subs(ls.Df_f(dyn.kappa), Df)
-    names = {"test": d["two-point-loss"][0].rhs, "ensemble": d["ensemble-two-point-loss"].rhs,
-             "train": d["training-loss"].rhs}
-    return {"residual": to_mpmath((lhs.subs(Df_of, Df) - dyn.s).xreplace(per_mode), [kap, Df, dyn.N, dyn.P, s]),
-            "slope": to_mpmath(slope.xreplace(per_mode), [kap, Df, Dfp, dyn.N, dyn.P]),
-            "level": to_mpmath(level, [dyn.kappa, Df, dyn.N]),
-            "H": to_mpmath(d["transfer-function"].rhs.xreplace(per_mode), [eta, kap, s]),
-            **{k: to_mpmath(v.xreplace(atoms), args) for k, v in names.items()},
-            "tf": spectral_sum(ETA[K] * WBAR[K] ** 2 / (ETA[K] + dyn.kappa))}
+    """The float64 route's evaluators (:func:`.dynamics_theory.evaluator_expressions`), compiled to mpmath."""
+    return {name: to_mpmath(expr, args) for name, (expr, args) in evaluator_expressions().items()}
 
 
-def _rule(M, t):
-    """Nodes and weights of the fixed Talbot rule on the whole contour: f(t) ≈ Σ_j ω_j F(z_j) (real part)."""
-    nodes, weights = [mpmath.mpf(2 * M) / (5 * t)], [mpmath.exp(mpmath.mpf(2 * M) / 5) / (5 * t)]
-    for k in range(1, M):
-        theta = k * mpmath.pi / M
-        cot = mpmath.cot(theta)
-        delta = 2 * k * mpmath.pi / 5 * (cot + 1j)
-        gamma = (1 + 1j * theta * (1 + cot ** 2) - 1j * cot) * mpmath.exp(delta)
-        nodes += [delta / t, mpmath.conj(delta) / t]
-        weights += [gamma / (5 * t), mpmath.conj(gamma) / (5 * t)]
+def _talbot_rule(M, t):
+    """Nodes and weights of the fixed Talbot rule on the whole contour: f(t) ≈ Re Σ_j ω_j F(z_j); z₀ real, then
+    each upper node followed by its conjugate."""
+    delta, gamma = talbot_nodes_mp(M)
+    nodes, weights = [delta[0] / t], [2 * gamma[0] / (5 * t)]
+    for d, g in zip(delta[1:], gamma[1:]):
+        nodes += [d / t, mpmath.conj(d) / t]
+        weights += [g / (5 * t), mpmath.conj(g) / (5 * t)]
     return nodes, weights
 
 
 def _sums(eta, kappa):
-    Df = mpmath.fsum(e / (e + kappa) for e in eta)
-    Dfp = -mpmath.fsum(e / (e + kappa) ** 2 for e in eta)
-    return Df, Dfp
+    """Df(κ) and Df'(κ): the compiled summands of the steps, summed mode by mode."""
+    c = _compiled()
+    return mpmath.fsum(c["df"](e, kappa) for e in eta), mpmath.fsum(c["dfp"](e, kappa) for e in eta)
 
 
 def _polish(eta, N, P, s, start, tol):
@@ -124,19 +103,18 @@ def precise_losses(t, eta, w, N, P, s2, dps, rule):
         N_, P_ = (big if not math.isfinite(x) or x >= INFINITE_DATA else mpmath.mpf(x) for x in (N, P))
         eta_ = [mpmath.mpf(float(e)) for e in eta]
         w_ = [mpmath.mpf(float(x)) for x in w]
-        weight = [e * x * x for e, x in zip(eta_, w_)]
         s2_ = mpmath.mpf(s2)
         c = _compiled()
         for time in t:
             time = mpmath.mpf(time)
             rules = []
             for m in (M, M + 1):
-                z, om = _rule(m, time)
+                z, om = _talbot_rule(m, time)
                 kap = _kappas(z, eta_, N_, P_, rule)
                 point = []
                 for k in kap:
                     Df, _ = _sums(eta_, k)
-                    tf = mpmath.fsum(v / (e + k) for v, e in zip(weight, eta_))
+                    tf = mpmath.fsum(c["tf"](e, x, k) for e, x in zip(eta_, w_))
                     point.append((k, c["level"](k, Df, N_), Df, tf))
                 rules.append((z, om, point))
             (z1, w1, p1), (z2, w2, p2) = rules
@@ -145,7 +123,7 @@ def precise_losses(t, eta, w, N, P, s2, dps, rule):
                                     for u, a, x in zip(z1, w1, p1) for v, b, y in zip(z2, w2, p2))
                 out[name].append(+mpmath.re(total) + (s2_ if name != "train" else 0))
             H = [mpmath.re(mpmath.fsum(a * c["H"](e, x[0], u) for u, a, x in zip(z1, w1, p1))) for e in eta_]
-            out["mean_predictor"].append(mpmath.fsum(v * h * h for v, h in zip(weight, H)))
+            out["mean_predictor"].append(mpmath.fsum(c["loss"](e, x, h) for e, x, h in zip(eta_, w_, H)))
     with mpmath.workdps(dps):
         return {k: [+v for v in vals] for k, vals in out.items()}
 

@@ -154,7 +154,7 @@ def phase_frontier(quick: bool, derivation) -> list[CheckResult]:
     out = []
     for label, noisy in (("sgd-phase-exponents", True), ("flow-phase-exponents", False)):
         loss_rate, width_rate = derivation[label]
-        for phase, (point, _) in ph.PHASES.items():
+        for phase, point in ph.PHASES.items():
             at = {ph.a: point[0], ph.b: point[1]}
             eta, xi = float(loss_rate.rhs.subs(at)), float(width_rate.rhs.subs(at))
             spectrum = power_law_spectrum(float(point[0]), float(point[1]))

@@ -60,7 +60,7 @@ def _curves_panel(ax, quick):
 
 def _frontier_panel(ax, rates):
     measured = {}
-    for i, (phase, (point, _)) in enumerate(ph.PHASES.items()):
+    for i, (phase, point) in enumerate(ph.PHASES.items()):
         f = sgd_compute_optimal(BUDGETS, power_law_spectrum(float(point[0]), float(point[1])), None, GAMMA)
         eta = rates(float(point[0]), float(point[1]))
         ax.plot(f.compute, f.loss, "o-", ms=3, lw=1.2, color=COLOURS[i],
@@ -86,7 +86,7 @@ def _phase_map(ax, rates, measured):
     ax.figure.colorbar(mesh, ax=ax, label="derived η (L* ∝ C^(−η))")
     ax.plot(b, b + 1, color="w", lw=1.2)
     ax.plot(b, 2 * b, color="w", lw=1.2, ls="--")
-    for phase, (point, _) in ph.PHASES.items():
+    for phase, point in ph.PHASES.items():
         x, y = float(point[1]), float(point[0])
         ax.plot(x, y, "o", color="w", ms=4)
         ax.annotate(f"{phase}: {measured[phase]:.3f}", (x, y), textcoords="offset points", xytext=(5, 4),

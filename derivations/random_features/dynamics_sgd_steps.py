@@ -172,10 +172,14 @@ def _stability(moment, generating):
     recursion, factor = moment
     q = recursion.rhs.coeff(L_n(n)) / mu
     term = sp.simplify(q * mu ** 2 / (1 - factor.rhs))
-    edge = sp.solve(sp.Eq(factor.rhs, 1), mu)
-    top = [r for r in edge if r != 0]
+    (edge,) = [r for r in sp.solve(sp.Eq(factor.rhs, 1), mu) if r != 0]
+    # the summand is c·μ/(μ + ζ) at ζ = −μ_max: the sum is c·U(−μ_max), a resolvent of Σ
+    coefficient = sp.simplify(term / (mu / (mu - edge)))
+    if coefficient.has(mu):
+        raise ValueError("ρ_SGD's summand is not a resolvent term at the stability edge")
+    mu_max = sp.Symbol("mu_max")
     return (sp.Eq(sp.Symbol("rho_SGD"), sp.Sum(term.subs(mu, MU[i_idx]), (i_idx, 1, N_modes))),
-            sp.Eq(sp.Symbol("mu_max"), top[0]))
+            sp.Eq(mu_max, edge), sp.Eq(sp.Symbol("rho_SGD"), coefficient * U_f(-mu_max)))
 
 
 def _gd_limit(moment, population):
@@ -190,10 +194,10 @@ def _gd_limit(moment, population):
     return sp.Eq(c_n(n), expected)
 
 
-def _continuous_limit(generating):
+def _continuous_limit(generating, moment):
     """z = e^{−hs}, B = h/γ, hL(z) as h → 0 summand by summand; then the leading order in the scale ε of the
     modes (μ → εμ, s → εs, i.e. hμ_max → 0 and γμ_max → 0 with γΣμ = O(1): O(1/ε) modes of size O(ε))."""
-    factor = (1 - h * mu) ** 2 + h ** 2 * mu ** 2 / B
+    factor = moment[1].rhs
     eps = sp.Symbol("epsilon", positive=True)
     at = {z: sp.exp(-h * dyn.s), B: h / gamma}
     L_gen, F_def, K_def = generating
@@ -226,7 +230,7 @@ def _flow_loss(continuous, equivalents):
     kappa_tf = sp.solve(equivalents[2], T_f(zeta))[0].subs(zeta, half)
     out = out.subs({T_f(half): kappa_tf, U_f(half): dyn.Df}).subs(equivalents[4].lhs, trace)
     out = out.subs(v, equivalents[3].rhs)
-    return sp.Eq(Lhat, sp.simplify(out))
+    return sp.Eq(Lhat, sp.simplify(out)), sp.Eq(zeta, half)         # κ, Df, tf taken at ζ = s/2
 
 
 def add_sgd_steps(d) -> None:
@@ -260,7 +264,8 @@ def add_sgd_steps(d) -> None:
                                                          "sgd-roots", "sgd-second-moment"),
                                                         _loss_generating, "substitute; E₀ cancels", name="substitute"))
     d.derive("sgd-stability", "Stability of SGD", "Every mode decays iff g(μ_i) < 1, μ_i < μ_max; the renewal "
-             "equation converges iff ρ_SGD = (h²/B)K(1) < 1: ρ_SGD = Σ_i hμ_i/(2B − h(B + 1)μ_i).",
+             "equation converges iff ρ_SGD = (h²/B)K(1) < 1: ρ_SGD = Σ_i hμ_i/(2B − h(B + 1)μ_i), the resolvent "
+             "−U(−μ_max)/(B + 1) at the edge.",
              transform(("sgd-second-moment", "sgd-generating"), _stability, "K(1); solve g(μ) = 1", name="solve"))
     d.derive("sgd-gd-limit", "Large batches", "B → ∞: c_i(n+1) = (1 − hμ_i)²c_i(n), i.e. (gd-population) "
              "squared: population gradient descent on the features.",
@@ -269,7 +274,8 @@ def add_sgd_steps(d) -> None:
              "z = e^{−hs}, B = h/γ, hL(z) → L̂(s) as h → 0 (summand by summand): the continuous renewal equation "
              "L̂ = (Σ μβ²/(s + 2μ) + v/s)/(1 − γΣ μ²/(s + 2μ)); used at finite h it drops O(hμ_max) (checked "
              "against the discrete theory in sgd-limits-numeric).",
-             transform("sgd-generating", _continuous_limit, "substitute z = e^{−hs}, B = h/γ; limit h → 0",
+             transform(("sgd-generating", "sgd-second-moment"), _continuous_limit,
+                       "substitute z = e^{−hs}, B = h/γ; limit h → 0",
                        name="limit"))
     d.derive("sgd-flow-loss", "The continuous SGD loss through κ",
              "μβ²/(s + 2μ) = ½μβ²/(μ + s/2), μ²/(s + 2μ) = ½(μ − (s/2)μ/(μ + s/2)): resolvents at ζ = s/2, then "

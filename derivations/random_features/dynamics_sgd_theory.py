@@ -16,14 +16,15 @@ from dataclasses import dataclass
 
 import numpy as np
 from scipy import optimize
+import sympy as sp
 
 from derivations import registry
 import derivations.random_features.dynamics_sgd_steps as sg
 import derivations.random_features.dynamics_steps as dyn
 from derivations.random_features.dynamics_discrete_theory import ALIAS_DIGITS, EDGE_TOL
-from derivations.random_features.dynamics_theory import (INFINITE_DATA, LOSS_LATE, NODES_1, _finite_or_raise,
-                                                         _full_rule, _inputs, _rule, _sums, kappa_on_nodes,
-                                                         one_point_functions, require_teacher, ComputeFrontier)
+from derivations.random_features.dynamics_theory import (INFINITE_DATA, LOSS_LATE, NODES_1, ComputeFrontier,
+                                                         _finite_or_raise, _inputs, _one_point, _residual, _rule,
+                                                         _sums, kappa_on_nodes, one_point_functions, require_teacher)
 from derivations.ridge import PowerLawSpectrum
 from numerics.bridge import to_numpy
 from numerics.frontier import minimise_over_width
@@ -52,12 +53,29 @@ def _compiled():
     args = [sg.z, sg.h, sg.B, sg.mu_p, sg.mu_m, sg.kap_p, sg.kap_m, sg.tf_p, sg.tf_m, sg.Df_p, sg.Df_m, sg.sigma2]
     recursion, factor = d["sgd-second-moment"]
     roots = d["sgd-roots"]
-    flow = d["sgd-flow-loss"].rhs
+    flow, flow_zeta = d["sgd-flow-loss"]
+    _, edge, radius = d["sgd-stability"]
+    U_at_edge = sg.U_f(-edge.lhs)                                  # U(−μ_max) ≍ Df(κ) at ζ = −μ_max
     return {"loss": to_numpy(loss, args),
+            "edge": to_numpy(edge.rhs, [sg.h, sg.B]),
+            "radius": to_numpy(radius.rhs.subs(U_at_edge, dyn.Df), [dyn.Df, sg.B]),
             "roots": [to_numpy(r.rhs, [sg.z, sg.h, sg.B]) for r in roots],
             "factor": to_numpy(factor.rhs, [sg.mu, sg.h, sg.B]),
             "feedback": to_numpy(recursion.rhs.coeff(sg.L_n(sg.n)), [sg.mu, sg.h, sg.B]),
-            "flow": to_numpy(flow, [dyn.s, dyn.kappa, sg.tf, dyn.Df, sg.gamma, sg.trace, sg.sigma2])}
+            "flow": to_numpy(flow.rhs, [dyn.s, dyn.kappa, sg.tf, dyn.Df, sg.gamma, sg.trace, sg.sigma2]),
+            "flow_zeta": to_numpy(flow_zeta.rhs, [dyn.s]),
+            "flow_margin": to_numpy(_renewal_margin(flow.rhs), [sg.gamma, sg.trace])}
+
+
+def _renewal_margin(flow):
+    """s·L̂(s) → (κ tf + σ²)/margin as s → 0: the denominator of (sgd-flow-loss) divided by s, at s = 0, with its
+    sign fixed by γ = 0 (the flow, stable)."""
+    denominator = sp.fraction(sp.together(flow))[1]
+    margin = sp.simplify(sp.cancel(denominator / dyn.s).subs(dyn.s, 0))
+    at_flow = margin.subs(sg.gamma, 0)
+    if margin.has(dyn.s) or not at_flow.is_number or at_flow == 0:
+        raise ValueError(f"the renewal denominator of (sgd-flow-loss) has no finite margin at s = 0: {margin}")
+    return margin if at_flow > 0 else -margin
 
 
 def _sgd_arguments(steps, step_size, batch):
@@ -79,9 +97,10 @@ def _tracked_roots(z, h, B):
 
 
 def _zeta_below(rule, N, x):
-    """ζ(κ) = κ(1 − Df(κ)/N) at κ = −η_max(1 + e^x), on the real branch beyond the spectrum."""
-    kappa = -rule.top * (1 + math.exp(x))
-    return float(np.real(kappa * (1 - _sums(rule, np.array(kappa + 0j))[0] / N)))
+    """ζ(κ) of (infinite-data) (the compiled (kappa-of-s) at P = ∞, s = 0) at κ = −η_max(1 + e^x), on the real
+    branch beyond the spectrum."""
+    kappa = np.array(-rule.top * (1 + math.exp(x)) + 0j)
+    return float(np.real(_residual(rule, kappa, N, INFINITE_DATA, 0.0)[0]))
 
 
 def sgd_noise_radius(eigenvalues, N, step_size, batch) -> float:
@@ -95,7 +114,7 @@ def sgd_noise_radius(eigenvalues, N, step_size, batch) -> float:
     rule = _rule(eigenvalues)
     h, B = positive("step_size", step_size), positive_int("batch", batch)
     N = min(positive("N", N, allow_inf=True), INFINITE_DATA)
-    edge = 2 * B / (h * (B + 1))
+    edge = float(_compiled()["edge"](h, B))
     top = spectrum_top(rule, N)
     if not edge > top:
         return math.inf
@@ -106,7 +125,7 @@ def sgd_noise_radius(eigenvalues, N, step_size, batch) -> float:
                                         options={"xatol": 1e-10}).x
         x = optimize.brentq(lambda x: _zeta_below(rule, N, x) + edge, peak, 60.0, xtol=1e-14)
         kappa = -rule.top * (1 + math.exp(x))
-    return float(-np.real(_sums(rule, np.array(kappa + 0j))[0]) / (B + 1))
+    return float(_compiled()["radius"](np.real(_sums(rule, np.array(kappa + 0j), slope=False)[0]), B))
 
 
 def spectrum_top(eigenvalues, N) -> float:
@@ -152,7 +171,7 @@ def sgd_loss_curve(steps, eigenvalues, teacher_coefficients, N, step_size, batch
     theta = 2 * np.pi * np.arange(M + 1) / M
     z = rho * np.exp(1j * theta)
     top = spectrum_top(rule, N)
-    if not h * (1 + 1 / B) * top < 2:
+    if not top < _compiled()["edge"](h, B):
         raise ValueError(f"step_size={h:g}, batch={B}: SGD diverges (beyond the stability edge h(1 + 1/B)μ_max < 2; "
                          f"the top of the features' spectrum is μ_max = {top:.6g}, the edge of its deterministic equivalent)")
     noise = sgd_noise_radius(rule, N, h, B)
@@ -194,14 +213,19 @@ def sgd_recursion_loss(steps, mu, beta, width_error, step_size, batch, noise_var
     return _finite_or_raise(out, "sgd_recursion_loss")
 
 
+def _flow_stable(gamma, rule):
+    """ValueError unless the renewal denominator of (sgd-flow-loss) stays positive as s → 0⁺ (γ tr Λ/2 < 1)."""
+    margin = float(_compiled()["flow_margin"](gamma, rule.trace))
+    if not margin > 0:
+        raise ValueError(f"noise={gamma:g}: SGD diverges (the denominator of (sgd-flow-loss) at s → 0 is "
+                         f"{margin:.4g}: γ·tr Λ/2 = {gamma * rule.trace / 2:.4g} must be < 1)")
+
+
 def _flow_values(t, rule, N, noise, s2):
     """L(t) of (sgd-flow-loss) at t > 0 by the full fixed Talbot rule; κ at ζ = s/2."""
-    s, weights = _full_rule(t, NODES_1)
-    half = NODES_1 - 1
-    kappa_half = kappa_on_nodes(s[:, half:] / 2, rule, N, INFINITE_DATA)
-    kappa = np.concatenate([np.conj(kappa_half[:, :0:-1]), kappa_half], axis=1)
-    _, Df, tf = one_point_functions(rule, kappa, N)
-    values = _compiled()["flow"](s, kappa, tf, Df, noise, rule.trace, s2)
+    c = _compiled()
+    s, weights, kappa, _, Df, tf = _one_point(t, rule, N, INFINITE_DATA, NODES_1, at=c["flow_zeta"])
+    values = c["flow"](s, kappa, tf, Df, noise, rule.trace, s2)
     return np.real(np.sum(weights * values, axis=1))
 
 
@@ -218,8 +242,7 @@ def sgd_flow_loss_curve(times, eigenvalues, teacher_coefficients, N, noise, nois
     require_teacher(eigenvalues, teacher_coefficients)
     t, rule, N, _ = _inputs(times, eigenvalues, teacher_coefficients, N, math.inf, late=LOSS_LATE)
     gamma, s2 = nonnegative("noise", noise), nonnegative("noise_variance", noise_variance)
-    if not gamma * rule.trace / 2 < 1:
-        raise ValueError(f"noise={gamma:g}: SGD diverges (γ·tr Λ/2 = {gamma * rule.trace / 2:.4g} must be < 1)")
+    _flow_stable(gamma, rule)
     out = np.full(t.size, float(np.sum(rule.teacher_weights)) + s2)
     pos = t > 0
     if np.any(pos):
@@ -243,8 +266,7 @@ def sgd_compute_optimal(compute, eigenvalues, teacher_coefficients, noise, noise
     gamma, s2 = positive("noise", noise), nonnegative("noise_variance", noise_variance)
     require_teacher(eigenvalues, teacher_coefficients)
     rule = _rule(eigenvalues, teacher_coefficients)
-    if not gamma * rule.trace / 2 < 1:
-        raise ValueError(f"noise={gamma:g}: SGD diverges (γ·tr Λ/2 = {gamma * rule.trace / 2:.4g} must be < 1)")
+    _flow_stable(gamma, rule)
     loss = lambda c, N: _flow_values(np.array([gamma * c / N]), rule, min(N, INFINITE_DATA), gamma, s2)[0]
     bounds = lambda c: (max(0.0, math.log(gamma * c * rule.top / LOSS_LATE)), math.log(c))
     width, best = minimise_over_width(C, loss, bounds, xatol)

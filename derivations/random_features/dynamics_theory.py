@@ -57,24 +57,38 @@ _Df, _Dfp = sp.Symbol("Df"), sp.Symbol("Dfp")
 
 
 @functools.cache
-def _compiled() -> dict:
+def evaluator_expressions() -> dict:
+    """name -> (SymPy expression, its arguments), read from the steps: what the float64 route compiles here and
+    the mpmath route (:mod:`.dynamics_precise_theory`) compiles at its precision."""
     d = dyn.derivation()
-    kos = d["kappa-of-s"]
     per_mode = {ETA[K]: _eta, WBAR[K]: _w, dyn.kappa: _kappa, dyn.s: _s}
     Df_of = sp.Function("Df")(dyn.kappa)
-    lhs = kos.rhs.subs(dyn.Df, Df_of)
+    lhs = d["kappa-of-s"].rhs.subs(dyn.Df, Df_of)
     slope = sp.diff(lhs, dyn.kappa).subs(sp.Derivative(Df_of, dyn.kappa), _Dfp).subs(Df_of, _Df)
     df_sum = spectral_sum(ETA[K] / (ETA[K] + dyn.kappa))
-    loss = d["mean-predictor-loss"].rhs
+    tf_sum = spectral_sum(ETA[K] * WBAR[K] ** 2 / (ETA[K] + dyn.kappa))
+    atoms = {ls.Df_f(ls.K_1): sp.Symbol("Df_1"), ls.Df_f(ls.K_2): sp.Symbol("Df_2"),
+             ls.tf1_f(ls.K_1): sp.Symbol("tf_1"), ls.tf1_f(ls.K_2): sp.Symbol("tf_2")}
+    loss_args = [ls.K_1, ls.K_2, ls.k_1, ls.k_2, *atoms.values(), ls.ds.sigma2, dyn.P]
+    losses = {"test": d["two-point-loss"][0].rhs, "ensemble": d["ensemble-two-point-loss"].rhs,
+              "train": d["training-loss"].rhs}
+    level = d["two-point-loss"][1].rhs.subs(ls.K_1, dyn.kappa).subs(ls.Df_f(dyn.kappa), _Df)     # k = K R_model
     return {
-        "residual": to_numpy((lhs.subs(Df_of, _Df) - dyn.s).xreplace(per_mode),
-                             [_kappa, _Df, dyn.N, dyn.P, _s]),
-        "slope": to_numpy(slope.xreplace(per_mode), [_kappa, _Df, _Dfp, dyn.N, dyn.P]),
-        "df": to_numpy(df_sum.function.xreplace(per_mode), [_eta, _kappa]),
-        "dfp": to_numpy(sp.diff(df_sum, dyn.kappa).function.xreplace(per_mode), [_eta, _kappa]),
-        "H": to_numpy(d["transfer-function"].rhs.xreplace(per_mode), [_eta, _kappa, _s]),
-        "loss": to_numpy(loss.function.subs(dyn.H_t, _H).xreplace(per_mode), [_eta, _w, _H]),
+        "residual": ((lhs.subs(Df_of, _Df) - dyn.s).xreplace(per_mode), [_kappa, _Df, dyn.N, dyn.P, _s]),
+        "slope": (slope.xreplace(per_mode), [_kappa, _Df, _Dfp, dyn.N, dyn.P]),
+        "df": (df_sum.function.xreplace(per_mode), [_eta, _kappa]),
+        "dfp": (sp.diff(df_sum, dyn.kappa).function.xreplace(per_mode), [_eta, _kappa]),
+        "tf": (tf_sum.function.xreplace(per_mode), [_eta, _w, _kappa]),
+        "H": (d["transfer-function"].rhs.xreplace(per_mode), [_eta, _kappa, _s]),
+        "loss": (d["mean-predictor-loss"].rhs.function.subs(dyn.H_t, _H).xreplace(per_mode), [_eta, _w, _H]),
+        "level": (level, [dyn.kappa, _Df, dyn.N]),
+        **{k: (v.xreplace(atoms), loss_args) for k, v in losses.items()},
     }
+
+
+@functools.cache
+def _compiled() -> dict:
+    return {name: to_numpy(expr, args) for name, (expr, args) in evaluator_expressions().items()}
 
 
 def power_law_spectrum(a, b) -> PowerLawSpectrum:
@@ -355,22 +369,6 @@ class LossCurve:
     mean_predictor: np.ndarray
 
 
-@functools.cache
-def _compiled_loss() -> dict:
-    d = dyn.derivation()
-    atoms = {ls.Df_f(ls.K_1): sp.Symbol("Df_1"), ls.Df_f(ls.K_2): sp.Symbol("Df_2"),
-             ls.tf1_f(ls.K_1): sp.Symbol("tf_1"), ls.tf1_f(ls.K_2): sp.Symbol("tf_2")}
-    args = [ls.K_1, ls.K_2, ls.k_1, ls.k_2, *atoms.values(), ls.ds.sigma2, dyn.P]
-    exprs = {"test": d["two-point-loss"][0].rhs, "ensemble": d["ensemble-two-point-loss"].rhs,
-             "train": d["training-loss"].rhs}
-    level = d["two-point-loss"][1].rhs.subs(ls.K_1, dyn.kappa).subs(ls.Df_f(dyn.kappa), _Df)     # k = K R_model
-    tf_sum = spectral_sum(ETA[K] * WBAR[K] ** 2 / (ETA[K] + dyn.kappa))
-    return {**{k: to_numpy(v.xreplace(atoms), args) for k, v in exprs.items()},
-            "level": to_numpy(level, [dyn.kappa, _Df, dyn.N]),
-            "tf": to_numpy(tf_sum.function.xreplace({ETA[K]: _eta, WBAR[K]: _w, dyn.kappa: _kappa}),
-                           [_eta, _w, _kappa])}
-
-
 def _full_rule(t, M):
     """Nodes (T, 2M − 1) and weights of the fixed Talbot rule on the whole contour: f(t) ≈ Σ_j ω_j F(z_j)."""
     delta, gamma = talbot_nodes(M)
@@ -381,12 +379,12 @@ def _full_rule(t, M):
     return z, w
 
 
-def _one_point(t, rule, N, P, M):
+def _one_point(t, rule, N, P, M, at=None):
     """κ and the one-point functions on the whole contour, computed on its upper half (the lower half holds the
-    complex conjugates: every function here has real coefficients)."""
+    complex conjugates: every function here has real coefficients); κ at s = z, or at s = at(z)."""
     z, weights = _full_rule(t, M)
     half = M - 1
-    kappa_half = kappa_on_nodes(z[:, half:], rule, N, P)
+    kappa_half = kappa_on_nodes(z[:, half:] if at is None else at(z[:, half:]), rule, N, P)
     mirror = lambda x: np.concatenate([np.conj(x[:, :0:-1]), x], axis=1)
     return (z, weights, mirror(kappa_half), *(mirror(x) for x in one_point_functions(rule, kappa_half, N)))
 
@@ -395,7 +393,7 @@ def one_point_functions(rule, kappa, N):
     """At κ (any shape): the level k = κR_model of (two-point-loss), Df(κ) and tf(κ) = Σ_k η_k w̄_k²/(η_k + κ) —
     the one-point functions of the two-point numerators (flow and gradient descent alike)."""
     Df, _ = _sums(rule, kappa, slope=False)
-    c = _compiled_loss()
+    c = _compiled()
     tf = np.zeros_like(kappa)
     eta, w = rule.teacher_nodes, rule.teacher_coefficients
     for i in range(0, eta.size, CHUNK):
@@ -442,7 +440,7 @@ def _double_inversion(t, rule, N, P, s2, names, kept=None):
     out = {name: np.full(t.size, initial) for name in names}
     pos = t > 0
     if np.any(pos):
-        c = _compiled_loss()
+        c = _compiled()
         z1, w1, K1, k1, D1, f1 = _one_point(t[pos], rule, N, P, NODES_1)
         z2, w2, K2, k2, D2, f2 = _one_point(t[pos], rule, N, P, NODES_2)
         if kept is not None:

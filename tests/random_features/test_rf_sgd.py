@@ -34,7 +34,7 @@ def test_a_wrong_batch_average_is_refused(d):
 
 
 def test_continuous_loss_at_zero_noise_is_the_population_flow(d):
-    flow = d["sgd-flow-loss"].rhs.subs(sg.gamma, 0)
+    flow = d["sgd-flow-loss"][0].rhs.subs(sg.gamma, 0)
     assert sp.simplify(flow - (dyn.kappa * sg.tf + sg.sigma2) / dyn.s) == 0
 
 
@@ -97,12 +97,15 @@ def test_phase_exponents(d, point, eta, xi, flow_eta):
     assert float(d["flow-phase-exponents"][0].rhs.subs(at)) == pytest.approx(flow_eta)
 
 
-def test_phase_exponents_need_the_bulk_term(d):
-    """Without F_ac the crossing F_pp = F_0 is no longer the optimum at the phase II point: the step refuses."""
+def test_phase_exponents_depend_on_the_bulk_term(d):
+    """Without F_ac the derivation gives back the two-term ansatz in phase II, b(a−1)/(a−1+b²) of
+    (compute-optimal-exponents) at m = b — the law that the exact frontier rules out (sgd-phase-frontier)."""
     terms = d["sgd-bottleneck-terms"]
-    bulk = ph._named_terms()["F_ac"]
-    with pytest.raises(ValueError, match="max-min"):
-        ph._phases(sp.Eq(terms.lhs, terms.rhs - bulk))
+    loss, _ = ph._phases(sp.Eq(terms.lhs, terms.rhs - ph._named_terms()["F_ac"]))
+    at = {ph.a: 3, ph.b: sp.Rational(8, 5)}
+    ansatz = d["compute-optimal-exponents"][2].rhs.subs(sp.Symbol("m", positive=True), ph.b)
+    assert sp.simplify(loss.rhs.subs(at) - ansatz.subs(at)) == 0
+    assert sp.simplify(d["sgd-phase-exponents"][0].rhs.subs(at) - sp.Rational(2, 3)) == 0
 
 
 # ---- the mpmath route of the flow's losses ------------------------------------------------------------
