@@ -28,6 +28,8 @@ import mpmath
 import numpy as np
 import sympy
 from sympy.core.function import AppliedUndef
+from sympy.printing.numpy import SciPyPrinter
+from sympy.printing.precedence import PRECEDENCE
 from sympy.printing.pycode import MpmathPrinter
 
 from .precision import validate_dps, workdps
@@ -136,6 +138,32 @@ def to_mpmath(expr, args):
     return evaluate
 
 
+class _NumPyPrinter(SciPyPrinter):
+    """SciPy/NumPy code with integer powers kept integer: SymPy prints x**(-1) as ``x**(-1.0)``, which NumPy
+    evaluates for complex arrays by the general complex power (exp·log: slow, and a few ulp off); here it is
+    ``(1/x)``, x**(-n) is ``(1/x**n)`` and x**n stays ``x**n`` (NumPy squares and multiplies)."""
+
+    def _print_Pow(self, expr, rational=False):
+        base, exponent = expr.as_base_exp()
+        if exponent.is_Integer and exponent < 0:
+            inner = base if exponent == -1 else sympy.Pow(base, -exponent, evaluate=False)
+            return f"(1/{self.parenthesize(inner, PRECEDENCE['Pow'])})"
+        if exponent.is_Integer and exponent > 1:
+            return f"{self.parenthesize(base, PRECEDENCE['Pow'])}**{int(exponent)}"
+        return super()._print_Pow(expr, rational=rational)
+
+
+def _numpy_printer():
+    return _NumPyPrinter({"fully_qualified_modules": False, "inline": True,
+                          "allow_unknown_functions": True, "user_functions": {}})
+
+
+def _as_arrays(values):
+    """Inputs as arrays, integers as float64 (integer powers of integer arrays would stay integer)."""
+    arrays = [np.asarray(v) for v in values]
+    return [a.astype(np.float64) if a.dtype.kind in "biu" else a for a in arrays]
+
+
 def to_numpy(expr, args):
     """Compile ``expr`` to a vectorised NumPy/SciPy function.
 
@@ -153,11 +181,10 @@ def to_numpy(expr, args):
     array([0., 1.])
     """
     args = list(args)
-    compiled = sympy.lambdify(args, sympy.sympify(expr),
-                              modules=["scipy", "numpy"])
+    compiled = sympy.lambdify(args, sympy.sympify(expr), modules=["scipy", "numpy"], printer=_numpy_printer())
 
     def evaluate(*values):
-        arrays = [np.asarray(v) for v in values]
+        arrays = _as_arrays(values)
         shape = np.broadcast_shapes(*(a.shape for a in arrays))
         result = np.asarray(compiled(*arrays))
         dtype = np.complex128 if np.iscomplexobj(result) else np.float64
@@ -184,7 +211,7 @@ def to_numpy_many(exprs, args):
            [1., 1.]])
     """
     args, exprs = list(args), [sympy.sympify(e) for e in exprs]
-    compiled = sympy.lambdify(args, exprs, modules=["scipy", "numpy"], cse=True)
+    compiled = sympy.lambdify(args, exprs, modules=["scipy", "numpy"], cse=True, printer=_numpy_printer())
 
     def evaluate(*values):
         arrays = [np.asarray(v, dtype=np.float64) for v in values]

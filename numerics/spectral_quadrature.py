@@ -38,6 +38,8 @@ __all__ = ["SpectralRule", "spectral_rule", "power_law_rule", "discrete_gauss"]
 
 #: Gauss points per bin, ratio of the bins of a finite spectrum
 ORDER, RATIO = 10, 1.5
+#: bins with more modes than this get their rules from Chebyshev moments; chunk of modes of that pass
+CHEBYSHEV_MIN, CHEBYSHEV_CHUNK = 256, 8192
 #: spectra with at most this many modes are kept mode by mode
 SMALL = 4096
 #: modes of an infinite power law kept as a finite spectrum before the integral takes over
@@ -92,40 +94,114 @@ def discrete_gauss(x, v, n: int):
     x, v = x[keep], v[keep]
     if x.size <= n:
         return x.copy(), v.copy()
+    nodes, weights = _lanczos_gauss(x, v[None, :], n)
+    return nodes[0], weights[0]
+
+
+def _lanczos_gauss(x, V, n: int):
+    """n-point Gauss rules of the measures Σ_i V[m, i] δ(x − x_i) (every V[m, i] > 0, more than n points) at
+    once: Lanczos vectorised over the measures m.  Returns nodes and weights, each (measures, n)."""
     centre, half = 0.5 * (x.max() + x.min()), 0.5 * (x.max() - x.min())
     y = (x - centre) / half
-    mass = v.sum()
-    Q = np.zeros((n, x.size))
-    q = np.sqrt(v / mass)
-    alpha, beta = np.zeros(n), np.zeros(n)
+    mass = V.sum(-1)
+    Q = np.zeros((V.shape[0], n, x.size))
+    q = np.sqrt(V / mass[:, None])
+    alpha, beta = np.zeros((V.shape[0], n)), np.zeros((V.shape[0], n))
     for j in range(n):
-        Q[j] = q
+        Q[:, j] = q
         r = y * q
-        alpha[j] = q @ r
-        r -= alpha[j] * q + (beta[j - 1] * Q[j - 1] if j else 0.0)
-        r -= Q[:j + 1].T @ (Q[:j + 1] @ r)                       # reorthogonalise
+        alpha[:, j] = (q[:, None, :] @ r[:, :, None])[:, 0, 0]
+        r -= alpha[:, j, None] * q + (beta[:, j - 1, None] * Q[:, j - 1] if j else 0.0)
+        basis = Q[:, :j + 1]
+        r -= (np.swapaxes(basis, 1, 2) @ (basis @ r[:, :, None]))[:, :, 0]              # reorthogonalise
         if j + 1 < n:
-            beta[j] = np.linalg.norm(r)
-            if beta[j] <= 1e-14:
+            beta[:, j] = np.linalg.norm(r, axis=-1)
+            if np.any(beta[:, j] <= 1e-14):
                 raise ArithmeticError("discrete_gauss: the measure has fewer distinct points than the rule")
-            q = r / beta[j]
-    theta, vecs = np.linalg.eigh(np.diag(alpha) + np.diag(beta[:-1], 1) + np.diag(beta[:-1], -1))
-    return centre + half * theta, mass * vecs[0] ** 2
+            q = r / beta[:, j, None]
+    jacobi = np.zeros((V.shape[0], n, n))
+    idx = np.arange(n)
+    jacobi[:, idx, idx] = alpha
+    jacobi[:, idx[:-1], idx[1:]] = jacobi[:, idx[1:], idx[:-1]] = beta[:, :-1]
+    theta, vecs = np.linalg.eigh(jacobi)
+    return centre + half * theta, mass[:, None] * vecs[:, 0, :] ** 2
 
 
-def _binned(eta, v):
-    """Gauss rules of Σ v_i δ(η − η_i), bin by bin in log η (ratio RATIO)."""
-    order = np.argsort(eta)
-    eta, v = eta[order], v[order]
+def _chebyshev_gauss(eta, V, edges, n: int):
+    """n-point Gauss rules of the measures Σ_i V[m, i] δ(η − η_i) on every bin [edges[b], edges[b + 1]) of the
+    ascending ``eta`` at once, by the modified Chebyshev algorithm (Gautschi, *Orthogonal Polynomials*, 2004,
+    Sec. 2.1.7): the moments of the monic Chebyshev polynomials on each bin's interval (one pass over the
+    modes, in chunks that stay in the cache), the recurrence coefficients from them, then Golub–Welsch.
+    Returns nodes and weights (measures, bins, n) and ``ok`` (bins): False where a coefficient is not
+    positive and finite or a node leaves its bin (the caller falls back to Lanczos there)."""
+    lo, hi = edges[:-1], edges[1:]
+    centre, half = 0.5 * (eta[hi - 1] + eta[lo]), 0.5 * (eta[hi - 1] - eta[lo])
+    bins = np.repeat(np.arange(lo.size), hi - lo)
+    L = 2 * n
+    moments = np.zeros((V.shape[0], lo.size, L))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        y = (eta[lo[0]:hi[-1]] - centre[bins]) / half[bins]
+    for start in range(0, y.size, CHEBYSHEV_CHUNK):
+        x, b = y[start:start + CHEBYSHEV_CHUNK], bins[start:start + CHEBYSHEV_CHUNK]
+        p = np.empty((L, x.size))                 # monic Chebyshev: p₂ = x p₁ − ½, p_{l+1} = x p_l − ¼ p_{l−1}
+        p[0], p[1] = 1.0, x
+        p[2] = x * x - 0.5
+        for l in range(2, L - 1):
+            p[l + 1] = x * p[l] - 0.25 * p[l - 1]
+        first = np.flatnonzero(np.r_[True, b[1:] != b[:-1]])
+        part = V[:, None, lo[0] + start:lo[0] + start + x.size] * p[None]
+        moments[:, b[first], :] += np.add.reduceat(part, first, axis=-1).transpose(0, 2, 1)
+    b_cheb = np.r_[0.0, 0.5, np.full(L - 2, 0.25)]
+    alpha, beta = np.zeros(moments.shape[:2] + (n,)), np.zeros(moments.shape[:2] + (n,))
+    with np.errstate(divide="ignore", invalid="ignore"):
+        alpha[..., 0], beta[..., 0] = moments[..., 1] / moments[..., 0], moments[..., 0]
+        before, sigma = np.zeros_like(moments), moments
+        for k in range(1, n):
+            nxt = np.zeros_like(moments)
+            for l in range(k, L - k):
+                nxt[..., l] = (sigma[..., l + 1] - alpha[..., k - 1] * sigma[..., l] - beta[..., k - 1] * before[..., l]
+                               + b_cheb[l] * sigma[..., l - 1])
+            alpha[..., k] = nxt[..., k + 1] / nxt[..., k] - sigma[..., k] / sigma[..., k - 1]
+            beta[..., k] = nxt[..., k] / sigma[..., k - 1]
+            before, sigma = sigma, nxt
+        ok = np.all(np.isfinite(alpha) & np.isfinite(beta) & (beta > 0), axis=(0, 2)) & (half > 0)
+    jacobi = np.zeros(beta.shape + (n,))
+    idx = np.arange(n)
+    jacobi[..., idx, idx] = np.where(ok[None, :, None], alpha, 0.0)
+    off = np.sqrt(np.where(ok[None, :, None], beta[..., 1:], 1.0))
+    jacobi[..., idx[:-1], idx[1:]] = jacobi[..., idx[1:], idx[:-1]] = off
+    theta, vecs = np.linalg.eigh(jacobi)
+    ok &= np.all(np.abs(theta) <= 1 + 1e-12, axis=(0, 2))
+    nodes = centre[None, :, None] + half[None, :, None] * theta
+    return nodes, beta[..., :1] * vecs[..., 0, :] ** 2, ok
+
+
+def _binned(eta, V):
+    """Gauss rules of the measures Σ_i V[m, i] δ(η − η_i), bin by bin in log η (ratio RATIO); ``eta``
+    ascending.  Bins of more than CHEBYSHEV_MIN modes: the modified Chebyshev algorithm, all at once;
+    smaller ones (or a bin it fails on): Lanczos; at most ORDER modes: the modes.  A list over the measures
+    of (nodes, weights)."""
     edges = np.searchsorted(np.log(eta), np.arange(math.log(eta[0]), math.log(eta[-1]) + math.log(RATIO),
                                                    math.log(RATIO)), side="left")
     edges = np.unique(np.concatenate([[0], edges, [eta.size]]))
-    nodes, weights = [], []
-    for lo, hi in zip(edges[:-1], edges[1:]):
-        x, w = discrete_gauss(eta[lo:hi], v[lo:hi], ORDER)
-        nodes.append(x)
-        weights.append(w)
-    return np.concatenate(nodes), np.concatenate(weights)
+    lo, hi = edges[:-1], edges[1:]
+    rules = [None] * lo.size
+    big = np.flatnonzero(hi - lo > CHEBYSHEV_MIN)
+    big = big[[bool(np.all(V[:, lo[b]:hi[b]] > 0)) for b in big]]
+    for run in np.split(big, np.flatnonzero(np.diff(big) != 1) + 1) if big.size else []:
+        nodes, weights, ok = _chebyshev_gauss(eta, V, np.r_[lo[run], hi[run[-1]]], ORDER)
+        for j, b in enumerate(run):
+            if ok[j]:
+                rules[b] = list(zip(nodes[:, j], weights[:, j]))
+    for b in range(lo.size):
+        if rules[b] is None:
+            x, Vb = eta[lo[b]:hi[b]], V[:, lo[b]:hi[b]]
+            if x.size > ORDER and np.all(Vb > 0):
+                rules[b] = list(zip(*_lanczos_gauss(x, Vb, ORDER)))      # every measure in one Lanczos
+            else:
+                rules[b] = [discrete_gauss(x, v, ORDER) for v in Vb]
+    return [(np.concatenate([r[m][0] for r in rules]), np.concatenate([r[m][1] for r in rules]))
+            for m in range(V.shape[0])]
 
 
 def spectral_rule(eigenvalues, teacher_coefficients, *, compress: bool | None = None) -> SpectralRule:
@@ -142,11 +218,14 @@ def spectral_rule(eigenvalues, teacher_coefficients, *, compress: bool | None = 
     facts = dict(modes=eta.size, trace=float(eta.sum()), top=float(eta.max()), bottom=float(eta.min()))
     if not (compress if compress is not None else eta.size > SMALL):
         return SpectralRule(eta, np.ones(eta.size), eta, q, exact=True, **facts)
-    cn, cw = _binned(eta, np.ones(eta.size))
+    order = np.argsort(eta, kind="stable")           # ascending; linear time on a sorted (either way) spectrum
+    x, q = eta[order], q[order]
+    first = np.flatnonzero(np.r_[True, x[1:] != x[:-1]])            # repeated eigenvalues: one point, summed
+    x, counts, q = x[first], np.diff(np.r_[first, x.size]).astype(float), np.add.reduceat(q, first)
     if np.any(q > 0):
-        tn, tw = _binned(eta, q)
+        (cn, cw), (tn, tw) = _binned(x, np.stack([counts, q]))
     else:
-        tn, tw = eta[:1], np.zeros(1)
+        ((cn, cw),), (tn, tw) = _binned(x, counts[None, :]), (eta[:1], np.zeros(1))
     return SpectralRule(cn, cw, tn, tw, **facts)
 
 

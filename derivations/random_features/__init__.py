@@ -33,7 +33,8 @@ from derivations.engine.figures import FigureSpec
 from derivations.engine.laws import attach_law_checks
 from derivations.random_features import (checks, dynamics_checks, dynamics_discrete_steps, dynamics_figures,
                                          dynamics_phase_steps, dynamics_rate_steps,
-                                         dynamics_sgd_checks, dynamics_sgd_figures, dynamics_sgd_steps, dynamics_steps, exponent_steps, figures, steps,
+                                         dynamics_sgd_checks, dynamics_sgd_figures, dynamics_sgd_steps, dynamics_stability_checks,
+                                         dynamics_steps, exponent_steps, figures, steps,
                                          structured_checks, structured_steps)
 import derivations.random_features.dynamics_laws as dynamics_laws
 import derivations.random_features.dynamics_sgd_laws as dynamics_sgd_laws
@@ -41,7 +42,8 @@ import derivations.random_features.laws as static_laws
 from derivations.random_features.power_law_theory import rf_learning_curve as power_law_learning_curve
 from derivations.random_features.structured_theory import (column_sums_array, column_sums_power_law,
                                                            finite_width_variance)
-from derivations.random_features.dynamics_discrete_theory import discrete_loss_curve, discrete_transfer_functions
+from derivations.random_features.dynamics_discrete_theory import (discrete_loss_curve, discrete_transfer_functions,
+                                                                  gd_stability_limit, spectrum_edge)
 from derivations.random_features.dynamics_sgd_theory import (SGDCurve, sgd_compute_optimal, sgd_flow_loss_curve,
                                                              sgd_loss_curve, sgd_recursion_loss)
 from derivations.random_features.dynamics_precise_theory import loss_curve
@@ -50,7 +52,7 @@ from derivations.random_features.dynamics_theory import (ComputeFrontier, LossCu
 from derivations.random_features.theory import RandomFeatureResult, learning_curve, projection_level, solve_kappa2
 
 __all__ = ["ComputeFrontier", "ENTRIES", "FIGURES", "LossCurve", "RandomFeatureResult", "build_dynamics", "build_exponents", "build_linear",
-           "build_structured", "column_sums_array", "compute_optimal", "column_sums_power_law", "discrete_loss_curve", "discrete_transfer_functions", "finite_width_variance", "laws",
+           "build_structured", "column_sums_array", "compute_optimal", "column_sums_power_law", "discrete_loss_curve", "discrete_transfer_functions", "gd_stability_limit", "spectrum_edge", "finite_width_variance", "laws",
            "learning_curve", "loss_curve", "mean_predictor_loss", "phase_branches", "phase_regimes", "power_law_learning_curve", "power_law_spectrum",
            "projection_level", "SGDCurve", "sgd_compute_optimal", "sgd_flow_loss_curve", "sgd_loss_curve",
            "sgd_recursion_loss", "solve_kappa2", "transfer_functions"]
@@ -101,6 +103,7 @@ def build_dynamics():
     dynamics_phase_steps.add_phase_steps(d)
     dynamics_checks.attach_checks(d)
     dynamics_sgd_checks.attach_checks(d)
+    dynamics_stability_checks.attach_checks(d)
     attach_law_checks(d, laws(), registry.law_count)
     return d
 

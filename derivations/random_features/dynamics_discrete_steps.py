@@ -12,9 +12,9 @@ deviation of mode k has the generating function
 (the flow's s·Ĥ_k(s) at s = λ(z), divided by 1 − z).  At N, P → ∞ (κ = s) its coefficients are
 H_k(n) = (1 − hη_k)^n (series of the generating function), stable iff 0 < h < 2/η_k for every mode, i.e.
 h < 2/η_max; with n = t/h and h → 0 they tend to the flow's e^(−η_k t).  At finite N, P the stability edge
-is set by the top of the empirical kernel's spectrum (above η_max); the steps state the population edge
-only, and the numerics refuse steps whose generating function is not analytic in |z| < 1 (the κ
-continuation on the circle fails and says so).
+is set by the top λ₊ of the empirical kernel's spectrum (above η_max): the maximum of s(κ) over real
+κ < −η_max, where ds/dκ = 0 (gd-stability-finite); the numerics refuse steps h ≥ 2/λ₊, and independently
+steps whose generating function is not analytic in |z| < 1 (the κ continuation on the circle fails).
 """
 from __future__ import annotations
 
@@ -76,6 +76,22 @@ def _stability(population):
     return sp.Eq(sp.Symbol("h_max"), region.end.subs(ETA[K], sp.Symbol("eta_max", positive=True)))
 
 
+def _finite_stability(kappa_of_s, population_bound):
+    """At finite N, P the recursion in an eigen-direction g of G = FFᵀ/P is stable iff h < 2/g, so the top λ₊ of
+    G's spectrum sets the bound (gd-stability with η_max → λ₊).  Off the spectrum, at s = −λ, κ(s) of (kappa-of-s)
+    is real with κ < −η_max; the map κ ↦ s(κ) rises from −∞ there and falls back to −∞ at the pole κ = −η_max,
+    and the top edge is its maximum — the branch point of κ(s), where ds/dκ = 0.  N, P → ∞: s = κ has no
+    maximum below −η_max and the edge is the pole itself, λ₊ = η_max (checked)."""
+    Df_of = sp.Function("Df")(dyn.kappa)
+    s_of = kappa_of_s.rhs.subs(dyn.Df, Df_of)
+    lam = sp.Symbol("lambda_+", positive=True)
+    population = sp.limit(sp.limit(s_of, dyn.N, sp.oo), dyn.P, sp.oo)
+    if population != dyn.kappa:
+        raise ValueError("(kappa-of-s) at N, P → ∞ is not s = κ")
+    bound = population_bound.rhs.subs(sp.Symbol("eta_max", positive=True), lam)
+    return (sp.Eq(sp.diff(s_of, dyn.kappa), 0), sp.Eq(lam, -s_of), sp.Eq(population_bound.lhs, bound))
+
+
 def _flow_limit(population):
     flow = sp.limit(population.rhs.subs(n, dyn.t / h), h, 0)
     if sp.simplify(flow - sp.exp(-ETA[K] * dyn.t)) != 0:
@@ -105,5 +121,12 @@ def add_discrete_steps(d) -> None:
     d.derive("gd-stability", "Stability limit", "(1 − hη_k)^n decays iff 0 < h < 2/η_k; for every mode: "
              "h < 2/η_max (population; at finite N, P the empirical kernel's top eigenvalue sets it).",
              transform("gd-population", _stability, "solve |1 − hη_k| < 1 for h", name="solve"))
+    d.derive("gd-stability-finite", "Stability at finite width and data",
+             "The top λ₊ of the empirical kernel's spectrum replaces η_max: λ₊ = −s at the real κ₊ < −η_max where "
+             "ds/dκ = 0 (the branch point of κ(s), the edge of the deterministic-equivalent spectrum); then "
+             "h < 2/λ₊.  At N, P → ∞ the edge is the pole κ = −η_max and the bound is gd-stability's.",
+             transform(("kappa-of-s", "gd-stability"), _finite_stability,
+                       "ds/dκ = 0 on (kappa-of-s) with Df = Df(κ); λ₊ = −s there; η_max → λ₊ in (gd-stability)",
+                       name="differentiate"))
     d.derive("gd-flow-limit", "Small steps", "n = t/h, h → 0: (1 − hη_k)^(t/h) → e^(−η_k t), the flow.",
              transform("gd-population", _flow_limit, "limit h → 0 at n = t/h", name="limit"))

@@ -7,20 +7,22 @@ from __future__ import annotations
 import functools
 
 import numpy as np
+import sympy as sp
 
 from derivations import registry
 import derivations.random_features.dynamics_discrete_steps as ds
 import derivations.random_features.dynamics_steps as dyn
-from derivations.random_features.dynamics_theory import (LossCurve, _compiled, _eta, _finite_or_raise, _inputs,
-                                                         _kappa, kappa_on_nodes, one_point_functions,
-                                                         require_teacher)
+from derivations.random_features.dynamics_theory import (INFINITE_DATA, LossCurve, _compiled, _eta, _finite_or_raise,
+                                                         _inputs, _kappa, _rule, _sums, kappa_on_nodes,
+                                                         one_point_functions, require_teacher)
 from derivations.ridge import PowerLawSpectrum
 from derive.spectral import ETA, K
+from numerics.array_roots import bisect_increasing
 from numerics.bridge import to_numpy
 from numerics.spectral_quadrature import SpectralRule
 from numerics.validate import nonnegative, positive
 
-__all__ = ["discrete_loss_curve", "discrete_transfer_functions"]
+__all__ = ["discrete_loss_curve", "discrete_transfer_functions", "gd_stability_limit", "spectrum_edge"]
 
 
 #: the circle |z| = ρ of the inverse generating-function transform: ρ^M = 10^(−ALIAS_DIGITS)
@@ -43,6 +45,66 @@ def _compiled_gd():
     return to_numpy(rhs.xreplace({ETA[K]: _eta, dyn.kappa: _kappa}), [_eta, _kappa, ds.z])
 
 
+@functools.cache
+def _compiled_edge():
+    """(gd-stability-finite) compiled: ds/dκ and λ₊ = −s in κ, Df, Df′, N, P; h_max in λ₊."""
+    edge, top, bound = registry.get("random-feature-dynamics")["gd-stability-finite"]
+    Df_of = sp.Function("Df")(dyn.kappa)
+    Df, Dfp = sp.Symbol("Df"), sp.Symbol("Dfp")
+    atoms = lambda e: e.subs(sp.Derivative(Df_of, dyn.kappa), Dfp).subs(Df_of, Df)
+    args = [dyn.kappa, Df, Dfp, dyn.N, dyn.P]
+    return (to_numpy(atoms(edge.lhs), args), to_numpy(atoms(top.rhs), args), to_numpy(bound.rhs, [top.lhs]))
+
+
+def spectrum_edge(eigenvalues, N, P) -> float:
+    """λ₊, the top of the deterministic-equivalent spectrum of G = FFᵀ/P (F = AΨᵀ/√N) for the population
+    eigenvalues η_k (gd-stability-finite): κ = −η_max − u, u > 0, with ds/dκ rising from −∞ (u → 0) to 1
+    (u → ∞); its root by bisection, λ₊ = −s(κ₊).  N, P = ∞ (or no root at u ≥ 1e-15·η_max): λ₊ = η_max.
+    P = ∞ gives the top of Σ = AΛAᵀ/N.
+
+    >>> round(spectrum_edge([1.0] * 400, 100, float("inf")), 9)     # Marchenko–Pastur: (M/N)(1 + √(N/M))² = 9
+    9.0
+    """
+    rule = _rule(eigenvalues)
+    N, P = (min(positive(name, v, allow_inf=True), INFINITE_DATA) for name, v in (("N", N), ("P", P)))
+    slope, top, _ = _compiled_edge()
+    at = lambda u: -rule.top - np.asarray(u, dtype=float)
+    def rate(u):
+        kappa = at(u)
+        Df, Dfp = _sums(rule, kappa)
+        return slope(kappa, Df, Dfp, N, P)
+    lo, hi = np.array(1e-15 * rule.top), np.array(rule.top)
+    if rate(lo) >= 0:
+        return float(rule.top)
+    while rate(hi) <= 0:
+        hi = hi * 4
+        if hi > 1e30 * rule.top:
+            raise ArithmeticError("spectrum_edge: ds/dκ stays negative below −η_max")
+    u = bisect_increasing(rate, lo, hi, "the top of the empirical kernel's spectrum")
+    kappa = at(u)
+    Df, Dfp = _sums(rule, kappa)
+    return float(top(kappa, Df, Dfp, N, P))
+
+
+def gd_stability_limit(eigenvalues, N, P) -> float:
+    """The largest stable step of gradient descent at width N and P samples, h_max = 2/λ₊ (gd-stability-finite),
+    λ₊ from :func:`spectrum_edge`; 2/η_max at N, P = ∞.
+
+    >>> inf = float("inf")
+    >>> gd_stability_limit([1.0] * 400, inf, inf), round(gd_stability_limit([1.0] * 400, 100, inf), 9)   # 2/9: MP edge
+    (2.0, 0.222222222)
+    """
+    return float(_compiled_edge()[2](spectrum_edge(eigenvalues, N, P)))
+
+
+def _require_stable(h, rule, N, P):
+    limit = gd_stability_limit(rule, N, P)
+    if h >= limit:
+        raise ValueError(f"step_size={h:g}: gradient descent diverges: the stable steps at N = {N:g}, P = {P:g} are "
+                         f"h < 2/λ₊ = {limit:.6g} (λ₊ the top of the empirical kernel's spectrum; population bound "
+                         f"2/max η = {2 / rule.top:g})")
+
+
 def discrete_transfer_functions(steps, eigenvalues, N, P, step_size) -> np.ndarray:
     """H_k(n) (T × D) of gradient descent with step h = ``step_size`` after n = ``steps`` steps: the
     coefficients of the generating function of (gd-transfer), κ from (kappa-of-s) at s = λ(z) = (1 − z)/(hz),
@@ -61,6 +123,7 @@ def discrete_transfer_functions(steps, eigenvalues, N, P, step_size) -> np.ndarr
     if isinstance(eigenvalues, (SpectralRule, PowerLawSpectrum)):
         raise TypeError("discrete_transfer_functions needs the eigenvalues as an array (one H_k per mode)")
     _, rule, N, P = _inputs([0.0], eigenvalues, None, N, P)
+    _require_stable(h, rule, N, P)
     return _discrete_transfer(n, h, rule, np.asarray(eigenvalues, dtype=float), N, P)
 
 
@@ -119,6 +182,7 @@ def discrete_loss_curve(steps, eigenvalues, teacher_coefficients, N, P, step_siz
     require_teacher(eigenvalues, teacher_coefficients)
     _, rule, N, P = _inputs([0.0], eigenvalues, teacher_coefficients, N, P)
     s2 = nonnegative("noise_variance", noise_variance)
+    _require_stable(h, rule, N, P)
     M = max(64, 4 * int(n.max()) + 8)
     M += M % 2
     rho = 10.0 ** (-DOUBLE_DIGITS / M)

@@ -22,6 +22,7 @@ from derivations import registry
 import derivations.random_features.dynamics_sgd_steps as sg
 import derivations.random_features.dynamics_steps as dyn
 from derivations.random_features.dynamics_discrete_theory import ALIAS_DIGITS, EDGE_TOL
+from derivations.random_features.dynamics_discrete_theory import spectrum_edge
 from derivations.random_features.dynamics_theory import (INFINITE_DATA, LOSS_LATE, NODES_1, ComputeFrontier,
                                                          _finite_or_raise, _inputs, _one_point, _residual, _rule,
                                                          _sums, kappa_on_nodes, one_point_functions, require_teacher)
@@ -129,22 +130,14 @@ def sgd_noise_radius(eigenvalues, N, step_size, batch) -> float:
 
 
 def spectrum_top(eigenvalues, N) -> float:
-    """The top μ_max of the spectrum of Σ = AΛAᵀ/N (deterministic equivalent): for real κ < −η_max the map
-    ζ(κ) = κ(1 − Df(κ)/N) of (infinite-data) rises from −∞ and falls back to −∞ as κ → −η_max; the resolvent
-    (Σ + ζ)⁻¹ is real-analytic for ζ below its maximum ζ*, so μ_max = −ζ*.  N → ∞: μ_max = η_max.
+    """The top μ_max of the spectrum of Σ = AΛAᵀ/N (deterministic equivalent): the edge of
+    :func:`~.dynamics_discrete_theory.spectrum_edge` at P = ∞ — for real κ < −η_max the map ζ(κ) = κ(1 − Df(κ)/N)
+    of (infinite-data) rises from −∞ and falls back to −∞ as κ → −η_max, and μ_max = −max ζ.  N → ∞: η_max.
 
     >>> round(spectrum_top([1.0] * 400, 100), 6)          # Marchenko–Pastur: (M/N)(1 + √(N/M))² = 4·(3/2)²
     9.0
     """
-    rule = _rule(eigenvalues)
-    N = positive("N", N, allow_inf=True)
-    if N >= INFINITE_DATA:
-        return float(rule.top)
-    res = optimize.minimize_scalar(lambda x: -_zeta_below(rule, N, x), bounds=(-40.0, 40.0), method="bounded",
-                                   options={"xatol": 1e-10})
-    if not res.success or min(res.x + 40, 40 - res.x) < 1e-6:
-        raise ArithmeticError("the top of the features' spectrum: no interior maximum of ζ(κ)")
-    return float(res.fun) if res.fun > 0 else float(rule.top)
+    return spectrum_edge(eigenvalues, N, math.inf)
 
 
 def sgd_loss_curve(steps, eigenvalues, teacher_coefficients, N, step_size, batch, noise_variance=0.0) -> SGDCurve:

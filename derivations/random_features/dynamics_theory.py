@@ -29,6 +29,7 @@ from derive.spectral import ETA, K, WBAR, spectral_sum
 import derivations.random_features.dynamics_loss_steps as ls
 import derivations.random_features.dynamics_steps as dyn
 from derivations.ridge import PowerLawSpectrum
+from numerics.array_roots import bisect_increasing, newton_converged, safeguarded_newton
 from numerics.bridge import to_numpy
 from numerics.dmft_talbot import DEFAULT_NODES, talbot_nodes
 from numerics.frontier import minimise_over_width
@@ -51,9 +52,12 @@ TRANSFER_LATE, LOSS_LATE = 1e12, 1e8
 EARLY = 1e-12
 #: modes per chunk of the (times, nodes, modes) arrays
 CHUNK = 1 << 16
+#: elements (κ values × modes) per block of the mode sums: a block's temporaries stay in the cache
+BLOCK = 1 << 15
 
 _eta, _w, _kappa, _s, _H = (sp.Symbol(n) for n in ("eta_k", "wbar_k", "kappa", "s", "H_k"))
 _Df, _Dfp = sp.Symbol("Df"), sp.Symbol("Dfp")
+_q, _m = sp.Symbol("q_k"), sp.Symbol("m_k")
 
 
 @functools.cache
@@ -72,12 +76,18 @@ def evaluator_expressions() -> dict:
     loss_args = [ls.K_1, ls.K_2, ls.k_1, ls.k_2, *atoms.values(), ls.ds.sigma2, dyn.P]
     losses = {"test": d["two-point-loss"][0].rhs, "ensemble": d["ensemble-two-point-loss"].rhs,
               "train": d["training-loss"].rhs}
+    summand = df_sum.function.xreplace(per_mode)
+    q_of = 1 / sp.fraction(sp.together(summand))[1]                # q_k = 1/(η_k + κ), the summand's resolvent
+    in_q = lambda e: _m * sp.expand(e.xreplace(per_mode).subs(1 / q_of, 1 / _q))      # weighted, in q_k alone
     level = d["two-point-loss"][1].rhs.subs(ls.K_1, dyn.kappa).subs(ls.Df_f(dyn.kappa), _Df)     # k = K R_model
     return {
         "residual": ((lhs.subs(Df_of, _Df) - dyn.s).xreplace(per_mode), [_kappa, _Df, dyn.N, dyn.P, _s]),
         "slope": (slope.xreplace(per_mode), [_kappa, _Df, _Dfp, dyn.N, dyn.P]),
         "df": (df_sum.function.xreplace(per_mode), [_eta, _kappa]),
         "dfp": (sp.diff(df_sum, dyn.kappa).function.xreplace(per_mode), [_eta, _kappa]),
+        "resolvent": (q_of, [_eta, _kappa]),
+        "df_q": (in_q(df_sum.function), [_m, _eta, _q]),
+        "dfp_q": (in_q(sp.diff(df_sum, dyn.kappa).function), [_m, _eta, _q]),
         "tf": (tf_sum.function.xreplace(per_mode), [_eta, _w, _kappa]),
         "H": (d["transfer-function"].rhs.xreplace(per_mode), [_eta, _kappa, _s]),
         "loss": (d["mean-predictor-loss"].rhs.function.subs(dyn.H_t, _H).xreplace(per_mode), [_eta, _w, _H]),
@@ -127,19 +137,31 @@ def _rule(eigenvalues, teacher_coefficients=None) -> SpectralRule:
     return spectral_rule(eta, w)
 
 
+def _blocks(kappa, modes):
+    """(modes, values, κ column) slices covering a chunk of modes × a block of the flattened κ values small
+    enough for the cache."""
+    flat = np.asarray(kappa).reshape(-1)
+    rows = max(1, BLOCK // min(modes, CHUNK))
+    for i in range(0, modes, CHUNK):
+        for r in range(0, flat.size, rows):
+            yield slice(i, i + CHUNK), slice(r, r + rows), flat[r:r + rows, None]
+
+
 def _sums(rule, kappa, slope=True):
     """Df(κ) and Df'(κ) (None unless ``slope``) for an array κ (any shape), summed over the count nodes of
-    ``rule`` in chunks."""
+    ``rule``: q_k = 1/(η_k + κ) once per pair, then the weighted summands m_k η_k q_k and −m_k η_k q_k²
+    (pairwise sums within a chunk of modes)."""
     c = _compiled()
-    Df = np.zeros(np.shape(kappa), dtype=np.result_type(kappa, float))
+    shape = np.shape(kappa)
+    Df = np.zeros(int(np.prod(shape)), dtype=np.result_type(kappa, float))
     Dfp = np.zeros_like(Df) if slope else None
     eta, m = rule.count_nodes, rule.count_weights
-    for i in range(0, eta.size, CHUNK):
-        e, mi = eta[i:i + CHUNK], m[i:i + CHUNK]
-        Df += (mi * c["df"](e, kappa[..., None])).sum(-1)
+    for modes, values, k in _blocks(kappa, eta.size):
+        q = c["resolvent"](eta[modes], k)
+        Df[values] += c["df_q"](m[modes], eta[modes], q).sum(-1)
         if slope:
-            Dfp += (mi * c["dfp"](e, kappa[..., None])).sum(-1)
-    return Df, Dfp
+            Dfp[values] += c["dfp_q"](m[modes], eta[modes], q).sum(-1)
+    return Df.reshape(shape), (Dfp.reshape(shape) if slope else None)
 
 
 def degrees_of_freedom(eigenvalues, kappa):
@@ -157,38 +179,6 @@ def _residual(rule, kappa, N, P, s):
     return c["residual"](kappa, Df, N, P, s), c["slope"](kappa, Df, Dfp, N, P)
 
 
-def _bisect(f, lo, hi, what):
-    f_lo, f_hi = f(lo), f(hi)
-    if np.any(f_lo >= 0) or np.any(f_hi <= 0):
-        raise ArithmeticError(f"{what}: no sign change on the bracket")
-    for _ in range(400):
-        mid = np.sqrt(lo * hi) if np.all(lo > 0) else 0.5 * (lo + hi)
-        neg = f(mid) < 0
-        lo, hi = np.where(neg, mid, lo), np.where(neg, hi, mid)
-        if np.all(hi - lo <= 4e-16 * hi):
-            return 0.5 * (lo + hi)
-    raise ArithmeticError(f"{what}: bisection did not converge in 400 steps")
-
-
-def _safeguarded_newton(fdf, lo, hi, x, what):
-    """The root of an increasing f on [lo, hi] (arrays, f(lo) < 0 < f(hi)): Newton steps from ``x``, a step
-    that leaves the shrinking bracket replaced by its geometric midpoint; stops at a step of 1e-15 relative."""
-    done = np.zeros(np.shape(x), dtype=bool)
-    for _ in range(400):
-        f, df = fdf(x)
-        lo, hi = np.where(f < 0, x, lo), np.where(f < 0, hi, x)
-        with np.errstate(divide="ignore", invalid="ignore"):
-            new = x - f / df
-        outside = ~np.isfinite(new) | (new < lo) | (new > hi)
-        new = np.where(outside, np.sqrt(lo * hi), new)
-        small = (np.abs(new - x) <= 1e-15 * np.abs(x)) | (hi - lo <= 4e-16 * hi) | (f == 0)
-        x = np.where(done, x, new)             # the last, small step is taken too
-        done |= small
-        if np.all(done):
-            return x
-    raise ArithmeticError(f"{what}: Newton with bisection did not converge in 400 steps")
-
-
 def _branch_floor(rule, N, P):
     """κ_lo with Df(κ_lo) = min(N, P) if that is below the number of modes, else 0."""
     m = min(N, P)
@@ -200,7 +190,7 @@ def _branch_floor(rule, N, P):
         if _sums(rule, lo)[0] > m or lo < 1e-290:
             break
         lo = lo / 1e4
-    return float(_bisect(lambda k: m - _sums(rule, np.asarray(k, float))[0], lo, np.array(hi), "κ branch floor"))
+    return float(bisect_increasing(lambda k: m - _sums(rule, np.asarray(k, float))[0], lo, np.array(hi), "κ branch floor"))
 
 
 def real_kappa(s, eigenvalues, N, P):
@@ -218,7 +208,7 @@ def real_kappa(s, eigenvalues, N, P):
     f = lambda k: _residual(rule, k, N, P, s)
     if np.any(f(lo)[0] >= 0) or np.any(f(hi)[0] <= 0):
         raise ArithmeticError("κ(s) on the real axis: no sign change on the bracket")
-    return _safeguarded_newton(f, lo, hi, np.clip(s + floor, lo, hi), "κ(s) on the real axis")
+    return safeguarded_newton(f, lo, hi, np.clip(s + floor, lo, hi), "κ(s) on the real axis")
 
 
 def compiled_transfer(eigenvalues, kappa, s):
@@ -226,8 +216,9 @@ def compiled_transfer(eigenvalues, kappa, s):
     return _compiled()["H"](np.asarray(eigenvalues, dtype=float), kappa, s)
 
 
-def kappa_on_nodes(z, eigenvalues, N, P):
-    """κ(s) at every node of ``z`` (T, M): row j a Talbot contour, column 0 its real node."""
+def kappa_on_nodes(z, eigenvalues, N, P, with_df=False):
+    """κ(s) at every node of ``z`` (T, M): row j a Talbot contour, column 0 its real node; with ``with_df``
+    also Df(κ) there (from the final residual check)."""
     rule = _rule(eigenvalues)
     kappa = np.empty(z.shape, dtype=complex)
     kappa[:, 0] = real_kappa(z[:, 0].real, rule, N, P)
@@ -245,20 +236,24 @@ def kappa_on_nodes(z, eigenvalues, N, P):
             k = k + slope * (zs - z_prev) + 0.5 * curvature * (zs - z_prev) ** 2          # predictor
             slope_prev, z_before = slope, z_prev
             active = np.ones(k.shape, dtype=bool)       # Newton on the rows not yet converged
+            last = np.full(k.shape, np.inf)             # each row's previous step
             for _ in range(NEWTON_STEPS):
                 f, df[active] = _residual(rule, k[active], N, P, zs[active])
                 step = f / df[active]
                 k[active] = k[active] - step
-                active[active] = np.abs(step) > NEWTON_TOL * np.abs(k[active])
+                size, before = np.abs(step), last[active]
+                last[active] = size
+                active[active] = ~newton_converged(size, before, NEWTON_TOL * np.abs(k[active]))
                 if not np.any(active):
                     break
             z_prev = zs
         kappa[:, j] = k
-    f, _ = _residual(rule, kappa, N, P, z)
+    Df, _ = _sums(rule, kappa, slope=False)
+    f = _compiled()["residual"](kappa, Df, N, P, z)
     bad = ~np.isfinite(kappa) | (np.abs(f) > RESIDUAL_TOL * (np.abs(z) + np.abs(kappa)))
     if np.any(bad):
         raise ArithmeticError(f"κ(s) continuation failed at {int(bad.sum())} Talbot nodes (residual check)")
-    return kappa
+    return (kappa, Df) if with_df else kappa
 
 
 def _inputs(times, eigenvalues, teacher_coefficients, N, P, late=TRANSFER_LATE):
@@ -314,10 +309,14 @@ def _transfer(t, rule, eta_out, N, P, nodes=DEFAULT_NODES, kappa=None):
         z = delta[None, :] / t[pos, None]
         kappa = kappa_on_nodes(z, rule, N, P) if kappa is None else kappa
         c = _compiled()
+        rows = np.flatnonzero(pos)
         for i in range(0, eta_out.size, CHUNK):
             e = eta_out[i:i + CHUNK]
-            values = c["H"](e, kappa[..., None], z[..., None])                # (T, M, D)
-            H[pos, i:i + CHUNK] = (2 / (5 * t[pos, None])) * np.real(np.einsum("m,tmd->td", gamma, values))
+            step = max(1, BLOCK // (nodes * e.size))                            # times per cache-sized block
+            for r in range(0, rows.size, step):
+                b = slice(r, r + step)
+                values = c["H"](e, kappa[b, :, None], z[b, :, None])          # (times, M, D)
+                H[rows[b], i:i + CHUNK] = (2 / (5 * t[rows[b], None])) * np.real(np.einsum("m,tmd->td", gamma, values))
     return _finite_or_raise(H, "transfer_functions")
 
 
@@ -384,21 +383,22 @@ def _one_point(t, rule, N, P, M, at=None):
     complex conjugates: every function here has real coefficients); κ at s = z, or at s = at(z)."""
     z, weights = _full_rule(t, M)
     half = M - 1
-    kappa_half = kappa_on_nodes(z[:, half:] if at is None else at(z[:, half:]), rule, N, P)
+    kappa_half, Df = kappa_on_nodes(z[:, half:] if at is None else at(z[:, half:]), rule, N, P, with_df=True)
     mirror = lambda x: np.concatenate([np.conj(x[:, :0:-1]), x], axis=1)
-    return (z, weights, mirror(kappa_half), *(mirror(x) for x in one_point_functions(rule, kappa_half, N)))
+    return (z, weights, mirror(kappa_half), *(mirror(x) for x in one_point_functions(rule, kappa_half, N, Df)))
 
 
-def one_point_functions(rule, kappa, N):
-    """At κ (any shape): the level k = κR_model of (two-point-loss), Df(κ) and tf(κ) = Σ_k η_k w̄_k²/(η_k + κ) —
-    the one-point functions of the two-point numerators (flow and gradient descent alike)."""
-    Df, _ = _sums(rule, kappa, slope=False)
+def one_point_functions(rule, kappa, N, Df=None):
+    """At κ (any shape): the level k = κR_model of (two-point-loss), Df(κ) (computed unless given) and
+    tf(κ) = Σ_k η_k w̄_k²/(η_k + κ) — the one-point functions of the two-point numerators (flow and gradient
+    descent alike)."""
+    Df = _sums(rule, kappa, slope=False)[0] if Df is None else Df
     c = _compiled()
-    tf = np.zeros_like(kappa)
+    tf = np.zeros(np.size(kappa), dtype=complex)
     eta, w = rule.teacher_nodes, rule.teacher_coefficients
-    for i in range(0, eta.size, CHUNK):
-        tf += c["tf"](eta[i:i + CHUNK], w[i:i + CHUNK], kappa[..., None]).sum(-1)
-    return c["level"](kappa, Df, N), Df, tf
+    for modes, values, k in _blocks(kappa, eta.size):
+        tf[values] += c["tf"](eta[modes], w[modes], k).sum(-1)
+    return c["level"](kappa, Df, N), Df, tf.reshape(np.shape(kappa))
 
 
 def loss_curve(times, eigenvalues, teacher_coefficients, N, P, noise_variance=0.0) -> LossCurve:
@@ -443,14 +443,21 @@ def _double_inversion(t, rule, N, P, s2, names, kept=None):
         c = _compiled()
         z1, w1, K1, k1, D1, f1 = _one_point(t[pos], rule, N, P, NODES_1)
         z2, w2, K2, k2, D2, f2 = _one_point(t[pos], rule, N, P, NODES_2)
+        # the pairs (z̄₁, z̄₂) give the conjugates of (z₁, z₂): the first rule's lower half is folded onto its upper
+        half = NODES_1 - 1
+        z1, K1, k1, D1, f1 = (x[:, half:] for x in (z1, K1, k1, D1, f1))
+        w1 = w1[:, half:] * np.r_[1.0, np.full(half, 2.0)]
         if kept is not None:
-            kept["kappa"] = K1[:, NODES_1 - 1:]
+            kept["kappa"] = K1
         a = lambda x: x[:, :, None]
         b = lambda x: x[:, None, :]
-        for name in out:
-            F = c[name](a(K1), b(K2), a(k1), b(k2), a(D1), b(D2), a(f1), b(f2), s2, P) / (a(z1) * b(z2))
-            value = np.einsum("tj,tl,tjl->t", w1, w2, F)
-            out[name][pos] = value.real
+        rows, step = np.flatnonzero(pos), max(1, BLOCK // (z1.shape[1] * z2.shape[1]))
+        for r in range(0, rows.size, step):                               # cache-sized blocks of times
+            x = slice(r, r + step)
+            for name in out:
+                F = c[name](a(K1[x]), b(K2[x]), a(k1[x]), b(k2[x]), a(D1[x]), b(D2[x]), a(f1[x]), b(f2[x]), s2,
+                            P) / (a(z1[x]) * b(z2[x]))
+                out[name][rows[x]] = np.einsum("tj,tl,tjl->t", w1[x], w2[x], F).real
     for name in out:
         _finite_or_raise(out[name], "loss_curve")
         # the test and ensemble losses carry the noise of the test label; y² at t = 0 includes it too

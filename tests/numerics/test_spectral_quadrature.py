@@ -7,7 +7,8 @@ import mpmath
 import numpy as np
 import pytest
 
-from numerics.spectral_quadrature import EXACT_MODES, SMALL, discrete_gauss, power_law_rule, spectral_rule
+from numerics.spectral_quadrature import (EXACT_MODES, ORDER, SMALL, _chebyshev_gauss, _lanczos_gauss, discrete_gauss,
+                                          power_law_rule, spectral_rule)
 
 KAPPAS = [1e-7, 1e-3, 0.3, 1 + 1j, -0.5 + 3j, 1e-4 * (2 + 5j)]
 
@@ -19,6 +20,34 @@ def test_discrete_gauss_is_exact_on_polynomials_of_degree_2n_minus_1():
     for p in range(12):
         assert np.sum(weights * nodes ** p) == pytest.approx(np.sum(v * x ** p), rel=1e-12)
     assert np.all(weights > 0) and np.all((nodes >= 1) & (nodes <= 2))
+
+
+@pytest.mark.parametrize("seed", [0, 1, 2])
+def test_chebyshev_moments_and_lanczos_give_the_same_rules(seed):
+    """Two routes to each bin's Gauss rule: the modified Chebyshev algorithm (all bins at once) and Lanczos."""
+    rng = np.random.default_rng(seed)
+    sizes = rng.integers(300, 5000, size=4)
+    eta = np.sort(np.concatenate([rng.uniform(1, 1.5, n) * 1.5 ** j for j, n in enumerate(sizes)]))
+    V = np.stack([np.ones(eta.size), rng.standard_normal(eta.size) ** 2 * eta ** rng.uniform(-2, 2)])
+    edges = np.r_[0, np.cumsum(sizes)]
+    nodes, weights, ok = _chebyshev_gauss(eta, V, edges, ORDER)
+    assert np.all(ok)
+    for j, (lo, hi) in enumerate(zip(edges[:-1], edges[1:])):
+        ref_nodes, ref_weights = _lanczos_gauss(eta[lo:hi], V[:, lo:hi], ORDER)
+        # nodes to a few ulps; weights, squared eigenvector components, to ~ε·ORDER² (measured ≤ 2e-14)
+        np.testing.assert_allclose(nodes[:, j], ref_nodes, rtol=1e-14)
+        np.testing.assert_allclose(weights[:, j], ref_weights, rtol=ORDER ** 2 * 1e-15)
+
+
+def test_repeated_eigenvalues_become_one_point_each():
+    eta = np.r_[np.full(6000, 1.0), np.full(6000, 1.2), np.arange(1, 6001) ** -1.0]
+    w = np.random.default_rng(3).standard_normal(eta.size)
+    rule = spectral_rule(eta, w)
+    assert rule.modes == eta.size and not rule.exact
+    for kappa in KAPPAS:
+        df, tf = np.sum(eta / (eta + kappa)), np.sum(eta * w * w / (eta + kappa))
+        assert abs(rule.count_sum(lambda e: e / (e + kappa)) - df) <= 1e-13 * abs(df)
+        assert abs(rule.teacher_sum(lambda e: 1 / (e + kappa)) - tf) <= 1e-13 * abs(tf)
 
 
 def test_small_spectra_are_kept_mode_by_mode():
