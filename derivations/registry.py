@@ -43,6 +43,7 @@ CATALOGUE = {
     "online-sgd-erf": "derivations.online_sgd",
     "online-sgd-overrealizable": "derivations.online_sgd",
     "online-random-features": "derivations.online_sgd",
+    "feature-learning-linear": "derivations.feature_learning",
 }
 #: the faces that hold scaling laws (the exponent table, in this order)
 LAW_AREAS = ("derivations.ridge", "derivations.random_features", "derivations.dmft", "derivations.online_sgd")
@@ -61,6 +62,7 @@ FIGURE_MODULES = {
     "dmft-early-stopping": "derivations.dmft",
     "online-sgd-learning-curves": "derivations.online_sgd",
     "online-sgd-linear": "derivations.online_sgd",
+    "feature-learning-linear": "derivations.feature_learning",
 }
 ENTRY_POINT_GROUP = "derivations.entries"
 

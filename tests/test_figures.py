@@ -55,7 +55,8 @@ def expected_axes(name):
 def test_registry_names_functions_and_captions():
     assert list(registry.figures()) == ["ridge-learning-curve", "random-feature-learning-curve", "phase-diagram",
                                      "random-feature-dynamics", "sgd-phases", "exponents", "dmft-mode-discrepancy", "dmft-test-error", "dmft-bias-variance",
-                                     "dmft-early-stopping", "online-sgd-learning-curves", "online-sgd-linear"]
+                                     "dmft-early-stopping", "online-sgd-learning-curves", "online-sgd-linear",
+                                     "feature-learning-linear"]
     for name, (function, caption) in registry.figures().items():
         assert callable(function)
         assert len(caption) > 100, name

@@ -1,0 +1,42 @@
+"""Feature learning in wide networks: the self-consistent DMFT of Bordelon & Pehlevan (arXiv:2205.09653), from
+its exactly solvable case up (entry ``feature-learning-linear``).
+
+Reads bottom-up like the paper:
+
+* steps — :mod:`.linear_steps` (the two-layer linear network on one example: gradients of the loss, the order
+  parameters and the tangent kernel, two conserved quantities, the closed flow at any width, its solution at
+  infinite width and the lazy limit);
+* theory — :mod:`.linear_theory` (the closed form, the integrated flows and the kernel, compiled from the steps);
+* checks — :mod:`.linear_checks` (two numeric routes, 30 digits, the lazy limit, networks trained by gradient
+  descent at finite width and in ensembles);
+* figures — :mod:`.figures`;
+* this face.
+
+>>> round(float(prediction([1.0], 1.0, 2.0)[0]), 6)          # f(t = 1), y = 1, γ₀ = 2, Φ⁰ = 1
+0.965669
+"""
+from __future__ import annotations
+
+import functools
+
+from derivations.engine import Entry
+from derivations.engine.figures import FigureSpec
+from derivations.feature_learning import linear_checks, linear_steps
+from derivations.feature_learning.figures import CAPTIONS, linear_curves
+from derivations.feature_learning.linear_theory import (final_kernel, flow_prediction, lazy_prediction, prediction,
+                                                        tangent_kernel)
+
+__all__ = ["ENTRIES", "FIGURES", "build_linear", "prediction", "flow_prediction", "tangent_kernel", "final_kernel",
+           "lazy_prediction"]
+
+
+@functools.cache
+def build_linear():
+    """The ``feature-learning-linear`` derivation with its checks."""
+    d = linear_steps.derivation()
+    linear_checks.attach_checks(d)
+    return d
+
+
+ENTRIES = {linear_steps.NAME: Entry(linear_steps.NAME, linear_steps.TITLE, linear_steps.SOURCE, build_linear)}
+FIGURES = {"feature-learning-linear": FigureSpec(linear_curves, CAPTIONS["feature-learning-linear"])}
