@@ -55,8 +55,8 @@ def prove_zero(expr: sp.Expr, seconds: float) -> tuple[str, str]:
 
 
 def concretize(exprs: list, modes: int = DEFAULT_MODES):
-    """Evaluate spectral sums (and layer sums/products) at a concrete number of modes (and
-    layers); indexed atoms become symbols. Sums to infinity are cut at the same number of terms:
+    """Evaluate spectral sums (and layer sums/products, and sums up to a positive integer symbol) at a
+    concrete number of modes (and layers); indexed atoms become symbols. Sums to infinity are cut at the same number of terms:
     two such sums agree as functions when their summands do, which is what a spot check tests."""
     from derive.spectral import D, LAYERS, NCOL
 
@@ -64,7 +64,12 @@ def concretize(exprs: list, modes: int = DEFAULT_MODES):
         (var, lo, hi), = s.limits
         return sp.Sum(s.function, (var, lo, lo + modes - 1)) if hi is sp.oo else s
 
-    out = [sp.sympify(e).replace(lambda x: isinstance(x, sp.Sum), finite).subs({D: modes, NCOL: modes, LAYERS: DEFAULT_LAYERS}).doit()
+    exprs = [sp.sympify(e) for e in exprs]
+    # a sum up to a positive integer symbol (P examples, N neurons) is evaluated with that symbol = modes
+    sizes = {hi: modes for e in exprs for s in e.atoms(sp.Sum) for (_, _, hi) in s.limits
+             if isinstance(hi, sp.Symbol) and hi.is_integer and hi.is_positive}
+    out = [e.replace(lambda x: isinstance(x, sp.Sum), finite).subs({D: modes, NCOL: modes, LAYERS: DEFAULT_LAYERS,
+                                                                     **sizes}).doit()
            for e in exprs]
     indexed = sorted(set().union(*(e.atoms(sp.Indexed) for e in out)), key=str)
     mapping = {x: sp.Dummy(str(x).replace("[", "_").replace("]", ""),

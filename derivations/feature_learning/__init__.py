@@ -5,10 +5,11 @@ Reads bottom-up like the paper:
 
 * steps — :mod:`.linear_steps` (the two-layer linear network on one example: gradients of the loss, the order
   parameters and the tangent kernel, two conserved quantities, the closed flow at any width, its solution at
-  infinite width and the lazy limit);
-* theory — :mod:`.linear_theory` (the closed form, the integrated flows and the kernel, compiled from the steps);
-* checks — :mod:`.linear_checks` (two numeric routes, 30 digits, the lazy limit, networks trained by gradient
-  descent at finite width and in ensembles);
+  infinite width and the lazy limit) ← :mod:`.points_steps` (P examples: the closed system of the P × P kernels);
+* theory — :mod:`.linear_theory` (the closed form, the integrated flows and the kernel, compiled from the steps),
+  :mod:`.points_theory` (the kernel system compiled per P and integrated);
+* checks — :mod:`.linear_checks`, :mod:`.points_checks` (two numeric routes, 30 digits, the lazy limit, whitened
+  inputs against one example, networks trained by gradient descent at finite width and in ensembles);
 * figures — :mod:`.figures`;
 * this face.
 
@@ -21,20 +22,22 @@ import functools
 
 from derivations.engine import Entry
 from derivations.engine.figures import FigureSpec
-from derivations.feature_learning import linear_checks, linear_steps
+from derivations.feature_learning import linear_checks, linear_steps, points_checks, points_steps
 from derivations.feature_learning.figures import CAPTIONS, linear_curves
 from derivations.feature_learning.linear_theory import (final_kernel, flow_prediction, lazy_prediction, prediction,
                                                         tangent_kernel)
+from derivations.feature_learning.points_theory import KernelCurve, kernel_flow
 
-__all__ = ["ENTRIES", "FIGURES", "build_linear", "prediction", "flow_prediction", "tangent_kernel", "final_kernel",
+__all__ = ["ENTRIES", "FIGURES", "KernelCurve", "build_linear", "kernel_flow", "prediction", "flow_prediction", "tangent_kernel", "final_kernel",
            "lazy_prediction"]
 
 
 @functools.cache
 def build_linear():
     """The ``feature-learning-linear`` derivation with its checks."""
-    d = linear_steps.derivation()
+    d = points_steps.extended()
     linear_checks.attach_checks(d)
+    points_checks.attach_checks(d)
     return d
 
 
