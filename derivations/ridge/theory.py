@@ -348,12 +348,12 @@ def _pass(parts, kappa, buf):
 def _newton(groups, P, lam, lo, hi, k, tol, maxiter=200):
     """Root in [lo, hi] of the residual of (stable-kappa-equation) (λ > 0) or of its λ = 0 form over κ, from κ = k,
     summed over ``groups`` of modes (eigenvalues, order, weight): Newton in u = log κ on log(1 + R/λ) where
-    κ(1 − q df¹) > 0, on R itself otherwise, with the slope κ dR/dκ of :func:`_slopes` from the same pass; a step
+    κ(1 − q df¹) > 0 and |R| > λ, on R itself otherwise, with the slope κ dR/dκ of :func:`_slopes` from the same pass; a step
     that leaves the bracket, or follows a step that did not shrink |R|, is replaced by bisection in log κ.
     Converged when a step is below ``tol`` (relative), the bracket has closed, or two Newton steps predict
     (quadratic convergence) an error below ε/2. Returns (κ, RootResult)."""
     c, size = _compiled(), max(g[0].size for g in groups)
-    buf, tau, parts, last, du0 = np.empty(min(_CHUNK, size)), None, None, math.inf, None
+    buf, tau, parts, last, du0, mode0 = np.empty(min(_CHUNK, size)), None, None, math.inf, None, None
     for n in range(1, maxiter + 1):
         if tau is None or not tau / 4 <= k <= 4 * tau:   # re-split the modes where κ has moved far from τ
             tau, parts = k, [(*_split(eta, order, k), weight) for eta, order, weight in groups]
@@ -366,16 +366,17 @@ def _newton(groups, P, lam, lo, hi, k, tol, maxiter=200):
         if not (math.isfinite(R) and math.isfinite(S)):
             raise FloatingPointError(f"κ residual {R}, slope {S} at κ = {k}")
         lo, hi = (k, hi) if R < 0 else (lo, k) if R > 0 else (k, k)
-        du = (-math.log1p(R / lam) * (R + lam) if lam > 0 and R + lam > 0 else -R) / S if S > 0 else math.nan
+        mode = lam > 0 and R + lam > 0 and abs(R) > lam      # near the root log(1 + R/λ) curves as S/λ: Newton on R
+        du = (-math.log1p(R / lam) * (R + lam) if mode else -R) / S if S > 0 else math.nan
         kn = k * math.exp(du) if abs(du) < 300 else math.nan
         newton = lo < kn < hi and (du0 is None or abs(R) < last)
-        quadratic = newton and du0 is not None and abs(du) < 1e-6 and max(1.0, abs(du) / du0 ** 2) * du * du < _EPS / 2
+        quadratic = newton and du0 is not None and mode == mode0 and abs(du) < 1e-6 and max(1.0, abs(du) / du0 ** 2) * du * du < _EPS / 2
         if R == 0 or hi <= lo * (1 + 4 * _EPS) or abs(du) <= tol or quadratic:   # a step within tol: noise
             kn = kn if quadratic or abs(du) <= tol else k
             return kn, RootResult(kn, abs(R), n, True, "newton-log",
                                   f"Newton in log κ converged after {n} residual passes: last step {du:.3g} (relative); "
                                   f"|residual| {abs(R):.3g} at the last pass")
-        k, last, du0 = (kn, abs(R), du) if newton else (math.sqrt(lo) * math.sqrt(hi), math.inf, None)
+        k, last, du0, mode0 = (kn, abs(R), du, mode) if newton else (math.sqrt(lo) * math.sqrt(hi), math.inf, None, None)
     r = RootResult(k, abs(R), maxiter, False, "newton-log", f"Newton in log κ: bracket [{lo}, {hi}] after {maxiter} passes")
     raise ConvergenceError(r.message, r)
 

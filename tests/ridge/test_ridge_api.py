@@ -256,6 +256,14 @@ def test_bad_mpmath_eigenvalue_raises():
         learning_curve([mpmath.mpf(1)] * 9 + [mpmath.mpf(-1)], [1.0] * 10, 20, 0.1, dps=20)
 
 
+def test_kappa_near_a_tiny_ridge_is_found_to_full_precision():
+    """Found by the property below: with λ = 1e-6 and D > P the Newton steps on log(1 + R/λ) reach |R| ~ λ, where
+    that transform's curvature (~ S/λ) made the quadratic stop accept κ 1e-9 off; the exact root at 40 digits."""
+    eta = np.array([21.0, 27.0, 30.0, 32.0, 36.0, 62.0, 67.0, 21.5, 0.5])
+    kappa = learning_curve(eta, np.ones(eta.size), 3, 1e-6).kappa
+    assert kappa == pytest.approx(57.82587301672718196554524120281222377768, rel=4e-16)
+
+
 # ---- property: κ solves its equation --------------------------------------------------------
 @settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(eta=st.lists(st.floats(1e-4, 1e2, allow_nan=False, allow_infinity=False), min_size=5, max_size=40),
