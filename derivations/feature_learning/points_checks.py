@@ -16,6 +16,7 @@ import numpy as np
 import derivations.feature_learning.linear_theory as one
 from derivations.engine import CheckResult
 from derivations.engine.simulation_checks import FAMILYWISE
+from derivations.feature_learning.linear_checks import step_order_results
 from derivations.feature_learning.points_theory import kernel_flow
 from numerics.simulation import Estimate, z_threshold
 from numerics.two_layer_linear_simulation import train_two_layer_linear_on_points
@@ -55,15 +56,7 @@ def _network_flow(quick):
                                                                      run.prediction[0, s])).prediction
                           for s in range(seeds)], 1)
         gaps.append(run.prediction - exact)
-    sizes = [float(np.max(np.abs(g))) for g in gaps]
-    order = math.log2(sizes[1] / sizes[2])
-    residual = float(np.max(np.abs(2 * gaps[2] - gaps[1])))
-    detail = (f"max gap of {seeds} networks (N = 64, P = 4, D = 6, γ0 = {gamma0}) to their own kernel system: "
-              + ", ".join(f"{s:.2e}" for s in sizes) + " at dt = 1/40, 1/80, 1/160")
-    return [CheckResult("points-network-flow: order in dt", "simulation", abs(order - 1) <= 0.1, 1.0, order, 0.1, detail),
-            CheckResult("points-network-flow: extrapolated in dt", "simulation", residual <= 0.1 * sizes[2], 0.0,
-                        residual, 0.1 * sizes[2], "2·gap(dt/2) − gap(dt): the O(dt²) rest, below a tenth of the "
-                        "smallest step's gap")]
+    return step_order_results("points-network-flow", gaps, f"{seeds} networks (N = 64, P = 4, D = 6, γ0 = {gamma0})")
 
 
 def _ensemble(quick):
