@@ -42,8 +42,6 @@ f_sym, L_sym, Delta, eta_theta = sp.Symbol("f", real=True), sp.Symbol("L"), sp.S
 w_t, h_t, W_t = sp.Function("w_j"), sp.Function("h_j"), sp.Function("W_jb")
 f, Phi1, G, M, K = (sp.Function(n) for n in ("f", "Phi^1", "G^1", "M", "K"))
 K0, f0 = sp.Symbol("K_0", positive=True), sp.Symbol("f_0", real=True)
-#: the substitution variables of the closed-form solution
-theta, v = sp.Symbol("theta", real=True), sp.Symbol("v", positive=True)
 V_PLUS, V_MINUS = sp.Symbol("v_+", positive=True), sp.Symbol("v_-", negative=True)
 #: symbols and ranges for the spot checks
 DOMAINS = {y: (sp.Rational(1, 2), 2), gamma0: (sp.Rational(1, 10), 3), Phi0: (sp.Rational(1, 2), 2)}
