@@ -6,7 +6,7 @@
 >>> derivations.names()[3:8]
 ['ridge-exponents', 'random-feature-exponents', 'structured-random-features', 'dmft-langevin', 'dmft-exponents']
 >>> derivations.names()[8:]
-['random-feature-dynamics', 'online-sgd-linear', 'online-sgd-erf', 'online-sgd-overrealizable', 'online-random-features', 'feature-learning-linear']
+['random-feature-dynamics', 'online-sgd-linear', 'online-sgd-erf', 'online-sgd-overrealizable', 'online-random-features', 'feature-learning-linear', 'feature-learning-dmft']
 >>> derivations.get("marchenko-pastur")["s-transform"]
 Eq(S_W(t), 1/(q*t + 1))
 

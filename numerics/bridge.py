@@ -38,6 +38,8 @@ __all__ = [
     "opaque_atoms",
     "to_mpmath",
     "to_numpy",
+    "to_numpy_matrix",
+    "to_numpy_matrices",
     "to_numpy_many",
     "random_points",
     "spot_check_equal",
@@ -193,6 +195,39 @@ def to_numpy(expr, args):
         return np.array(np.broadcast_to(result, shape), dtype=dtype)
 
     return evaluate
+
+
+def to_numpy_matrix(expr, args, sizes):
+    """Compile a matrix expression of ``MatrixSymbol`` arguments to a NumPy function of arrays, its symbolic
+    dimensions set by ``sizes`` (symbol -> int).
+
+    Each matrix symbol is renamed to a plain identifier first: ``lambdify`` replaces symbols whose names are
+    not identifiers (``\\Phi^{l-1}``, ``G^{l+1}``) by commutative dummies, which reorders the factors of a
+    matrix product — a wrong number that looks right (seen with SymPy 1.12/1.13).
+
+    >>> import sympy, numpy as np
+    >>> n = sympy.Symbol("n", integer=True, positive=True)
+    >>> A, B = sympy.MatrixSymbol("A^{1}", n, n), sympy.MatrixSymbol("B^{2}", n, n)
+    >>> f = to_numpy_matrix(A * B, [A, B], {n: 2})
+    >>> f(np.array([[0., 1], [0, 0]]), np.array([[0., 0], [1, 0]]))
+    array([[1., 0.],
+           [0., 0.]])
+    """
+    (compiled,) = [to_numpy_matrices([expr], args, sizes)]
+    return lambda *values: compiled(*values)[0]
+
+
+def to_numpy_matrices(exprs, args, sizes):
+    """:func:`to_numpy_matrix` of several expressions at once, their common subexpressions (an inverse used by
+    all of them) computed once; the function returns a tuple of arrays."""
+    sizes = {k: int(v) for k, v in sizes.items()}
+    plain = {a: sympy.MatrixSymbol(f"M{k}", *(sympy.sympify(d).subs(sizes) for d in a.shape))
+             for k, a in enumerate(args)}
+    renamed = {a.subs(sizes): plain[a] for a in args}
+    concrete = [sympy.sympify(e).subs(sizes).xreplace(renamed) for e in exprs]
+    compiled = sympy.lambdify(list(plain.values()), concrete, modules=["scipy", "numpy"], cse=True)
+    return lambda *values: tuple(np.asarray(r, dtype=float)
+                                 for r in compiled(*(np.asarray(v, dtype=float) for v in values)))
 
 
 def to_numpy_many(exprs, args):

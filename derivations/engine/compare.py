@@ -15,7 +15,7 @@ from derive.equations import equation_parts
 from derive.spectral import merge_sums
 from derivations.engine.budget import SymbolicTimeout, time_budget
 from derivations.engine.checks import CheckResult
-from numerics.bridge import spot_check_equal
+from numerics.bridge import SpotCheck, spot_check_equal
 
 SPOT_DPS = 30
 SPOT_POINTS = 5
@@ -39,6 +39,10 @@ def _simplify_sums(expr):
 
 def prove_zero(expr: sp.Expr, seconds: float) -> tuple[str, str]:
     """Try to show ``expr == 0``: returns (status, detail), status in proved/unproved/timeout."""
+    if isinstance(expr, sp.MatrixExpr):
+        if isinstance(expr.doit(), sp.ZeroMatrix):
+            return "proved", "the matrix expressions are identical"
+        return "unproved", "matrix expressions: SymPy does not simplify them"
     try:
         with time_budget(seconds):
             e = merge_sums(expr.doit())
@@ -78,8 +82,44 @@ def concretize(exprs: list, modes: int = DEFAULT_MODES):
 
 
 def numeric_equal(a, b, *, domains=None, dps=SPOT_DPS, n=SPOT_POINTS, seed=0):
+    if isinstance(a, sp.MatrixExpr) or isinstance(b, sp.MatrixExpr):
+        return matrix_equal(a, b, n=n, seed=seed)
     a, b = concretize([a, b])
     return spot_check_equal(a, b, n=n, dps=dps, seed=seed, domains=domains)
+
+
+#: the side of the concrete matrices a matrix statement is checked at
+MATRIX_SIDE = 3
+
+
+def matrix_equal(a, b, *, n=SPOT_POINTS, seed=0) -> SpotCheck:
+    """Two matrix expressions at ``n`` random points, exactly: each symbolic dimension set to 3, each matrix
+    symbol a random rational matrix (strictly lower triangular when its name is a single capital letter other
+    than the kernels', so that I − CD is invertible, as the causal operators of a DMFT are), each scalar symbol a
+    random rational."""
+    import random
+    rng = random.Random(seed)
+    mats = sorted(a.atoms(sp.MatrixSymbol) | b.atoms(sp.MatrixSymbol), key=str)
+    dims = {d: MATRIX_SIDE for e in (a, b) for d in e.shape if isinstance(d, sp.Symbol)}
+    dims.update({d: MATRIX_SIDE for m in mats for d in m.shape if isinstance(d, sp.Symbol)})
+    scalars = sorted((a.free_symbols | b.free_symbols) - set(mats) - set(dims), key=str)
+    worst = 0
+    for _ in range(n):
+        values = {d: v for d, v in dims.items()}
+        for m in mats:
+            rows, cols = (int(sp.sympify(q).subs(dims)) for q in m.shape)
+            entry = lambda r_, c_: sp.Rational(rng.randint(-9, 9), rng.randint(1, 9))
+            values[m] = sp.Matrix(rows, cols, lambda r_, c_: entry(r_, c_) if (r_ > c_ or not _causal(m)) else 0)
+        values.update({q: sp.Rational(rng.randint(1, 9), rng.randint(1, 9)) for q in scalars})
+        diff = sp.Matrix(a.subs(values).doit()) - sp.Matrix(b.subs(values).doit())
+        worst = max([worst] + [abs(v) for v in diff])
+    passed = worst == 0
+    return SpotCheck(passed, n, 0, str(worst), "exact rational matrices of side 3" + ("" if passed else
+                                                                                         f": difference {worst}"))
+
+
+def _causal(m) -> bool:
+    return len(m.name) == 1 and m.name.isupper()
 
 
 def compare_statements(replayed, stated, *, name: str, domains=None, seconds: float = 10.0,
@@ -103,8 +143,9 @@ def _compare_pair(r, s, label, domains, seconds) -> CheckResult:
     mode, a, b = sides_to_compare(r, s)
     status, how = prove_zero(a - b, seconds)
     spot = numeric_equal(a, b, domains=domains)
-    numbers = (f"mpmath spot-check at {spot.dps} digits, {spot.n_points} points: "
-               f"max rel. error {spot.max_rel_error}" if spot.passed else f"spot-check FAILED: {spot.detail}")
+    where = f"mpmath spot-check at {spot.dps} digits" if spot.dps else f"exact check on {spot.detail}"
+    numbers = (f"{where}, {spot.n_points} points: max rel. error {spot.max_rel_error}" if spot.passed
+               else f"spot-check FAILED: {spot.detail}")
     if not spot.passed:
         return CheckResult(label, "numeric", False, expected=0, observed=spot.max_rel_error,
                            tolerance=f"1e-{spot.dps - 8}", detail=f"{mode} differ: {numbers}; SymPy: {how}")

@@ -22,14 +22,19 @@ import functools
 
 from derivations.engine import Entry
 from derivations.engine.figures import FigureSpec
-from derivations.feature_learning import linear_checks, linear_steps, points_checks, points_steps
+from derivations.feature_learning import dmft_checks, dmft_steps, linear_checks, linear_steps, points_checks, points_steps
+from derivations.feature_learning.deep_linear_theory import deep_linear_curve
+from derivations.feature_learning.curve_theory import Convergence, DMFTCurve
+from derivations.feature_learning.dmft_theory import (dmft_curve, static_curve,
+                                                      static_ntk)
 from derivations.feature_learning.figures import CAPTIONS, linear_curves
 from derivations.feature_learning.linear_theory import (final_kernel, flow_prediction, lazy_prediction, prediction,
                                                         tangent_kernel)
 from derivations.feature_learning.points_theory import KernelCurve, kernel_flow
 
-__all__ = ["ENTRIES", "FIGURES", "KernelCurve", "build_linear", "kernel_flow", "prediction", "flow_prediction", "tangent_kernel", "final_kernel",
-           "lazy_prediction"]
+__all__ = ["ENTRIES", "FIGURES", "KernelCurve", "build_linear", "build_dmft", "kernel_flow", "prediction",
+           "flow_prediction", "tangent_kernel", "final_kernel", "lazy_prediction", "dmft_curve", "DMFTCurve",
+           "Convergence", "deep_linear_curve", "static_ntk", "static_curve"]
 
 
 @functools.cache
@@ -41,5 +46,14 @@ def build_linear():
     return d
 
 
-ENTRIES = {linear_steps.NAME: Entry(linear_steps.NAME, linear_steps.TITLE, linear_steps.SOURCE, build_linear)}
+@functools.cache
+def build_dmft():
+    """The ``feature-learning-dmft`` derivation with its checks."""
+    d = dmft_steps.derivation()
+    dmft_checks.attach_checks(d)
+    return d
+
+
+ENTRIES = {linear_steps.NAME: Entry(linear_steps.NAME, linear_steps.TITLE, linear_steps.SOURCE, build_linear),
+           dmft_steps.NAME: Entry(dmft_steps.NAME, dmft_steps.TITLE, dmft_steps.SOURCE, build_dmft)}
 FIGURES = {"feature-learning-linear": FigureSpec(linear_curves, CAPTIONS["feature-learning-linear"])}

@@ -1,0 +1,218 @@
+"""``feature-learning-dmft``: the self-consistent DMFT of deep networks in mean-field scaling (arXiv:2205.09653),
+the form that is solved numerically.
+
+The steps: the network and its gradient descent; the activations and their slopes (SymPy differentiates); the
+single-site processes of the infinite-width limit with their kernels and response functions; the tangent
+kernel; for φ(z) = z the single-site equations are linear and SymPy solves them for the kernels (the C, D form
+of the paper's deep linear networks); γ₀ → 0 freezes every kernel (the static NTK).
+
+>>> d = derivation()
+>>> d["activation-slopes"][1].rhs
+1 - tanh(z)**2
+"""
+from __future__ import annotations
+
+import functools
+
+import sympy as sp
+
+from derive.operations import transform
+from derivations.engine import Derivation, Source
+
+NAME = "feature-learning-dmft"
+TITLE = "Self-consistent DMFT of feature learning in deep networks: kernels, responses, deep linear networks"
+SOURCE = Source("2205.09653", "Bordelon, Pehlevan", "2022",
+                "Self-consistent dynamical field theory of kernel evolution in wide neural networks",
+                section="Eqs. (1), (3), (10)-(12): the network, the NTK dynamics, the single-site processes, "
+                        "deep linear networks")
+
+z = sp.Symbol("z", real=True)
+#: the activations offered, as SymPy expressions of z
+ACTIVATION_FORMS = {"linear": z, "tanh": sp.tanh(z), "erf": sp.erf(z), "relu": sp.Max(0, z)}
+ACTIVATIONS = tuple(ACTIVATION_FORMS)
+PHI = {name: sp.Function(f"phi_{name}") for name in ACTIVATIONS}
+
+
+def _slopes(activations):
+    """φ'(z) of each activation, by SymPy (ReLU's slope is the Heaviside step)."""
+    return tuple(sp.Eq(sp.Derivative(eq.lhs, z), sp.diff(eq.rhs, z)) for eq in activations)
+
+
+def _activations(d: Derivation) -> None:
+    d.define("activations", "Activations", "The nonlinearities offered: the identity (deep linear networks), tanh, "
+             "the error function and the rectifier.",
+             tuple(sp.Eq(PHI[name](z), form) for name, form in ACTIVATION_FORMS.items()))
+    d.derive("activation-slopes", "Their slopes", "φ' enters the backward fields g = φ'(h) z.",
+             transform("activations", _slopes, "d/dz of each activation", name="differentiate"))
+
+
+N, D, P, L = sp.symbols("N D P L", positive=True, integer=True)
+gamma0 = sp.Symbol("gamma_0", positive=True)
+t, s = sp.symbols("t s", nonnegative=True)
+l, i, j, k, b, mu, nu = sp.symbols("l i j k b mu nu", positive=True, integer=True)
+W0, W, w, x, h, g, f, y = (sp.IndexedBase(n, real=True) for n in ("W^0", "W", "w", "x", "h", "g", "f", "y"))
+phi = sp.Function("phi")
+loss, rate, Delta = sp.Symbol("L_loss"), sp.Symbol("eta_theta"), sp.IndexedBase("Delta", real=True)
+#: time×example operators of the single-site processes (n = number of time points × P)
+n = sp.Symbol("n", positive=True, integer=True)
+C, Dop, Phi_in, G_out, A_op, B_op = (sp.MatrixSymbol(q, n, n) for q in ("C", "D", r"\Phi^{l-1}", "G^{l+1}", "A", "B"))
+u, r, hv, zv = (sp.MatrixSymbol(q, n, 1) for q in ("u", "r", "h^l", "z^l"))
+Phi_l, G_l, M_l = sp.MatrixSymbol("Phi^l", n, n), sp.MatrixSymbol("G^l", n, n), sp.MatrixSymbol("M^l", n, n)
+I = sp.Identity(n)
+
+
+def _in_range(expr):
+    """Σ_k δ_ik c_k = c_i for i inside the sum's range: keep the in-range branch of SymPy's Piecewise."""
+    return expr.replace(lambda e: isinstance(e, sp.Piecewise), lambda p: p.args[0].expr)
+
+
+def _network(d: Derivation) -> None:
+    d.define("network", "The network", "L hidden layers of width N in mean-field scaling: the first layer sees the "
+             "input through W⁰/√D, the next through W/√N, the readout is divided by γ₀N.",
+             (sp.Eq(h[1, i, mu], sp.Sum(W0[i, b] * x[mu, b], (b, 1, D)) / sp.sqrt(D)),
+              sp.Eq(h[l + 1, i, mu], sp.Sum(W[l, i, j] * phi(h[l, j, mu]), (j, 1, N)) / sp.sqrt(N)),
+              sp.Eq(f[mu], sp.Sum(w[j] * phi(h[L, j, mu]), (j, 1, N)) / (gamma0 * N))))
+    d.define("loss", "Loss and learning rate", "The mean square error over the P examples and the learning rate "
+             "γ₀²N of every weight, which keeps the tangent kernel of order one.",
+             (sp.Eq(loss, sp.Sum(Delta[mu] ** 2, (mu, 1, P)) / (2 * P)), sp.Eq(Delta[mu], y[mu] - f[mu]),
+              sp.Eq(rate, gamma0 ** 2 * N)))
+    d.derive("backward-fields", "Backward fields", "g = γ₀N ∂f/∂h: at the last layer the slope times the readout; "
+             "below, the chain rule through the next layer's sum (a Kronecker delta picks neuron i).",
+             transform("network", _backward, "γ₀N ∂f/∂h at the last layer; below, γ₀N Σ_k (∂f/∂h_k)(∂h_k/∂h_i) through layer l+1",
+                       name="differentiate"))
+    d.derive("weight-flows", "Gradient flow of the weights", "−η ∂L/∂W by the chain rule through the next layer's "
+             "preactivation: each weight moves by the error times the outer product of a backward field and an "
+             "activation.", transform(("network", "loss", "backward-fields"), _weight_flows,
+                                      "−η_θ ∂L/∂W_ij and −η_θ ∂L/∂w_j, with ∂f/∂h = g/(γ₀N) at layer l+1",
+                                      name="differentiate"))
+
+
+def _backward(net):
+    first, hidden, out = net
+    last = _in_range(sp.diff(out.rhs, h[L, i, mu]).doit()) * gamma0 * N
+    through = _in_range(sp.diff(hidden.rhs.subs(i, k), h[l, i, mu]).doit())
+    below = sp.Sum(g[l + 1, k, mu] * through, (k, 1, N))
+    return (sp.Eq(g[L, i, mu], sp.simplify(last)), sp.Eq(g[l, i, mu], below))
+
+
+def _weight_flows(net, loss_, back):
+    first, hidden, out = net
+    df_dh = g[l + 1, k, mu] / (gamma0 * N)                        # from the definition g = γ₀N ∂f/∂h
+    a = sp.Symbol("a", positive=True, integer=True)                       # the weight's column, apart from the sum's j
+    dh_dW = _in_range(sp.diff(hidden.rhs.subs(i, k), W[l, i, a]).doit())
+    df_dW = _in_range(sp.Sum(df_dh * dh_dW, (k, 1, N)).doit()).subs(a, j)
+    dL = lambda df: -sp.Sum(Delta[mu] * df, (mu, 1, P)) / P            # ∂L/∂θ = −(1/P)Σ_μ Δ_μ ∂f_μ/∂θ
+    df_dw = _in_range(sp.diff(out.rhs, w[a]).doit()).subs(a, j)
+    eta = loss_[2].rhs
+    return (sp.Eq(sp.Derivative(W[l, i, j], t), sp.simplify(-eta * dL(df_dW))),
+            sp.Eq(sp.Derivative(w[j], t), sp.simplify(-eta * dL(df_dw))))
+
+
+def _dmft(d: Derivation) -> None:
+    d.define("order-parameters", "Kernels", "The feature and gradient kernels of layer l between two times and two "
+             "examples, averages over the neurons; the NTK sums them over the layers (Φ⁰ the input Gram matrix, "
+             "and G = 1 above the last layer).", (
+                 sp.Eq(sp.Function(r"\Phi^{l}_{\mu\nu}")(t, s), sp.Sum(phi(h[l, i, mu]) * phi(h[l, i, nu]), (i, 1, N)) / N),
+                 sp.Eq(sp.Function(r"G^{l}_{\mu\nu}")(t, s), sp.Sum(g[l, i, mu] * g[l, i, nu], (i, 1, N)) / N)))
+    K, Phi_f, G_f = sp.Function(r"K_{\mu\nu}"), sp.Function(r"\Phi^{l}_{\mu\nu}"), sp.Function(r"G^{l+1}_{\mu\nu}")
+    d.quote("ntk", "Tangent kernel", "df/dt = (1/P) Σ_ν K_μν Δ_ν with the kernel a sum over layers of the gradient "
+            "kernel above times the feature kernel below, at equal times.",
+            sp.Eq(K(t), sp.Sum(G_f(t, t) * Phi_f(t, t), (l, 0, L))), checked_by=("dmft-ntk-consistency",),
+            reference="arXiv:2205.09653 Eq. (3)")
+    A_f, B_f, u_f, r_f = (sp.Function(q) for q in (r"A^{l-1}_{\mu\nu}", r"B^{l}_{\mu\nu}", "u^l_mu", "r^l_mu"))
+    Phi_below, G_above = sp.Function(r"\Phi^{l-1}_{\mu\nu}"), sp.Function(r"G^{l+1}_{\mu\nu}")
+    h_t, z_t, g_t = sp.Function("h^l_mu"), sp.Function("z^l_mu"), sp.Function("g^l_nu")
+    h_nu, Dl = sp.Function("h^l_nu"), sp.Function("Delta_nu")
+    d.quote("single-site", "Single-site processes", "At infinite width each neuron of layer l is one draw of these "
+            "processes: u from a Gaussian process with the feature kernel of layer l-1, r with the gradient kernel of layer l+1, independent; A and B are "
+            "the response functions (γ₀ times them is the mean derivative of φ(h) by r in layer l and of g by "
+            "u in layer l+1); the error enters with 1/P.",
+            (sp.Eq(h_t(t), u_f(t) + gamma0 * sp.Integral(sp.Sum((A_f(t, s) + Phi_below(t, s) * Dl(s) / P) * g_t(s),
+                                                                 (nu, 1, P)), (s, 0, t))),
+             sp.Eq(z_t(t), r_f(t) + gamma0 * sp.Integral(sp.Sum((B_f(t, s) + G_above(t, s) * Dl(s) / P) * phi(h_nu(s)),
+                                                                (nu, 1, P)), (s, 0, t)))),
+            checked_by=("dmft-network-tanh", "dmft-network-deep-linear"), reference="arXiv:2205.09653 Eq. (10)")
+
+
+def _closure(eq, first, second, own, other):
+    """x = own + first(other + second·x) rearranged to (I − first·second)x = own + first·other (the rearrangement
+    checked by expansion), solved for x."""
+    S = I - first * second
+    if sp.expand(S * eq.lhs - (own + first * other) - (eq.lhs - eq.rhs)) != sp.ZeroMatrix(n, 1):
+        raise ValueError(f"{eq} does not rearrange to (I - {first}{second}){eq.lhs} = {own} + {first}{other}")
+    return sp.Inverse(S) * (own + first * other)
+
+
+def _average(expr, pairs):
+    """⟨·⟩ of an expanded matrix expression over independent Gaussian u, r: each adjacent pair (a, bᵀ) replaced
+    by its covariance (zero for u with r)."""
+    total = sp.ZeroMatrix(*expr.shape)
+    for term in sp.Add.make_args(sp.expand(expr)):
+        coeff, factors = term.as_coeff_mmul()
+        factors = list(factors.args) if isinstance(factors, sp.MatMul) else [factors]
+        for m in range(len(factors) - 1):
+            if (factors[m], factors[m + 1]) in pairs:
+                cov = pairs[(factors[m], factors[m + 1])]
+                if cov is not None:
+                    total = total + coeff * sp.MatMul(*factors[:m], cov, *factors[m + 2:])
+                break
+    return total
+
+
+def _linear_kernels(ops):
+    g_is_z, h_in_z = ops[0].subs(sp.MatrixSymbol("g^l", n, 1), zv), ops[1].subs(sp.MatrixSymbol(r"\phi(h^{l})", n, 1), hv)
+    h_sol = _closure(sp.Eq(hv, g_is_z.rhs.subs(zv, h_in_z.rhs)), C, Dop, u, r)
+    z_sol = _closure(sp.Eq(zv, h_in_z.rhs.subs(hv, g_is_z.rhs)), Dop, C, r, u)
+    pairs = {(u, u.T): Phi_in, (r, r.T): G_out, (u, r.T): None, (r, u.T): None}
+    return (sp.Eq(hv, h_sol), sp.Eq(zv, z_sol), sp.Eq(Phi_l, _average(h_sol * h_sol.T, pairs)),
+            sp.Eq(G_l, _average(z_sol * z_sol.T, pairs)), sp.Eq(A_op, _coefficient(h_sol, r)),
+            sp.Eq(B_op, _coefficient(z_sol, u)), sp.Eq(M_l, _average(z_sol * h_sol.T, pairs)))
+
+
+def _coefficient(sol, of):
+    """The matrix multiplying the vector ``of`` in the expanded ``sol``."""
+    for term in sp.Add.make_args(sp.expand(sol)):
+        factors = term.args if isinstance(term, sp.MatMul) else (term,)
+        if factors[-1] == of:
+            return sp.MatMul(*factors[:-1]).doit()
+    raise ValueError(f"{of} does not enter {sol}")
+
+
+def _static(closure):
+    """C, D → 0 (both carry a factor γ₀): every kernel equals the one it is built from."""
+    zero = {C: sp.ZeroMatrix(n, n), Dop: sp.ZeroMatrix(n, n)}
+    return tuple(sp.Eq(eq.lhs, eq.rhs.xreplace(zero).doit()) for eq in closure[2:4])
+
+
+def _linear(d: Derivation) -> None:
+    d.define("operators", "Operator form", "On the (time, example) pairs the single-site equations read h = u + C g "
+             "and z = r + D φ(h): C holds γ₀ times the response A "
+             "plus the causal ΦΔ/P term of the layer below, D the same with B and the gradient kernel above.", (sp.Eq(hv, u + C * sp.MatrixSymbol("g^l", n, 1)),
+                          sp.Eq(zv, r + Dop * sp.MatrixSymbol(r"\phi(h^{l})", n, 1))))
+    d.derive("deep-linear-closure", "Deep linear networks", "With φ(z) = z, g = z and both equations are linear: "
+             "solve for h and z, average over the independent Gaussian u, r: the kernels, the responses (the "
+             "coefficients of r in h and of u in z) and the overlap M = ⟨z hᵀ⟩ in closed form; at the last layer "
+             "the prediction is f = diag(M)/γ₀ (the readout is z, f = ⟨z φ(h)⟩/γ₀).",
+             transform("operators", _linear_kernels, "g = z = r + Dh into h = u + Cg, rearranged, solved, "
+                       "⟨uuᵀ⟩ = Φ (layer l-1), ⟨rrᵀ⟩ = G (layer l+1), ⟨urᵀ⟩ = 0", name="solve and average"))
+    d.derive("static-limit", "Lazy limit", "C and D carry γ₀: as γ₀ → 0 every kernel stays at its start, the "
+             "static NTK of the lazy regime.", transform("deep-linear-closure", _static, "C = D = 0", name="limit"))
+    d.approximate("gradient-independence", "Gradient independence", "Drop the response functions A and B: the "
+                  "approximation that treats the backward weights as independent of the forward ones.",
+                  (sp.Eq(A_op, sp.ZeroMatrix(n, n)), sp.Eq(B_op, sp.ZeroMatrix(n, n))),
+                  checked_by=("dmft-approximations",))
+
+
+@functools.cache
+def derivation() -> Derivation:
+    """The steps of ``feature-learning-dmft`` (built once; the face attaches the checks)."""
+    d = Derivation(NAME, TITLE, SOURCE, assumptions=(N, D, P, L, gamma0), summary=(
+        "Networks of L hidden layers of width N in mean-field (μP) scaling, trained by gradient flow on the mean "
+        "square error of P examples with every learning rate γ₀²N; at infinite width the neurons become "
+        "independent draws of single-site processes coupled only through kernels, response functions and the "
+        "error; γ₀ sets how far the kernels move."))
+    _activations(d)
+    _network(d)
+    _dmft(d)
+    _linear(d)
+    return d
