@@ -64,6 +64,9 @@ FIGURE_MODULES = {
     "online-sgd-learning-curves": "derivations.online_sgd",
     "online-sgd-linear": "derivations.online_sgd",
     "feature-learning-linear": "derivations.feature_learning",
+    "feature-learning-dmft-loss": "derivations.feature_learning",
+    "feature-learning-dmft-alignment": "derivations.feature_learning",
+    "feature-learning-dmft-approximations": "derivations.feature_learning",
 }
 ENTRY_POINT_GROUP = "derivations.entries"
 

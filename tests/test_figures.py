@@ -56,7 +56,8 @@ def test_registry_names_functions_and_captions():
     assert list(registry.figures()) == ["ridge-learning-curve", "random-feature-learning-curve", "phase-diagram",
                                      "random-feature-dynamics", "sgd-phases", "exponents", "dmft-mode-discrepancy", "dmft-test-error", "dmft-bias-variance",
                                      "dmft-early-stopping", "online-sgd-learning-curves", "online-sgd-linear",
-                                     "feature-learning-linear"]
+                                     "feature-learning-linear", "feature-learning-dmft-loss",
+                                     "feature-learning-dmft-alignment", "feature-learning-dmft-approximations"]
     for name, (function, caption) in registry.figures().items():
         assert callable(function)
         assert len(caption) > 100, name

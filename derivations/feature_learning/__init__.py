@@ -27,6 +27,7 @@ from derivations.feature_learning.deep_linear_theory import deep_linear_curve
 from derivations.feature_learning.curve_theory import Convergence, DMFTCurve
 from derivations.feature_learning.dmft_theory import (dmft_curve, static_curve,
                                                       static_ntk)
+from derivations.feature_learning import dmft_figures
 from derivations.feature_learning.figures import CAPTIONS, linear_curves
 from derivations.feature_learning.linear_theory import (final_kernel, flow_prediction, lazy_prediction, prediction,
                                                         tangent_kernel)
@@ -56,4 +57,8 @@ def build_dmft():
 
 ENTRIES = {linear_steps.NAME: Entry(linear_steps.NAME, linear_steps.TITLE, linear_steps.SOURCE, build_linear),
            dmft_steps.NAME: Entry(dmft_steps.NAME, dmft_steps.TITLE, dmft_steps.SOURCE, build_dmft)}
-FIGURES = {"feature-learning-linear": FigureSpec(linear_curves, CAPTIONS["feature-learning-linear"])}
+FIGURES = {"feature-learning-linear": FigureSpec(linear_curves, CAPTIONS["feature-learning-linear"]),
+           **{name: FigureSpec(fn, dmft_figures.CAPTIONS[name]) for name, fn in (
+               ("feature-learning-dmft-loss", dmft_figures.loss_curves),
+               ("feature-learning-dmft-alignment", dmft_figures.alignment),
+               ("feature-learning-dmft-approximations", dmft_figures.approximations))}}

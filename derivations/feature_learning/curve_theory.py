@@ -71,12 +71,13 @@ def validate(X, y, times, gamma0, depth, act):
     return X, y, times, positive("gamma0", gamma0), positive_int("depth", depth)
 
 
-def grid_step(times, step):
-    """dt and the number of steps: the last time is a whole number of steps of at most ``step``."""
+def grid_step(times, step, least=MIN_STEPS):
+    """dt and the number of steps: the last time is a whole number (at least ``least``) of steps of at most
+    ``step``."""
     end = float(times[-1])
     if end == 0:
         return 1.0, 0
-    steps = max(MIN_STEPS, int(np.ceil(end / step)))
+    steps = max(least, int(np.ceil(end / step)))
     return end / steps, steps
 
 

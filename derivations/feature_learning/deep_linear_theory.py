@@ -40,6 +40,8 @@ from numerics.validate import positive
 
 #: each window of the iteration adds this much time (over max(γ₀, 1)²): the passes' transient growth stays bounded
 WINDOW = 0.5
+#: at least this many steps on the coarse grid of ``deep_linear_curve``
+MIN_STEPS = 10
 #: at most this many steps on the coarse grid of ``deep_linear_curve`` (twice as many on the fine one)
 MAX_STEPS = 64
 #: the largest matrix side (steps + 1)·P the solver accepts: its cost is O(n³) per layer and pass
@@ -189,7 +191,7 @@ def deep_linear_curve(X, y, times, gamma0, *, depth=1, step=0.05, extrapolate=Tr
     """:class:`~.curve_theory.DMFTCurve` of the deep linear DMFT at ``times`` (arguments as ``dmft_curve``;
     ``responses=False`` is the gradient-independence approximation).  Error bars are zero: nothing is sampled."""
     X, y, times, gamma0, depth = validate(X, y, times, gamma0, depth, "linear")
-    dt, steps = grid_step(times, max(positive("step", step), float(times[-1]) / MAX_STEPS))
+    dt, steps = grid_step(times, max(positive("step", step), float(times[-1]) / MAX_STEPS), least=MIN_STEPS)
     options = dict(responses=responses, damping=damping, tol=tol, max_iterations=max_iterations)
     f, K, conv = deep_linear_grid(X, y, gamma0, dt, steps, depth, **options)
     gap, passes = 0.0, conv.iterations
