@@ -23,7 +23,7 @@ import numpy as np
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from derivations import dmft, online_sgd, random_features, ridge, spectra
+from derivations import dmft, feature_learning, online_sgd, random_features, ridge, spectra
 from numerics import validate
 
 settings.register_profile("fuzz", deadline=None, derandomize=True, database=None, print_blob=False,
@@ -32,7 +32,8 @@ settings.register_profile("fuzz", deadline=None, derandomize=True, database=None
 FUZZ = settings.get_profile("fuzz")
 EXAMPLES = {"law": 120, "density": 120, "ridge": 100, "solve_kappa": 80, "spectrum": 80, "ridge_power_law": 10,
             "rf": 60, "projection_level": 50, "rf_power_law": 8, "dmft": 40, "dmft_simulation": 30,
-            "online_sgd": 20, "order_parameters": 12, "stability": 60, "validate": 150, "rf_dynamics_gd": 20, "rf_dynamics": 25}
+            "online_sgd": 20, "order_parameters": 12, "stability": 60, "validate": 150, "rf_dynamics_gd": 20, "rf_dynamics": 25,
+            "feature_learning": 40}
 
 
 def fuzz(name):
@@ -601,3 +602,36 @@ def test_stability_limit_and_validate_refuse_by_name():
             online_sgd.stability_limit(**{"eigenvalues": lam, "K": 2, **kwargs})
     with pytest.raises(ValueError, match="^eigenvalues"):                      # was OverflowError
         validate.finite("eigenvalues", 10 ** 400)
+
+
+FL_SCALARS = ["gamma0", "samples", "replicas", "step", "tol", "damping", "max_iterations", "depth", "seed"]
+
+
+@fuzz("feature_learning")
+@given(P=st.integers(1, 3), D=st.integers(1, 4), activation=st.sampled_from(["tanh", "relu", "erf", "linear", "swish"]),
+       gamma0=st.sampled_from([1e-3, 0.5, 2.0]), depth=st.sampled_from([1, 1, 2]),
+       method=st.sampled_from([None, None, "sweep", "alternating", "exact", "bogus"]),
+       times=st.sampled_from([[0.0, 1.0], [0.5], [0.0, 0.3, 1.0]]), data=st.data())
+def test_feature_learning_dmft_curve(P, D, activation, gamma0, depth, method, times, data):
+    """dmft_curve: finite predictions, loss and kernel with the documented shapes and a converged record, or a
+    clean refusal naming the argument."""
+    rng = np.random.default_rng(P * 10 + D)
+    X, y = rng.standard_normal((P, D)), rng.standard_normal(P)
+    odd = data.draw(st.one_of(one_odd(FL_SCALARS, ["y"], P), st.tuples(st.just("times"), odd_times()),
+                              st.tuples(st.just("X"), st.sampled_from(ALWAYS_BAD + [np.zeros((P, D)), X[0], X.T,
+                                                                                      np.full((P, D), NAN)]))))
+    args = {"X": X, "y": y, "times": times, "gamma0": gamma0, "depth": depth, "activation": activation,
+            "method": method, "samples": 64, "replicas": 2, "seed": 0}
+    names = list(args) + ["step", "tol", "damping", "max_iterations"]
+    bad = (-1.0, -1, -INF) + ((0, 0.0, -0.0) if odd and odd[0] in ("gamma0", "samples", "step", "tol", "damping",
+                                                                       "max_iterations", "depth") else ())
+    also = tuple(name for name, wrong in (("activation", activation == "swish"), ("method", method == "bogus" or (
+        method == "exact" and activation != "linear")), ("depth", depth > 1 and activation not in ("linear", "swish")
+                                                         and method != "exact")) if wrong)
+    out = call(feature_learning.dmft_curve, args, odd, names, bad=bad, also=also)
+    if out is not None:
+        T = len(out.times)
+        assert out.predictions.shape == (T, P) and out.ntk.shape == (T, P, P) and out.loss.shape == (T,)
+        for v in (out.predictions, out.loss, out.ntk, out.predictions_error, out.loss_error, out.ntk_error):
+            assert np.all(np.isfinite(v)), out
+        assert np.all(out.loss >= 0) and out.convergence.converged

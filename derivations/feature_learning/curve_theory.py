@@ -13,6 +13,8 @@ import numpy as np
 import derivations.feature_learning.dmft_steps as ds
 from numerics.validate import finite, positive, positive_int
 
+#: the most steps a grid may have
+MAX_GRID = 1_000_000
 #: default time step of the grid, and the least number of steps to the last time
 STEP, MIN_STEPS = 0.02, 50
 
@@ -77,6 +79,8 @@ def grid_step(times, step, least=MIN_STEPS):
     end = float(times[-1])
     if end == 0:
         return 1.0, 0
+    if end / step > MAX_GRID:
+        raise ValueError(f"times: the last time {end:g} needs more than {MAX_GRID} steps of step {step:g}")
     steps = max(least, int(np.ceil(end / step)))
     return end / steps, steps
 

@@ -192,6 +192,11 @@ def deep_linear_curve(X, y, times, gamma0, *, depth=1, step=0.05, extrapolate=Tr
     ``responses=False`` is the gradient-independence approximation).  Error bars are zero: nothing is sampled."""
     X, y, times, gamma0, depth = validate(X, y, times, gamma0, depth, "linear")
     dt, steps = grid_step(times, max(positive("step", step), float(times[-1]) / MAX_STEPS), least=MIN_STEPS)
+    rate = (depth + 1) * float(np.linalg.eigvalsh(X @ X.T / X.shape[1])[-1]) / len(y)
+    if dt * rate > 1:
+        raise ValueError(f"times: the last time {times[-1]:g} needs a step dt = {dt:g} above the stable "
+                         f"1/(largest static-kernel rate {rate:.3g}): at most {MAX_STEPS} steps; solve a shorter "
+                         "window")
     options = dict(responses=responses, damping=damping, tol=tol, max_iterations=max_iterations)
     f, K, conv = deep_linear_grid(X, y, gamma0, dt, steps, depth, **options)
     gap, passes = 0.0, conv.iterations

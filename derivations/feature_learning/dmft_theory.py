@@ -42,6 +42,10 @@ from numerics.bridge import to_numpy
 from numerics.validate import finite, positive, positive_int
 
 
+#: the most Monte-Carlo samples one curve takes
+MAX_SAMPLES = 10_000_000
+
+
 @functools.cache
 def activation_pair(name: str):
     """(φ, φ') of an activation, compiled from (activations) and (activation-slopes)."""
@@ -140,11 +144,12 @@ def dmft_curve(X, y, times, gamma0, *, depth=1, activation="tanh", samples=10_00
         return deep_linear_curve(X, y, times, gamma0, depth=depth, step=step, extrapolate=extrapolate, tol=tol,
                                  max_iterations=max_iterations)
     if depth != 1:
-        raise NotImplementedError("the Monte-Carlo solver covers one hidden layer; depth > 1 is solved for "
-                                  "activation='linear' (method 'exact') only")
+        raise ValueError(f"depth must be 1 for activation {activation!r}, got {depth}: the Monte-Carlo solver covers "
+                         "one hidden layer (deeper networks are solved for activation='linear' only)")
     replicas, samples = positive_int("replicas", replicas), positive_int("samples", samples)
-    if replicas < 2 or samples < 2 * replicas:
-        raise ValueError(f"replicas must be >= 2 and samples >= 2·replicas, got {replicas}, {samples}")
+    if replicas < 2 or samples < 2 * replicas or samples > MAX_SAMPLES:
+        raise ValueError(f"replicas must be >= 2 and samples in [2·replicas, {MAX_SAMPLES}], got {replicas}, "
+                         f"{samples}")
     damping = positive("damping", damping)
     if damping > 1:
         raise ValueError(f"damping must lie in (0, 1], got {damping}")
@@ -181,7 +186,8 @@ def static_ntk(X, activation="tanh", *, depth=1, nodes=200):
     if activation == "linear":
         return (positive_int("depth", depth) + 1) * gram
     if depth != 1:
-        raise NotImplementedError("the static kernel of a nonlinear network is computed for one hidden layer")
+        raise ValueError(f"depth must be 1 for activation {activation!r}: the static kernel of a nonlinear network "
+                         "is computed for one hidden layer")
     phi, dphi = activation_pair(activation)
     xi, wt = np.polynomial.hermite_e.hermegauss(nodes)
     wt = wt / wt.sum()

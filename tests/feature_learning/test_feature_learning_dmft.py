@@ -159,7 +159,7 @@ def test_bad_input_is_refused_by_name(kwargs, match):
 
 def test_deeper_nonlinear_networks_are_refused_not_faked():
     X, y = _task()
-    with pytest.raises(NotImplementedError, match="one hidden layer"):
+    with pytest.raises(ValueError, match="depth must be 1"):
         dmft_curve(X, y, [0.0, 1.0], 1.0, depth=2, activation="tanh")
 
 
