@@ -29,6 +29,9 @@ x, h, y, f_ix, Dl, Kx = (sp.IndexedBase(n, real=True) for n in ("x", "h", "y", "
 w_t, h_t = sp.Function("w"), sp.Function("h")
 f_t, H_t, G_t, m_t, K_t = (sp.Function(n) for n in ("f", "H", "G^1", "m", "K"))
 L_sym = sp.Symbol("L")
+#: the orders of the perturbation series in ε = γ₀²
+f0_t, f2_t, H2_t, G2_t = (sp.Function(n) for n in ("f_0", "f_2", "H_2", "G_2"))
+eps = sp.Symbol("epsilon", positive=True)
 
 
 def _network():
@@ -202,9 +205,43 @@ def add_points_steps(d) -> None:
                   checked_by=("points-ensemble",))
 
 
+def _series(flow, prediction, ntk):
+    """Insert f = f₀ + εf₂, H = K^x + εH₂, G = 1 + εG₂ and γ₀² = ε (K through (points-ntk), Δ = y − f) into the
+    flows; the flow of f₀ is the O(1) part of df/dt, those of f₂, H₂, G₂ the O(ε) parts of df/dt, dH/dt/ε, dG/dt/ε."""
+    dH, dG, _ = flow
+    grow = {f_t: lambda m, s: f0_t(m, s) + eps * f2_t(m, s), H_t: lambda m, n, s: Kx[m, n] + eps * H2_t(m, n, s),
+            G_t: lambda s: 1 + eps * G2_t(s)}
+
+    def insert(expr):
+        e = expr.replace(lambda q: isinstance(q, sp.core.function.AppliedUndef) and q.func == K_t,
+                         lambda q: ntk.rhs.subs({mu: q.args[0], nu: q.args[1]}, simultaneous=True))
+        e = e.replace(lambda q: isinstance(q, sp.Indexed) and q.base == Dl,
+                      lambda q: y[q.indices[0]] - f_t(q.indices[0], t))
+        e = e.replace(lambda q: isinstance(q, sp.core.function.AppliedUndef) and q.func in grow,
+                      lambda q: grow[q.func](*q.args))
+        return e.subs(gamma0, sp.sqrt(eps))
+
+    order = lambda e, k: msr.expand_inner_sums(sp.expand((sp.diff(e, eps, k) / sp.factorial(k)).subs(eps, 0)))
+    df = insert(prediction.rhs)
+    return (sp.Eq(sp.Derivative(f0_t(nu, t), t), order(df, 0)), sp.Eq(sp.Derivative(f2_t(nu, t), t), order(df, 1)),
+            sp.Eq(sp.Derivative(H2_t(mu, nu, t), t), order(insert(dH.rhs), 1)),
+            sp.Eq(sp.Derivative(G2_t(t), t), order(insert(dG.rhs), 1)))
+
+
+def add_series_step(d) -> None:
+    d.derive("points-perturbation-series", "Leading order in γ₀² on P examples", "Perturbation theory of the kernel "
+             "system in the feature-learning strength: f = f₀ + γ₀²f₂, H = K^x + γ₀²H₂, G = 1 + γ₀²G₂ from the "
+             "infinite-width start (all corrections start at zero). f₀ is the lazy (static-NTK) curve; the O(γ₀²) "
+             "corrections obey linear flows driven by it.",
+             transform(("points-flow", "points-prediction-flow", "points-ntk"), _series,
+                       "the series in ε = γ₀² inserted into the flows, the O(1) and O(ε) parts",
+                       name="series"))
+
+
 def extended():
     """``feature-learning-linear`` with the P-example steps appended (once)."""
     d = ls.derivation()
     if "points-flow" not in d.labels():
         add_points_steps(d)
+        add_series_step(d)
     return d

@@ -70,3 +70,23 @@ def test_spot_checks_evaluate_sums_up_to_a_size_symbol():
     same = numeric_equal(sp.Sum(2 * a[k], (k, 1, P)) / P, 2 * sp.Sum(a[k], (k, 1, P)) / P)
     different = numeric_equal(sp.Sum(a[k] ** 2, (k, 1, P)), sp.Sum(a[k], (k, 1, P)) ** 2)
     assert same.passed and not different.passed
+
+
+def test_the_perturbation_series_on_one_example_is_the_one_example_series():
+    from derivations.feature_learning import perturbative_flow
+    from derivations.feature_learning.linear_theory import perturbative_prediction
+    x = np.array([[1.0, 2.0, -0.5]])
+    t = np.linspace(0, 3, 7)
+    f, K = perturbative_flow(t, x, [0.8], 0.7)
+    phi0 = float((x @ x.T)[0, 0]) / 3
+    np.testing.assert_allclose(f[:, 0], perturbative_prediction(t, 0.8, 0.7, phi0), atol=1e-10)
+    assert K[0, 0, 0] == pytest.approx(2 * phi0)
+
+
+def test_the_perturbation_series_departs_at_fourth_order():
+    from derivations.feature_learning import perturbative_flow
+    rng = np.random.default_rng(3)
+    X, y = rng.standard_normal((3, 4)), rng.standard_normal(3)
+    t = np.linspace(0, 3, 7)
+    gaps = [np.max(np.abs(perturbative_flow(t, X, y, g)[0] - kernel_flow(t, X, y, g).prediction)) for g in (0.1, 0.2)]
+    assert 3.8 < math.log2(gaps[1] / gaps[0]) < 4.2
