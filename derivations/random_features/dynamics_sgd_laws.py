@@ -16,7 +16,6 @@ arXiv:2405.15074), with both routes:
 from __future__ import annotations
 
 import functools
-import math
 
 import mpmath
 import numpy as np
