@@ -625,10 +625,14 @@ def test_feature_learning_dmft_curve(P, D, activation, gamma0, depth, method, ti
     names = list(args) + ["step", "tol", "damping", "max_iterations"]
     bad = (-1.0, -1, -INF) + ((0, 0.0, -0.0) if odd and odd[0] in ("gamma0", "samples", "step", "tol", "damping",
                                                                        "max_iterations", "depth") else ())
-    also = tuple(name for name, wrong in (("activation", activation == "swish"), ("method", method == "bogus" or (
-        method == "exact" and activation != "linear")), ("depth", depth > 1 and activation not in ("linear", "swish")
-                                                         and method != "exact")) if wrong)
-    out = call(feature_learning.dmft_curve, args, odd, names, bad=bad, also=also)
+    wrong = (activation == "swish" or method == "bogus" or (method == "exact" and activation != "linear")
+             or (depth > 1 and (method == "sweep" or activation == "relu")))
+    also = ("activation", "method", "depth") if wrong else ()
+    try:
+        out = call(feature_learning.dmft_curve, args, odd, names, bad=bad, also=also)
+    except RuntimeError as exc:                  # the deep alternating solver says when it does not converge
+        assert "did not converge" in str(exc) and depth > 1 and activation != "linear", exc
+        return
     if out is not None:
         T = len(out.times)
         assert out.predictions.shape == (T, P) and out.ntk.shape == (T, P, P) and out.loss.shape == (T,)

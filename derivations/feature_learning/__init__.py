@@ -1,16 +1,21 @@
 """Feature learning in wide networks: the self-consistent DMFT of Bordelon & Pehlevan (arXiv:2205.09653), from
-its exactly solvable case up (entry ``feature-learning-linear``).
+its exactly solvable case (entry ``feature-learning-linear``) to deep nonlinear networks (``feature-learning-dmft``).
 
 Reads bottom-up like the paper:
 
 * steps — :mod:`.linear_steps` (the two-layer linear network on one example: gradients of the loss, the order
   parameters and the tangent kernel, two conserved quantities, the closed flow at any width, its solution at
-  infinite width and the lazy limit) ← :mod:`.points_steps` (P examples: the closed system of the P × P kernels);
-* theory — :mod:`.linear_theory` (the closed form, the integrated flows and the kernel, compiled from the steps),
-  :mod:`.points_theory` (the kernel system compiled per P and integrated);
-* checks — :mod:`.linear_checks`, :mod:`.points_checks` (two numeric routes, 30 digits, the lazy limit, whitened
-  inputs against one example, networks trained by gradient descent at finite width and in ensembles);
-* figures — :mod:`.figures`;
+  infinite width and the lazy limit) ← :mod:`.points_steps` (P examples: the closed system of the P × P kernels
+  and its perturbation series in γ₀²); :mod:`.dmft_steps` (deep networks: activations, backward fields, weight
+  flows, kernels, the NTK, the single-site processes, the deep linear closure, the lazy limit, gradient
+  independence);
+* theory — :mod:`.linear_theory`, :mod:`.points_theory`, :mod:`.points_series_theory` (compiled from the steps);
+  :mod:`.curve_theory` (the solution record), :mod:`.deep_linear_theory` (the closure iterated),
+  :mod:`.deep_theory` (the alternating Monte Carlo beyond one layer), :mod:`.dmft_theory` (``dmft_curve``, the
+  Monte Carlo of one hidden layer, the static NTK);
+* checks — :mod:`.linear_checks`, :mod:`.points_checks`, :mod:`.dmft_checks` (routes against each other, orders
+  in dt and γ₀, networks trained by gradient descent at finite width and in ensembles);
+* figures — :mod:`.figures`, :mod:`.dmft_figures`;
 * this face.
 
 >>> round(float(prediction([1.0], 1.0, 2.0)[0]), 6)          # f(t = 1), y = 1, γ₀ = 2, Φ⁰ = 1

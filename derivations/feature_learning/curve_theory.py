@@ -6,11 +6,13 @@ times with error bars, the convergence record, the time grid, and the checks of 
 """
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
 import numpy as np
 
 import derivations.feature_learning.dmft_steps as ds
+from numerics.bridge import to_numpy
 from numerics.validate import finite, positive, positive_int
 
 #: the most steps a grid may have
@@ -55,6 +57,18 @@ class DMFTCurve:
         return (f"DMFTCurve({len(self.times)} times to t = {self.times[-1]:g}, P = {self.predictions.shape[1]}, "
                 f"loss {self.loss[0]:.4g} -> {self.loss[-1]:.4g}, {c.method}: {c.iterations} passes, "
                 f"converged={c.converged}, dt = {self.step:g}, samples = {self.samples})")
+
+
+@functools.cache
+def activation_pair(name: str):
+    """(φ, φ') of an activation, compiled from (activations) and (activation-slopes)."""
+    if name not in ds.ACTIVATIONS:
+        raise ValueError(f"activation must be one of {', '.join(ds.ACTIVATIONS)}, got {name!r}")
+    d = ds.derivation()
+    k = ds.ACTIVATIONS.index(name)
+    phi, slope = d["activations"][k].rhs, d["activation-slopes"][k].rhs
+    f, g = to_numpy(phi, [ds.z]), to_numpy(slope, [ds.z])
+    return (lambda h: f(h) + 0.0 * h), (lambda h: g(h) + 0.0 * h)        # constants broadcast to h's shape
 
 
 def validate(X, y, times, gamma0, depth, act):

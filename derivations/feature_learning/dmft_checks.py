@@ -10,6 +10,8 @@
 * ``dmft-network-tanh``, ``dmft-network-deep-linear``: ensembles of networks trained by gradient descent at the
   same step, at widths N and 2N, the O(1/N) offset extrapolated away, z-tests against the DMFT (predictions at
   every time, the tangent kernel at the last);
+* ``dmft-network-deep-tanh``: the same for two hidden tanh layers against the alternating Monte-Carlo DMFT with
+  its Jacobian response functions;
 * ``dmft-approximations``: the static NTK and the gradient-independence approximation against the full DMFT of
   a deep linear network: both depart at order γ₀² (measured), and by how much at γ₀ = 1, 1.5.
 """
@@ -23,6 +25,7 @@ from derivations.engine import CheckResult
 from derivations.engine.simulation_checks import FAMILYWISE
 import derivations.feature_learning.dmft_theory as th
 from derivations.feature_learning.deep_linear_theory import deep_linear_grid
+from derivations.feature_learning.deep_theory import deep_grid
 from derivations.feature_learning.linear_checks import step_order_results
 from derivations.feature_learning.points_theory import kernel_flow
 from numerics.mean_field_network_simulation import train_mean_field_network
@@ -61,6 +64,16 @@ def _routes(quick):
                            bool(np.all(np.abs(z) <= threshold)), 0.0, float(z.flat[np.argmax(np.abs(z))]),
                            f"|z| <= {threshold:.2f}", f"φ(z) = z, one hidden layer, γ0 = 1, {samples} samples in 8 "
                            f"replicas; the solver converged in {conv.iterations} passes"))
+    samples, replicas = (4000, 4) if quick else (16000, 8)
+    deep, _, conv = deep_grid(X, y, 1.5, 0.1, 10, 2, "linear", samples=samples, replicas=replicas, seed=29)
+    exact, _, _ = deep_linear_grid(X, y, 1.5, 0.1, 10, 2)
+    z = Estimate.from_samples(np.moveaxis(deep, 1, 0)).z_score(exact)[1:]
+    threshold = z_threshold(z.size, FAMILYWISE)
+    out.append(CheckResult("dmft-routes: alternating Monte Carlo = deep linear solver, two layers", "simulation",
+                           bool(np.all(np.abs(z) <= threshold)), 0.0, float(z.flat[np.argmax(np.abs(z))]),
+                           f"|z| <= {threshold:.2f}", f"φ(z) = z, two hidden layers, γ0 = 1.5, dt = 0.1, 10 steps: "
+                           f"{samples} samples in {replicas} replicas, Jacobian responses, {conv.iterations} passes at "
+                           "most, against the closure's deterministic solution"))
     times = np.linspace(0, 2, 5)
     curve = th.dmft_curve(X, y, times, 1.0, activation="linear", step=0.025)
     flow = kernel_flow(times, X, y, 1.0).prediction
@@ -122,7 +135,7 @@ def _ensembles(X, y, act, depth, gamma0, widths, seeds, seed):
     return out
 
 
-def _z_results(label, who, widths, pred, ntk, theory_f, theory_K, theory_f_se=0.0, theory_K_se=0.0):
+def _z_results(label, who, widths, pred, ntk, theory_f, theory_K, theory_f_se=0.0, theory_K_se=0.0, end=STEPS * DT):
     (ext, large), (kext, klarge) = pred, ntk
     z = ((ext.mean - theory_f) / np.hypot(ext.se, theory_f_se))[1:]
     raw = ((large.mean - theory_f) / np.hypot(large.se, theory_f_se))[1:]
@@ -139,7 +152,7 @@ def _z_results(label, who, widths, pred, ntk, theory_f, theory_K, theory_f_se=0.
                         extra={"z": z.tolist(), "raw_z": raw.tolist()}),
             CheckResult(f"{label}: tangent kernel", "simulation", bool(np.all(np.abs(zk) <= t2)), 0.0,
                         float(zk.flat[np.argmax(np.abs(zk))]), f"|z| <= {t2:.2f}",
-                        f"K(t = {STEPS * DT:g}), same networks: max |z| {np.max(np.abs(zk)):.2f}; raw N = "
+                        f"K(t = {end:g}), same networks: max |z| {np.max(np.abs(zk)):.2f}; raw N = "
                         f"{widths[1]}: {np.max(np.abs(rawk)):.2f}, offset N·|mean − DMFT| up to {koffset:.3f}",
                         extra={"z": zk.tolist(), "raw_z": rawk.tolist()})]
 
@@ -198,3 +211,33 @@ def attach_checks(d) -> None:
         _network_deep_linear)
     d.check("dmft-approximations", "numeric", "static NTK and gradient independence against the full DMFT")(
         _approximations)
+    attach_deep_checks(d)
+
+
+def _network_deep_tanh(quick):
+    """Two hidden tanh layers: networks at N, 2N extrapolated against the alternating Monte-Carlo DMFT with
+    Jacobian responses, at the networks' step."""
+    X, y = _task()
+    gamma0, seeds, widths = 1.5, (100 if quick else 400), (128, 256)
+    dt, steps = 0.1, 20
+    samples, replicas = (4000, 4) if quick else (16000, 8)
+    f, K, conv = deep_grid(X, y, gamma0, dt, steps, 2, "tanh", samples=samples, replicas=replicas, seed=23)
+    every = 5
+    est_f = Estimate.from_samples(np.moveaxis(f[::every], 1, 0))
+    est_K = Estimate.from_samples(np.moveaxis(K[-1], 0, 0))
+    runs = [train_mean_field_network(X, y, th.activation_pair("tanh"), depth=2, width=N, gamma0=gamma0, dt=dt,
+                                     steps=steps, seeds=seeds, seed=500 + k, record_every=every)
+            for k, N in enumerate(widths)]
+    nets = {}
+    for name in ("prediction", "ntk"):
+        small, large = (Estimate.from_samples(np.moveaxis(getattr(r, name), 1, 0)) for r in runs)
+        nets[name] = (Estimate(2 * large.mean - small.mean, np.hypot(2 * large.se, small.se), seeds), large)
+    return _z_results("dmft-network-deep-tanh", f"{seeds} tanh networks of two hidden layers (P = 4, D = 6, γ0 = "
+                      f"{gamma0}, dt = {dt}) against the alternating DMFT ({samples} samples in {replicas} replicas, "
+                      f"{conv.iterations} passes at most)", widths, nets["prediction"], nets["ntk"], est_f.mean,
+                      est_K.mean, est_f.se, est_K.se, end=steps * dt)
+
+
+def attach_deep_checks(d) -> None:
+    d.check("dmft-network-deep-tanh", "simulation", "deep tanh networks against the alternating DMFT")(
+        _network_deep_tanh)

@@ -131,7 +131,8 @@ def _dmft(d: Derivation) -> None:
                                                                  (nu, 1, P)), (s, 0, t))),
              sp.Eq(z_t(t), r_f(t) + gamma0 * sp.Integral(sp.Sum((B_f(t, s) + G_above(t, s) * Dl(s) / P) * phi(h_nu(s)),
                                                                 (nu, 1, P)), (s, 0, t)))),
-            checked_by=("dmft-network-tanh", "dmft-network-deep-linear"), reference="arXiv:2205.09653 Eq. (10)")
+            checked_by=("dmft-network-tanh", "dmft-network-deep-linear", "dmft-network-deep-tanh"),
+            reference="arXiv:2205.09653 Eq. (10)")
 
 
 def _closure(eq, first, second, own, other):

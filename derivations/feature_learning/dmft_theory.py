@@ -30,32 +30,17 @@ discretisation estimate.  φ(z) = z at any depth goes to the deterministic solve
 """
 from __future__ import annotations
 
-import functools
-
 import numpy as np
 
-import derivations.feature_learning.dmft_steps as ds
-from derivations.feature_learning.curve_theory import (STEP, Convergence, grid_step, interpolate,
+from derivations.feature_learning.curve_theory import (STEP, Convergence, activation_pair, grid_step, interpolate,
                                                        summarise, validate)
 from derivations.feature_learning.deep_linear_theory import deep_linear_curve
-from numerics.bridge import to_numpy
+from derivations.feature_learning.deep_theory import DEEP_MAX_STEPS, DEEP_MIN_STEPS, DEEP_TOL, deep_curve
 from numerics.validate import finite, positive, positive_int
 
 
 #: the most Monte-Carlo samples one curve takes
 MAX_SAMPLES = 10_000_000
-
-
-@functools.cache
-def activation_pair(name: str):
-    """(φ, φ') of an activation, compiled from (activations) and (activation-slopes)."""
-    if name not in ds.ACTIVATIONS:
-        raise ValueError(f"activation must be one of {', '.join(ds.ACTIVATIONS)}, got {name!r}")
-    d = ds.derivation()
-    k = ds.ACTIVATIONS.index(name)
-    phi, slope = d["activations"][k].rhs, d["activation-slopes"][k].rhs
-    f, g = to_numpy(phi, [ds.z]), to_numpy(slope, [ds.z])
-    return (lambda h: f(h) + 0.0 * h), (lambda h: g(h) + 0.0 * h)        # constants broadcast to h's shape
 
 
 def draw(gram, replicas, per_replica, seed):
@@ -124,37 +109,44 @@ def _solve_grid(X, y, gamma0, dt, steps, act, u, r, method, options):
 
 
 def dmft_curve(X, y, times, gamma0, *, depth=1, activation="tanh", samples=10_000, seed=0, replicas=8,
-               method=None, step=STEP, extrapolate=True, damping=1.0, tol=1e-10, max_iterations=400):
+               method=None, step=STEP, extrapolate=True, damping=1.0, tol=None, max_iterations=400):
     """The infinite-width DMFT of gradient flow at ``times`` for the examples X (P × D) with targets y.
 
-    ``activation`` one of ``linear``, ``tanh``, ``erf``, ``relu``; ``depth`` hidden layers (any depth for
-    φ(z) = z, one otherwise); ``method``: ``"exact"`` (φ(z) = z only, the default there: the deterministic
-    solver of :mod:`.deep_linear_theory`), ``"sweep"`` (the default otherwise) or ``"alternating"`` (Monte
-    Carlo: ``samples`` in ``replicas`` independent groups, seeded by ``seed``); ``step`` the largest dt of the
-    grid; ``extrapolate``: Richardson in dt.  Returns a :class:`DMFTCurve`.
+    ``activation`` one of ``linear``, ``tanh``, ``erf``, ``relu`` (ReLU: one hidden layer); ``depth`` hidden
+    layers; ``method``: ``"exact"`` (φ(z) = z only, the default there: the deterministic solver of
+    :mod:`.deep_linear_theory`), ``"sweep"`` (one hidden layer, the default there) or ``"alternating"`` (the
+    paper's procedure; the default beyond one layer, :mod:`.deep_theory`), the Monte-Carlo routes with
+    ``samples`` in ``replicas`` independent groups, seeded by ``seed``; ``step`` the largest dt of the grid;
+    ``extrapolate``: Richardson in dt; ``tol``: the change of Δ and the kernels at which the passes stop (default
+    1e-10, 1e-6 beyond one layer).  Returns a :class:`DMFTCurve`; a solver that does not converge raises
+    RuntimeError saying so.
     """
     X, y, times, gamma0, depth = validate(X, y, times, gamma0, depth, activation)
-    method = method or ("exact" if activation == "linear" else "sweep")
+    method = method or ("exact" if activation == "linear" else "sweep" if depth == 1 else "alternating")
     if method not in ("exact", "sweep", "alternating"):
         raise ValueError(f"method must be 'exact', 'sweep' or 'alternating', got {method!r}")
     step = positive("step", step)
-    if method == "exact":
-        if activation != "linear":
-            raise ValueError(f"method 'exact' solves activation='linear' only, got {activation!r}")
-        return deep_linear_curve(X, y, times, gamma0, depth=depth, step=step, extrapolate=extrapolate, tol=tol,
-                                 max_iterations=max_iterations)
-    if depth != 1:
-        raise ValueError(f"depth must be 1 for activation {activation!r}, got {depth}: the Monte-Carlo solver covers "
-                         "one hidden layer (deeper networks are solved for activation='linear' only)")
+    tol = positive("tol", tol) if tol is not None else (DEEP_TOL if depth > 1 and method != "exact" else 1e-10)
     replicas, samples = positive_int("replicas", replicas), positive_int("samples", samples)
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be an integer >= 0, got {seed!r}")
     if replicas < 2 or samples < 2 * replicas or samples > MAX_SAMPLES:
         raise ValueError(f"replicas must be >= 2 and samples in [2·replicas, {MAX_SAMPLES}], got {replicas}, "
                          f"{samples}")
     damping = positive("damping", damping)
     if damping > 1:
         raise ValueError(f"damping must lie in (0, 1], got {damping}")
-    options = dict(damping=damping, tol=positive("tol", tol),
-                   max_iterations=positive_int("max_iterations", max_iterations))
+    options = dict(damping=damping, tol=tol, max_iterations=positive_int("max_iterations", max_iterations))
+    if method == "exact":
+        if activation != "linear":
+            raise ValueError(f"method 'exact' solves activation='linear' only, got {activation!r}")
+        return deep_linear_curve(X, y, times, gamma0, depth=depth, step=step, extrapolate=extrapolate, **options)
+    if depth > 1:
+        dt, steps = grid_step(times, max(step, float(times[-1]) / DEEP_MAX_STEPS), least=DEEP_MIN_STEPS)
+        if method != "alternating":
+            raise ValueError(f"method must be 'alternating' for depth {depth} (the sweep covers one hidden layer)")
+        return deep_curve(X, y, times, gamma0, depth, activation, dt, steps, extrapolate, samples=samples,
+                          replicas=replicas, seed=seed, **options)
     dt, steps = grid_step(times, step)
     u, r = draw(X @ X.T / X.shape[1], replicas, samples // replicas, seed)
     args = (X, y, gamma0, activation_pair(activation), u, r, method, options)

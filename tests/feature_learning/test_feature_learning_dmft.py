@@ -10,6 +10,7 @@ from derivations.feature_learning import (DMFTCurve, deep_linear_curve, dmft_cur
 from derivations.feature_learning import dmft_steps as ds
 from derivations.feature_learning import dmft_theory as th
 from derivations.feature_learning.deep_linear_theory import deep_linear_grid
+from derivations.feature_learning.deep_theory import deep_grid
 from numerics.mean_field_network_simulation import train_mean_field_network
 
 
@@ -157,10 +158,29 @@ def test_bad_input_is_refused_by_name(kwargs, match):
         dmft_curve(X_, y_, t_, g_, **args)
 
 
-def test_deeper_nonlinear_networks_are_refused_not_faked():
+def test_deep_relu_is_refused_not_faked():
     X, y = _task()
-    with pytest.raises(ValueError, match="depth must be 1"):
-        dmft_curve(X, y, [0.0, 1.0], 1.0, depth=2, activation="tanh")
+    with pytest.raises(ValueError, match="relu"):
+        dmft_curve(X, y, [0.0, 1.0], 1.0, depth=2, activation="relu", samples=64, replicas=2)
+    with pytest.raises(ValueError, match="method must be 'alternating'"):
+        dmft_curve(X, y, [0.0, 1.0], 1.0, depth=2, activation="tanh", method="sweep", samples=64, replicas=2)
+
+
+def test_the_alternating_solver_of_deep_linear_networks_agrees_with_the_closure():
+    X, y = _task()
+    f, K, conv = deep_grid(X, y, 1.0, 0.1, 8, 2, "linear", samples=4000, replicas=4, seed=3)
+    exact, K_exact, _ = deep_linear_grid(X, y, 1.0, 0.1, 8, 2)
+    se = f.std(1, ddof=1) / 2
+    assert conv.converged
+    assert np.max(np.abs(f.mean(1) - exact)[1:] / se[1:]) < 6            # t with 3 degrees of freedom, 32 values
+
+
+def test_a_deep_tanh_curve_has_its_shapes_and_error_bars():
+    X, y = _task()
+    c = dmft_curve(X, y, [0.0, 0.5, 1.0], 1.0, depth=2, samples=800, replicas=4, seed=1)
+    assert c.predictions.shape == (3, 4) and c.ntk.shape == (3, 4, 4)
+    assert c.convergence.method == "alternating" and c.convergence.converged
+    assert np.all(c.predictions_error[1:] > 0) and c.loss[-1] < c.loss[0]
 
 
 def test_the_network_simulator_follows_its_own_tangent_kernel():
