@@ -46,6 +46,16 @@ def _alignment(K, y):
     return np.einsum("...p,...pq,...q->...", y, K, y) / (np.linalg.norm(K, axis=(-2, -1)) * (y @ y))
 
 
+def _finish(fig, ax, xlabel, ylabel, width=WIDTH):
+    """Axis labels, the legend with the networks' marker, the grid."""
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    handles, labels = ax.get_legend_handles_labels()
+    ax.legend(handles + [simulation_handle(ax)], labels + [f"networks, N = {width}"], fontsize=8)
+    ax.grid(True, alpha=0.3)
+    return fig
+
+
 def loss_curves(quick=False, executor=None):
     X, y = _task()
     fig = new_figure(5.2, 3.8)
@@ -63,12 +73,7 @@ def loss_curves(quick=False, executor=None):
     ax.plot(t, 0.5 * np.mean((y - static_curve(X, y, t, static_ntk(X, "tanh"), step=DT)) ** 2, -1), color="0.3",
             ls="--", lw=0.9, label="static NTK (γ₀ → 0)")
     ax.set_yscale("log")
-    ax.set_xlabel("time t")
-    ax.set_ylabel("train loss (1/2P) Σ (y − f)²")
-    handles, labels = ax.get_legend_handles_labels()
-    ax.legend(handles + [simulation_handle(ax)], labels + [f"networks, N = {WIDTH}"], fontsize=8)
-    ax.grid(True, alpha=0.3)
-    return fig
+    return _finish(fig, ax, "time t", "train loss (1/2P) Σ (y − f)²")
 
 
 def alignment(quick=False, executor=None):
@@ -92,12 +97,7 @@ def alignment(quick=False, executor=None):
     ax.set_xscale("log")
     ax.set_xticks([0.25, 0.5, 1, 2, 4], ["0.25", "0.5", "1", "2", "4"])
     ax.minorticks_off()
-    ax.set_xlabel("feature-learning strength γ₀")
-    ax.set_ylabel(f"alignment yᵀK y/(|K| |y|²) at t = {END:g}")
-    handles, labels = ax.get_legend_handles_labels()
-    ax.legend(handles + [simulation_handle(ax)], labels + [f"networks, N = {WIDTH}"], fontsize=8)
-    ax.grid(True, alpha=0.3)
-    return fig
+    return _finish(fig, ax, "feature-learning strength γ₀", f"alignment yᵀK y/(|K| |y|²) at t = {END:g}")
 
 
 def approximations(quick=False, executor=None):

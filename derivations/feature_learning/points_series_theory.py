@@ -17,10 +17,9 @@ import functools
 
 import numpy as np
 import sympy as sp
-from scipy.integrate import solve_ivp
 
 import derivations.feature_learning.points_steps as ps
-from derivations.feature_learning.points_theory import ODE_RTOL, ODE_ATOL, _inputs
+from derivations.feature_learning.points_theory import _inputs, integrate, symmetric
 from numerics.bridge import to_numpy_many
 
 
@@ -62,15 +61,7 @@ def perturbative_flow(times, X, y, gamma0):
     rows, cols = np.array([p[0] for p in pairs]), np.array([p[1] for p in pairs])
     fixed = [*y, *gram[rows, cols]]
     u0 = np.zeros(2 * P + len(pairs) + 1)
-    order = np.argsort(t)
-    sol = solve_ivp(lambda _, u: rhs(*u, *fixed), (0.0, float(t.max(initial=0.0))), u0, method="DOP853",
-                    t_eval=t[order], rtol=ODE_RTOL, atol=ODE_ATOL)
-    if not sol.success:
-        raise ArithmeticError(f"perturbative_flow: the integrator failed ({sol.message})")
-    u = np.empty((t.size, u0.size))
-    u[order] = sol.y.T
-    H2 = np.zeros((t.size, P, P))
-    H2[:, rows, cols] = u[:, 2 * P:2 * P + len(pairs)]
-    H2[:, cols, rows] = u[:, 2 * P:2 * P + len(pairs)]
+    u = integrate(rhs, u0, fixed, t, "perturbative_flow")
+    H2 = symmetric(u[:, 2 * P:2 * P + len(pairs)], rows, cols, P)
     g2 = gamma0 ** 2
     return u[:, :P] + g2 * u[:, P:2 * P], 2 * gram + g2 * (H2 + u[:, -1, None, None] * gram)

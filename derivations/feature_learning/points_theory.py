@@ -98,6 +98,27 @@ def _inputs(times, X, y, gamma0):
     return t, X, y, positive("gamma0", gamma0)
 
 
+def integrate(rhs, u0, fixed, t, who):
+    """The compiled flow ``rhs(*u, *fixed)`` from u0 at the times t (any order) by DOP853, rtol 1e-12: the states
+    (T × len(u0)); ArithmeticError naming ``who`` if the integrator fails."""
+    order = np.argsort(t)
+    sol = solve_ivp(lambda _, u: rhs(*u, *fixed), (0.0, float(t.max(initial=0.0))), u0, method="DOP853",
+                    t_eval=t[order], rtol=ODE_RTOL, atol=ODE_ATOL)
+    if not sol.success:
+        raise ArithmeticError(f"{who}: the integrator failed ({sol.message})")
+    u = np.empty((t.size, u0.size))
+    u[order] = sol.y.T
+    return u
+
+
+def symmetric(upper, rows, cols, P):
+    """T × P × P symmetric matrices from their entries (rows ≤ cols) over time."""
+    out = np.zeros((upper.shape[0], P, P))
+    out[:, rows, cols] = upper
+    out[:, cols, rows] = upper
+    return out
+
+
 def kernel_flow(times, X, y, gamma0, start=None) -> KernelCurve:
     """The two-layer linear network trained on the rows of X (P × D) with targets y: the closed system of
     (points-flow) and (points-prediction-flow) integrated by DOP853 (rtol 1e-12), from the infinite-width start
@@ -114,15 +135,7 @@ def kernel_flow(times, X, y, gamma0, start=None) -> KernelCurve:
         H0, G0, f0 = (finite("start", v) for v in start)
     u0 = np.concatenate([f0, np.asarray(H0)[rows, cols], [float(G0)]])
     fixed = [*y, *gram[rows, cols], gamma0]
-    order = np.argsort(t)
-    sol = solve_ivp(lambda _, u: rhs(*u, *fixed), (0.0, float(t.max(initial=0.0))), u0, method="DOP853",
-                    t_eval=t[order], rtol=ODE_RTOL, atol=ODE_ATOL)
-    if not sol.success:
-        raise ArithmeticError(f"kernel_flow: the integrator failed ({sol.message})")
-    u = np.empty((t.size, u0.size))
-    u[order] = sol.y.T
-    H = np.zeros((t.size, P, P))
-    H[:, rows, cols] = u[:, P:P + len(pairs)]
-    H[:, cols, rows] = u[:, P:P + len(pairs)]
+    u = integrate(rhs, u0, fixed, t, "kernel_flow")
+    H = symmetric(u[:, P:P + len(pairs)], rows, cols, P)
     G = u[:, -1]
     return KernelCurve(t, u[:, :P], H, G, H + G[:, None, None] * gram)
