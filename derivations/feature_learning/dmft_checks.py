@@ -220,8 +220,9 @@ def _network_deep_tanh(quick):
     X, y = _task()
     gamma0, seeds, widths = 1.5, (100 if quick else 400), (128, 256)
     dt, steps = 0.1, 20
-    samples, replicas = (4000, 4) if quick else (16000, 8)
-    f, K, conv = deep_grid(X, y, gamma0, dt, steps, 2, "tanh", samples=samples, replicas=replicas, seed=23)
+    samples, replicas, jacobians = (4000, 4, 64) if quick else (32000, 8, 256)
+    f, K, conv = deep_grid(X, y, gamma0, dt, steps, 2, "tanh", samples=samples, replicas=replicas, seed=23,
+                           jacobian_samples=jacobians)
     every = 5
     est_f = Estimate.from_samples(np.moveaxis(f[::every], 1, 0))
     est_K = Estimate.from_samples(np.moveaxis(K[-1], 0, 0))
@@ -234,7 +235,7 @@ def _network_deep_tanh(quick):
         nets[name] = (Estimate(2 * large.mean - small.mean, np.hypot(2 * large.se, small.se), seeds), large)
     return _z_results("dmft-network-deep-tanh", f"{seeds} tanh networks of two hidden layers (P = 4, D = 6, γ0 = "
                       f"{gamma0}, dt = {dt}) against the alternating DMFT ({samples} samples in {replicas} replicas, "
-                      f"{conv.iterations} passes at most)", widths, nets["prediction"], nets["ntk"], est_f.mean,
+                      f"responses from {jacobians} Jacobians per replica, {conv.iterations} passes at most)", widths, nets["prediction"], nets["ntk"], est_f.mean,
                       est_K.mean, est_f.se, est_K.se, end=steps * dt)
 
 
