@@ -92,7 +92,8 @@ def _initial(gram, y, depth, dt, steps):
     return [full] * depth, [np.ones((n, n))] * depth, [None] * depth, [None] * depth, delta
 
 
-def _change(old, new):
+def change(old, new):
+    """The largest entry-wise change between two lists of matrices (None entries skipped)."""
     return max((float(np.max(np.abs(a - b))) for a, b in zip(old, new) if a is not None and b is not None),
                default=0.0)
 
@@ -138,7 +139,7 @@ def _iterate(state, X, y, gamma0, dt, steps, responses, damping, tol, max_iterat
         if not responses:                      # the kernels' own flow: the readout average misses the lower layers
             f = y - _kernel_error(_ntk(gram, H, G, steps, P), y, dt)
         new_delta = y - f
-        residual = max(float(np.max(np.abs(new_delta - state[4]))), _change(state[0], H), _change(state[1], G))
+        residual = max(float(np.max(np.abs(new_delta - state[4]))), change(state[0], H), change(state[1], G))
         if not np.isfinite(residual):
             break
         mix = lambda old, new: [n_ if o is None or n_ is None else (1 - damping) * o + damping * n_

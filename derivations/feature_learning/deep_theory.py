@@ -41,6 +41,7 @@ import sympy as sp
 
 import derivations.feature_learning.dmft_steps as ds
 from derivations.feature_learning.curve_theory import Convergence, activation_pair, summarise
+from derivations.feature_learning.deep_linear_theory import change as _change
 from numerics.bridge import to_numpy
 
 #: the default change of Δ and the kernels at which the passes stop: the symmetric roots' eigendecompositions make
@@ -174,11 +175,6 @@ class _Replica:
         idx = np.arange(self.steps + 1)
         block = lambda M: M.reshape(self.steps + 1, self.P, self.steps + 1, self.P)[idx, :, idx, :]
         return sum(block(G[l + 1]) * block(Phi[l]) for l in range(self.L + 1))
-
-
-def _change(old, new):
-    return max((float(np.max(np.abs(o - w))) for o, w in zip(old, new) if o is not None and w is not None),
-               default=0.0)
 
 
 def _solve(rep, damping, tol, max_iterations):

@@ -17,6 +17,7 @@ import functools
 import sympy as sp
 
 from derive.operations import transform
+from derivations.feature_learning.linear_steps import _in_range
 from derivations.engine import Derivation, Source
 
 NAME = "feature-learning-dmft"
@@ -59,11 +60,6 @@ C, Dop, Phi_in, G_out, A_op, B_op = (sp.MatrixSymbol(q, n, n) for q in ("C", "D"
 u, r, hv, zv = (sp.MatrixSymbol(q, n, 1) for q in ("u", "r", "h^l", "z^l"))
 Phi_l, G_l, M_l = sp.MatrixSymbol("Phi^l", n, n), sp.MatrixSymbol("G^l", n, n), sp.MatrixSymbol("M^l", n, n)
 I = sp.Identity(n)
-
-
-def _in_range(expr):
-    """Σ_k δ_ik c_k = c_i for i inside the sum's range: keep the in-range branch of SymPy's Piecewise."""
-    return expr.replace(lambda e: isinstance(e, sp.Piecewise), lambda p: p.args[0].expr)
 
 
 def _network(d: Derivation) -> None:

@@ -11,6 +11,7 @@ from derivations.feature_learning import dmft_steps as ds
 from derivations.feature_learning import dmft_theory as th
 from derivations.feature_learning.deep_linear_theory import deep_linear_grid
 from derivations.feature_learning.deep_theory import deep_grid
+from derivations.feature_learning.linear_checks import step_order_results
 from numerics.mean_field_network_simulation import train_mean_field_network
 
 
@@ -184,14 +185,18 @@ def test_a_deep_tanh_curve_has_its_shapes_and_error_bars():
 
 
 def test_the_network_simulator_follows_its_own_tangent_kernel():
+    """Δf/dt − (1/P)KΔ of gradient descent, at common times for dt, dt/2, dt/4: first order in dt with an O(dt²)
+    rest (the shared order test); a wrong kernel would leave an O(1) gap."""
     X, y = _task()
-    sizes = []
-    for dt in (0.02, 0.01):
+    gaps = []
+    for dt in (0.02, 0.01, 0.005):
         run = train_mean_field_network(X, y, th.activation_pair("tanh"), depth=2, width=32, gamma0=1.5, dt=dt,
                                        steps=int(round(0.4 / dt)), seeds=3, seed=1)
         rate = np.einsum("ksPq,ksq->ksP", run.ntk[:-1], y - run.prediction[:-1]) / len(y)
-        sizes.append(np.max(np.abs((run.prediction[1:] - run.prediction[:-1]) / dt - rate)))
-    assert 1.7 < sizes[0] / sizes[1] < 2.3            # the gap is the O(dt) of gradient descent: the kernel is right
+        every = int(round(0.02 / dt))
+        gaps.append(((run.prediction[1:] - run.prediction[:-1]) / dt - rate)[::every])
+    results = step_order_results("network kernel", gaps, "the networks' increments", steps="1/50, 1/100, 1/200")
+    assert all(r.passed for r in results), [r.detail for r in results]
 
 
 def test_the_network_simulator_refuses_bad_sizes():
