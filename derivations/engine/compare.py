@@ -58,6 +58,10 @@ def prove_zero(expr: sp.Expr, seconds: float) -> tuple[str, str]:
         return "unproved", f"SymPy raised {type(exc).__name__} while simplifying"
 
 
+#: the size each index range takes in a spot check of a statement with sums over more than two indices
+MULTIPLE_SUM_SIZE = 2
+
+
 def concretize(exprs: list, modes: int = DEFAULT_MODES):
     """Evaluate spectral sums (and layer sums/products, and sums up to a positive integer symbol) at a
     concrete number of modes (and layers); indexed atoms become symbols. Sums to infinity are cut at the same number of terms:
@@ -65,13 +69,23 @@ def concretize(exprs: list, modes: int = DEFAULT_MODES):
     from derive.spectral import D, LAYERS, NCOL
 
     def finite(s):
-        (var, lo, hi), = s.limits
-        return sp.Sum(s.function, (var, lo, lo + modes - 1)) if hi is sp.oo else s
+        if all(hi is not sp.oo for _, _, hi in s.limits):
+            return s
+        return s.func(s.function, *[(var, lo, lo + modes - 1 if hi is sp.oo else hi) for var, lo, hi in s.limits])
 
     exprs = [sp.sympify(e) for e in exprs]
-    # a sum up to a positive integer symbol (P examples, N neurons) is evaluated with that symbol = modes
+    # sums over several indices at once (neurons × examples × steps) grow as a power of the size: two per index
+    depth = max((sum(len(t.limits) for t in sp.preorder_traversal(s) if isinstance(t, sp.Sum))
+                 for e in exprs for s in e.atoms(sp.Sum)), default=0)
+    if depth > 2:
+        modes = min(modes, MULTIPLE_SUM_SIZE)
+    # a sum up to a positive integer symbol (P examples, N neurons) is evaluated with that symbol = modes, and so
+    # is a sum whose limits hold a free integer symbol (a step τ in Σ_{σ<τ}) -- IndexSum rounds its own limits
     sizes = {hi: modes for e in exprs for s in e.atoms(sp.Sum) for (_, _, hi) in s.limits
              if isinstance(hi, sp.Symbol) and hi.is_integer and hi.is_positive}
+    sizes.update({v: modes for e in exprs for s in e.atoms(sp.Sum) if type(s) is sp.Sum for (_, lo, hi) in s.limits
+                  for v in (sp.sympify(lo).free_symbols | sp.sympify(hi).free_symbols) - set(s.variables)
+                  if v.is_integer and v not in sizes})
     out = [e.replace(lambda x: isinstance(x, sp.Sum), finite).subs({D: modes, NCOL: modes, LAYERS: DEFAULT_LAYERS,
                                                                      **sizes}).doit()
            for e in exprs]

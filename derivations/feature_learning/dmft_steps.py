@@ -2,8 +2,9 @@
 the form that is solved numerically.
 
 The steps: the network and its gradient descent; the activations and their slopes (SymPy differentiates); the
-single-site processes of the infinite-width limit with their kernels and response functions; the tangent
-kernel; for φ(z) = z the single-site equations are linear and SymPy solves them for the kernels (the C, D form
+tangent kernel by the chain rule over every weight; the single-site processes of the infinite-width limit with
+their kernels and response functions, derived from the weights' dynamics by MSR (:mod:`.dmft_msr_steps`); for
+φ(z) = z the single-site equations are linear and SymPy solves them for the kernels (the C, D form
 of the paper's deep linear networks); γ₀ → 0 freezes every kernel (the static NTK).
 
 >>> d = derivation()
@@ -16,7 +17,12 @@ import functools
 
 import sympy as sp
 
+from derive import msr
+from derive import msr_indexed as mi
 from derive.operations import transform
+import derivations.feature_learning.dmft_msr_steps as dmft_msr_steps
+from derivations.feature_learning.dmft_symbols import (D, Delta, L, N, P, W, W0, b, f, g, gamma0, h, i, j, k, l, loss,
+                                                      mu, nu, phi, rate, s, t, w, x, y)
 from derivations.feature_learning.linear_steps import _in_range
 from derivations.engine import Derivation, Source
 
@@ -47,13 +53,6 @@ def _activations(d: Derivation) -> None:
              transform("activations", _slopes, "d/dz of each activation", name="differentiate"))
 
 
-N, D, P, L = sp.symbols("N D P L", positive=True, integer=True)
-gamma0 = sp.Symbol("gamma_0", positive=True)
-t, s = sp.symbols("t s", nonnegative=True)
-l, i, j, k, b, mu, nu = sp.symbols("l i j k b mu nu", positive=True, integer=True)
-W0, W, w, x, h, g, f, y = (sp.IndexedBase(n, real=True) for n in ("W^0", "W", "w", "x", "h", "g", "f", "y"))
-phi = sp.Function("phi")
-loss, rate, Delta = sp.Symbol("L_loss"), sp.Symbol("eta_theta"), sp.IndexedBase("Delta", real=True)
 #: time×example operators of the single-site processes (n = number of time points × P)
 n = sp.Symbol("n", positive=True, integer=True)
 C, Dop, Phi_in, G_out, A_op, B_op = (sp.MatrixSymbol(q, n, n) for q in ("C", "D", r"\Phi^{l-1}", "G^{l+1}", "A", "B"))
@@ -104,31 +103,63 @@ def _weight_flows(net, loss_, back):
             sp.Eq(sp.Derivative(w[j], t), sp.simplify(-eta * dL(df_dw))))
 
 
+def _tangent_part(f_lin, entry, limits, rate, kernels):
+    """Σ over the entries of one weight of ∂f_μ/∂V · (−η ∂L/∂V), with −η ∂L/∂V = η(1/P)Σ_ν Δ_ν ∂f_ν/∂V, written
+    as (1/P)Σ_ν Δ_ν X_μν with the neuron sums recognised as kernels: returns X."""
+    df = lambda ex: mi.derivative_at(mi.split_terms(mi.flatten_sums(f_lin.subs(mu, ex))), entry.base, entry.indices)
+    flow = rate * sp.Sum(Delta[nu] * df(nu), (nu, 1, P)) / P
+    total = mi.split_terms(mi.flatten_sums(sp.Sum(sp.expand(df(mu) * flow), *limits)))
+    out = sp.Add(*(mi.sum_innermost(term.atoms(sp.Sum).pop(), [v for v, *_ in limits]) * term / term.atoms(sp.Sum).pop()
+                   for term in sp.Add.make_args(total)))
+    for definition in kernels:
+        (sm,) = [q for q in sp.Mul.make_args(definition.rhs) if isinstance(q, sp.Sum)]
+        out = msr.recognise_sum(out, sp.Eq(definition.lhs * sm / definition.rhs, sm))
+    (outer,) = [q for q in sp.Mul.make_args(out) if isinstance(q, sp.Sum)]
+    if outer.limits != ((nu, 1, P),) or outer.function.has(sp.Sum):
+        raise ValueError(f"the tangent part {out} is not (1/P)Σ_ν Δ_ν X_μν with kernels X")
+    return sp.simplify(P * out / outer * outer.function / Delta[nu])
+
+
+def _ntk(net, loss_, kernels):
+    """df_μ/dt and K from the three kinds of weights: f depends on a weight through the preactivation it feeds,
+    with ∂f/∂h = g/(γ₀N) there (backward fields); the readout directly."""
+    first, hidden, out = net
+    eta, (Phi_def, G_def, Phi0_def) = loss_[2].rhs, kernels
+    a = sp.Symbol("a", positive=True, integer=True)
+    into = lambda eq, layer: sp.Sum(g[layer, k, mu] * eq.rhs.subs(i, k) / (gamma0 * N), (k, 1, N))
+    at = lambda eq, layer, name: sp.Eq(sp.Function(str(eq.lhs.func).replace("{l}", name))(t, t), eq.rhs.subs(l, layer))
+    parts = (_tangent_part(into(first, 1), W0[i, a], [(a, 1, D), (i, 1, N)], eta,  # ∂/∂W⁰_ia at the point (i, a)
+                           (at(G_def, 1, "{1}"), Phi0_def.subs(s, t))),
+             _tangent_part(into(hidden, l + 1), W[l, i, a], [(a, 1, N), (i, 1, N)], eta,
+                           (at(G_def, l + 1, "{l+1}"), at(Phi_def, l, "{l}"))),
+             _tangent_part(out.rhs, w[a], [(a, 1, N)], eta, (at(Phi_def, L, "{L}"),)))
+    K = sp.Function(r"K_{\mu\nu}")
+    hidden_layers = sp.Sum(parts[1], (l, 1, L - 1))
+    return (sp.Eq(sp.Derivative(f[mu], t), sp.Sum(K(t) * Delta[nu], (nu, 1, P)) / P),
+            sp.Eq(K(t), parts[0] + hidden_layers + parts[2]))
+
+
 def _dmft(d: Derivation) -> None:
     d.define("order-parameters", "Kernels", "The feature and gradient kernels of layer l between two times and two "
              "examples, averages over the neurons; the NTK sums them over the layers (Φ⁰ the input Gram matrix, "
              "and G = 1 above the last layer).", (
                  sp.Eq(sp.Function(r"\Phi^{l}_{\mu\nu}")(t, s), sp.Sum(phi(h[l, i, mu]) * phi(h[l, i, nu]), (i, 1, N)) / N),
-                 sp.Eq(sp.Function(r"G^{l}_{\mu\nu}")(t, s), sp.Sum(g[l, i, mu] * g[l, i, nu], (i, 1, N)) / N)))
-    K, Phi_f, G_f = sp.Function(r"K_{\mu\nu}"), sp.Function(r"\Phi^{l}_{\mu\nu}"), sp.Function(r"G^{l+1}_{\mu\nu}")
-    d.quote("ntk", "Tangent kernel", "df/dt = (1/P) Σ_ν K_μν Δ_ν with the kernel a sum over layers of the gradient "
-            "kernel above times the feature kernel below, at equal times.",
-            sp.Eq(K(t), sp.Sum(G_f(t, t) * Phi_f(t, t), (l, 0, L))), checked_by=("dmft-ntk-consistency",),
-            reference="arXiv:2205.09653 Eq. (3)")
-    A_f, B_f, u_f, r_f = (sp.Function(q) for q in (r"A^{l-1}_{\mu\nu}", r"B^{l}_{\mu\nu}", "u^l_mu", "r^l_mu"))
-    Phi_below, G_above = sp.Function(r"\Phi^{l-1}_{\mu\nu}"), sp.Function(r"G^{l+1}_{\mu\nu}")
-    h_t, z_t, g_t = sp.Function("h^l_mu"), sp.Function("z^l_mu"), sp.Function("g^l_nu")
-    h_nu, Dl = sp.Function("h^l_nu"), sp.Function("Delta_nu")
-    d.quote("single-site", "Single-site processes", "At infinite width each neuron of layer l is one draw of these "
-            "processes: u from a Gaussian process with the feature kernel of layer l-1, r with the gradient kernel of layer l+1, independent; A and B are "
-            "the response functions (γ₀ times them is the mean derivative of φ(h) by r in layer l and of g by "
-            "u in layer l+1); the error enters with 1/P.",
-            (sp.Eq(h_t(t), u_f(t) + gamma0 * sp.Integral(sp.Sum((A_f(t, s) + Phi_below(t, s) * Dl(s) / P) * g_t(s),
-                                                                 (nu, 1, P)), (s, 0, t))),
-             sp.Eq(z_t(t), r_f(t) + gamma0 * sp.Integral(sp.Sum((B_f(t, s) + G_above(t, s) * Dl(s) / P) * phi(h_nu(s)),
-                                                                (nu, 1, P)), (s, 0, t)))),
-            checked_by=("dmft-network-tanh", "dmft-network-deep-linear", "dmft-network-deep-tanh"),
-            reference="arXiv:2205.09653 Eq. (10)")
+                 sp.Eq(sp.Function(r"G^{l}_{\mu\nu}")(t, s), sp.Sum(g[l, i, mu] * g[l, i, nu], (i, 1, N)) / N),
+                 sp.Eq(sp.Function(r"\Phi^{0}_{\mu\nu}")(t, s), sp.Sum(x[mu, b] * x[nu, b], (b, 1, D)) / D)))
+    d.derive("ntk", "Tangent kernel", "df_μ/dt = Σ_θ (∂f_μ/∂θ)(dθ/dt) over every weight: for the weights into "
+             "layer l+1 the chain rule gives g^{l+1} φ(h^l)/(γ₀N√N) (x/√D below the first layer), the flow γ₀²N "
+             "times the error-weighted sum of the same, and the double sum over the two layers' neurons is the "
+             "product of their kernels: the tangent kernel is a sum over layers of the gradient kernel above times "
+             "the feature kernel below, at equal times (arXiv:2205.09653 Eq. 3).",
+             transform(("network", "loss", "order-parameters"), _ntk, "Σ_θ ∂f_μ/∂θ · (−η ∂L/∂θ) for W⁰, W^l and w; "
+                       "neuron sums moved inside and recognised as Φ and G", name="chain rule"))
+    dmft_msr_steps.derive_steps(d)
+    d.derive("single-site", "Single-site processes", "At infinite width each neuron of layer l is one draw of these "
+             "processes: u from a Gaussian process with the feature kernel of layer l-1, r with the gradient kernel "
+             "of layer l+1, independent; A and B are the response functions; the error enters with 1/P "
+             "(arXiv:2205.09653 Eq. 10).", transform(("single-site-discrete", "response-functions"),
+                                                     dmft_msr_steps.continuum, "step responses = γ₀dt A, γ₀dt B; "
+                                                     "causality; dt Σ_σ → ∫ ds", name="limit dt → 0"))
 
 
 def _closure(eq, first, second, own, other):

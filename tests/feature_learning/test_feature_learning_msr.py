@@ -1,0 +1,113 @@
+"""feature-learning-dmft, the path-integral steps: the average over the initial weights against a Monte-Carlo
+average of the network's own exponent, the saddle point and the read-off following the action they are given,
+the continuum limit against the paper's Eq. (10), and the refusals of the indexed-sum rules."""
+import numpy as np
+import pytest
+import sympy as sp
+
+from derive import msr_indexed as mi
+from derivations.feature_learning import dmft_msr_steps as ms
+from derivations.feature_learning import dmft_steps as ds
+from derivations.feature_learning.dmft_symbols import N, P, g, h, i, j, l, phi
+
+D = ds.derivation()
+
+
+def _concrete(expr, sizes, definitions=()):
+    """The statement at concrete sizes, the kernels replaced by their definitions at the same sizes."""
+    out = expr.subs(sizes).doit()
+    for eq in definitions:
+        for (mu_, tau_, nu_, sig_) in [(a, b, c, e) for a in (1,) for b in (0, 1) for c in (1,) for e in (0, 1)]:
+            at = {ms.mu: mu_, ms.tau: tau_, ms.nu: nu_, ms.sigma: sig_}
+            out = out.xreplace({eq.lhs.xreplace(at): eq.rhs.xreplace(at).subs(sizes).doit()})
+    return out
+
+
+def test_the_weight_average_is_the_monte_carlo_average_of_the_networks_exponent():
+    """N = 2 neurons per layer, P = 1 example, steps 0 and 1: E_W exp(−Σ χ̃ Wφ/√N − Σ ξ̃ Wᵀg/√N) sampled over
+    standard normal W(0), against exp(𝒲) with 𝒲 from (weight-average); z-test at 4.5 standard errors."""
+    rng = np.random.default_rng(3)
+    n, slots = 2, [(1, 0), (1, 1)]
+    vals = {name: rng.uniform(-0.6, 0.6, (n, 2)) for name in ("phi", "g", "chit", "xit")}
+    sizes = {N: n, P: 1, ms.T_STEPS: 1}
+    defs = D["discrete-kernels"][:2] + D["response-kernels"]
+    W_avg = _concrete(D["weight-average"].rhs, sizes, defs)
+    numbers = {}
+    for a in range(n):
+        for k, (mu_, tau_) in enumerate(slots):
+            numbers[phi(h[l, a + 1, mu_, tau_])] = vals["phi"][a, k]
+            numbers[g[l + 1, a + 1, mu_, tau_]] = vals["g"][a, k]
+            numbers[ms.chi_t[a + 1, mu_, tau_]] = vals["chit"][a, k]
+            numbers[ms.xi_t[a + 1, mu_, tau_]] = vals["xit"][a, k]
+    theory = float(W_avg.xreplace(numbers))
+    W = rng.standard_normal((400_000, n, n))                          # W[i, j]: i in layer l+1, j in layer l
+    chi = np.einsum("sij,jk->sik", W, vals["phi"]) / np.sqrt(n)       # χ_ik = Σ_j W_ij φ_jk / √N
+    xi = np.einsum("sij,ik->sjk", W, vals["g"]) / np.sqrt(n)          # ξ_jk = Σ_i W_ij g_ik / √N
+    e = np.exp(-np.einsum("ik,sik->s", vals["chit"], chi) - np.einsum("jk,sjk->s", vals["xit"], xi))
+    z = (e.mean() - np.exp(theory)) / (e.std() / np.sqrt(e.size))
+    assert abs(z) < 4.5, (e.mean(), np.exp(theory), z)
+
+
+def test_the_saddle_point_and_the_read_off_follow_the_action_they_are_given():
+    """Doubling the A·B coupling of the action halves nothing but doubles the conjugates and the drift."""
+    action = D["msr-action"]
+    coupling = [t for t in sp.Add.make_args(action[1].rhs) if t.has(ms.A_d) and t.has(ms.B_d)]
+    doubled = (action[0], sp.Eq(action[1].lhs, action[1].rhs + sp.Add(*coupling))) + action[2:]
+    saddle = ms._saddle(doubled)
+    assert saddle[0].rhs == -2 * ms.B_d[ms.mu, ms.tau, ms.nu, ms.sigma]
+    fields = ms._single_site_fields(doubled, saddle)
+    assert fields[0].rhs - D["single-site-fields"][0].rhs == D["single-site-fields"][0].rhs - ms.u[ms.mu, ms.tau]
+
+
+def test_the_continuum_limit_is_the_papers_eq_10():
+    """The derived single-site processes equal arXiv:2205.09653 Eq. (10) as the paper writes it."""
+    t, s = sp.symbols("t s", nonnegative=True)
+    nu = ds.nu
+    F = sp.Function
+    h_eq = F("u^l_mu")(t) + ds.gamma0 * sp.Integral(sp.Sum(
+        (F(r"A^{l-1}_{\mu\nu}")(t, s) + F(r"\Phi^{l-1}_{\mu\nu}")(t, s) * F("Delta_nu")(s) / P) * F("g^l_nu")(s),
+        (nu, 1, P)), (s, 0, t))
+    z_eq = F("r^l_mu")(t) + ds.gamma0 * sp.Integral(sp.Sum(
+        (F(r"B^{l}_{\mu\nu}")(t, s) + F(r"G^{l+1}_{\mu\nu}")(t, s) * F("Delta_nu")(s) / P) * phi(F("h^l_nu")(s)),
+        (nu, 1, P)), (s, 0, t))
+    derived = D["single-site"]
+    assert derived[0].lhs == F("h^l_mu")(t) and derived[1].lhs == F("z^l_mu")(t)
+    for eq, paper in zip(derived, (h_eq, z_eq)):
+        assert sp.simplify(sp.expand(eq.rhs.doit(deep=False) - paper)) == 0
+
+
+def test_the_continuum_limit_refuses_sums_that_do_not_merge():
+    """A learned sum that runs past the causal range cannot become one integral: the limit says so."""
+    h_eq, z_eq = D["single-site-discrete"]
+    broken = h_eq.replace(lambda e: isinstance(e, sp.Sum) and not e.has(sp.Derivative),
+                          lambda e: sp.Sum(e.function, *[(v, lo, ms.T_STEPS) if v == ms.sigma else (v, lo, hi)
+                                                         for v, lo, hi in e.limits]))
+    with pytest.raises(ValueError, match="do not share their limits"):
+        ms.continuum((broken, z_eq), D["response-functions"])
+
+
+def test_the_indexed_rules_refuse_what_they_cannot_do():
+    a, b, c, n = sp.symbols("a b c n", integer=True)
+    x, y = sp.IndexedBase("x"), sp.IndexedBase("y")
+    with pytest.raises(ValueError, match="distinct summation indices"):
+        mi.derivative_at(sp.Sum(x[a, a], (a, 1, n)), x, (b, c))
+    with pytest.raises(ValueError, match="not a sum over"):
+        mi.single_site(x[a] + sp.Sum(y[b, a], (b, 1, n)), b)
+    with pytest.raises(ValueError, match="without response fields"):
+        mi.read_off_indexed(sp.Sum(y[a] * x[a] + y[a] ** 2, (a, 1, n)), x, y, (b,), (c,))
+    with pytest.raises(ValueError, match="several of"):
+        mi.sum_innermost(sp.Sum(x[a, b], (a, 1, n), (b, 1, n)), [a, b])
+    with pytest.raises(ValueError, match="rename one first"):
+        mi.multiply_sums(sp.Sum(x[a], (a, 1, n)), sp.Sum(y[a], (a, 1, n)))
+
+
+def test_the_tangent_kernel_is_derived_from_the_network_it_is_given():
+    """The NTK step follows the network: a readout scaled by 1/(γ₀N²) instead of 1/(γ₀N) shrinks its part by N²
+    (its ∂f/∂w and its flow's ∂f/∂w each by N) and leaves the layers below, whose ∂f/∂h is fixed by g, alone."""
+    net, loss, kernels = D["network"], D["loss"], D["order-parameters"]
+    stated = D["ntk"][1].rhs
+    scaled = net[:2] + (sp.Eq(net[2].lhs, net[2].rhs / N),)
+    replayed = ds._ntk(scaled, loss, kernels)[1].rhs
+    readout = [t for t in sp.Add.make_args(stated) if not t.has(sp.Sum) and not t.has(sp.Function("G^{1}_{\\mu\\nu}"))]
+    assert len(readout) == 1
+    assert sp.simplify(replayed - (stated - readout[0] + readout[0] / N ** 2)) == 0
