@@ -36,12 +36,13 @@ from derivations.feature_learning import dmft_figures
 from derivations.feature_learning.figures import CAPTIONS, linear_curves
 from derivations.feature_learning.linear_theory import (final_kernel, flow_prediction, lazy_prediction, prediction,
                                                         tangent_kernel)
+from derivations.feature_learning.perturbation_theory import perturbative_curve
 from derivations.feature_learning.points_series_theory import perturbative_flow
 from derivations.feature_learning.points_theory import KernelCurve, kernel_flow
 
 __all__ = ["ENTRIES", "FIGURES", "KernelCurve", "build_linear", "build_dmft", "kernel_flow", "prediction",
            "flow_prediction", "tangent_kernel", "final_kernel", "lazy_prediction", "dmft_curve", "DMFTCurve",
-           "Convergence", "deep_linear_curve", "static_ntk", "static_curve", "perturbative_flow"]
+           "Convergence", "deep_linear_curve", "static_ntk", "static_curve", "perturbative_flow", "perturbative_curve"]
 
 
 @functools.cache

@@ -191,6 +191,14 @@ def deep_linear_curve(X, y, times, gamma0, *, depth=1, step=0.05, extrapolate=Tr
                       tol=1e-10, max_iterations=400):
     """:class:`~.curve_theory.DMFTCurve` of the deep linear DMFT at ``times`` (arguments as ``dmft_curve``;
     ``responses=False`` is the gradient-independence approximation).  Error bars are zero: nothing is sampled."""
+    grid = functools.partial(deep_linear_grid, responses=responses, damping=damping, tol=tol,
+                             max_iterations=max_iterations)
+    return grid_curve(X, y, times, gamma0, depth, step, extrapolate, grid, tol)
+
+
+def grid_curve(X, y, times, gamma0, depth, step, extrapolate, grid, tol):
+    """A deterministic solver ``grid(X, y, γ₀, dt, steps, depth) → (f, K, Convergence)`` on the coarse grid and,
+    with ``extrapolate``, on the grid of half the step, Richardson-extrapolated; as a DMFTCurve at ``times``."""
     X, y, times, gamma0, depth = validate(X, y, times, gamma0, depth, "linear")
     dt, steps = grid_step(times, max(positive("step", step), float(times[-1]) / MAX_STEPS), least=MIN_STEPS)
     rate = (depth + 1) * float(np.linalg.eigvalsh(X @ X.T / X.shape[1])[-1]) / len(y)
@@ -198,11 +206,10 @@ def deep_linear_curve(X, y, times, gamma0, *, depth=1, step=0.05, extrapolate=Tr
         raise ValueError(f"times: the last time {times[-1]:g} needs a step dt = {dt:g} above the stable "
                          f"1/(largest static-kernel rate {rate:.3g}): at most {MAX_STEPS} steps; solve a shorter "
                          "window")
-    options = dict(responses=responses, damping=damping, tol=tol, max_iterations=max_iterations)
-    f, K, conv = deep_linear_grid(X, y, gamma0, dt, steps, depth, **options)
+    f, K, conv = grid(X, y, gamma0, dt, steps, depth)
     gap, passes = 0.0, conv.iterations
     if extrapolate and steps:
-        f2, K2, conv2 = deep_linear_grid(X, y, gamma0, dt / 2, 2 * steps, depth, **options)
+        f2, K2, conv2 = grid(X, y, gamma0, dt / 2, 2 * steps, depth)
         gap = float(np.max(np.abs(f2[::2] - f)))
         f, K, passes = 2 * f2[::2] - f, 2 * K2[::2] - K, passes + conv2.iterations
     record = Convergence("exact", passes, conv.residual, tol, True, gap)

@@ -3,6 +3,7 @@
 * ``dmft-routes``: the causal sweep and the paper's alternating procedure, same samples, one answer; the
   Monte-Carlo solver with φ(z) = z against the deterministic deep-linear solver (z-test); the deep-linear solver
   at one hidden layer against the closed kernel system of ``feature-learning-linear`` (gradient flow);
+  the series of the deep linear closure at one hidden layer against the series of that kernel system;
 * ``dmft-step-order``: that solver's gap to gradient flow, first order in dt, and Richardson's rest;
 * ``dmft-ntk-consistency``: the prediction's increments against (1/P)KΔ from the kernel of (ntk): the gap is
   first order in dt (a wrong kernel leaves an O(1) gap);
@@ -12,8 +13,9 @@
   every time, the tangent kernel at the last);
 * ``dmft-network-deep-tanh``: the same for two hidden tanh layers against the alternating Monte-Carlo DMFT with
   its Jacobian response functions;
-* ``dmft-approximations``: the static NTK and the gradient-independence approximation against the full DMFT of
-  a deep linear network: both depart at order γ₀² (measured), and by how much at γ₀ = 1, 1.5.
+* ``dmft-approximations``: the static NTK, the gradient-independence approximation and leading-order
+  perturbation theory against the full DMFT of a deep linear network: the first two depart at order γ₀², the
+  series at order γ₀⁴ (measured), and by how much each departs at γ₀ = 1, 1.5.
 """
 from __future__ import annotations
 
@@ -27,6 +29,8 @@ import derivations.feature_learning.dmft_theory as th
 from derivations.feature_learning.deep_linear_theory import deep_linear_grid
 from derivations.feature_learning.deep_theory import deep_grid
 from derivations.feature_learning.linear_checks import step_order_results
+from derivations.feature_learning.perturbation_theory import perturbative_curve, perturbative_grid
+from derivations.feature_learning.points_series_theory import perturbative_flow
 from derivations.feature_learning.points_theory import kernel_flow
 from numerics.mean_field_network_simulation import train_mean_field_network
 from numerics.simulation import Estimate, z_threshold
@@ -82,6 +86,15 @@ def _routes(quick):
                            gap, bound, "one hidden layer, γ0 = 1, dt = 0.025 Richardson-extrapolated, against the "
                            "integrated kernel system of points-flow; bound: a tenth of the dt-error before the "
                            f"extrapolation ({curve.convergence.discretisation:.2e})"))
+    series = perturbative_curve(X, y, times, 1.0, depth=1, step=0.05)
+    f2, K2 = perturbative_flow(times, X, y, 1.0)
+    gap = max(float(np.max(np.abs(series.predictions - f2))), float(np.max(np.abs(series.ntk - K2))))
+    bound = 0.1 * series.convergence.discretisation
+    out.append(CheckResult("dmft-routes: perturbation series = points-perturbation-series", "numeric", gap <= bound,
+                           0.0, gap, bound, "one hidden layer, γ0 = 1 (where the γ0² term is large), dt = 0.05 "
+                           "Richardson-extrapolated: the series of the deep linear closure against the series of the "
+                           "kernel system on P examples, predictions and kernels; bound: a tenth of the dt-error "
+                           f"before the extrapolation ({series.convergence.discretisation:.2e})"))
     return out
 
 
@@ -180,23 +193,30 @@ def _network_deep_linear(quick):
                       nets["ntk"], f[::EVERY], K[-1])
 
 
+#: the approximations of dmft-approximations and the order in γ₀ at which each departs from the full DMFT
+APPROXIMATIONS = (("gradient independence", 2), ("static NTK", 2), ("perturbation theory", 4))
+
+
 def _departures(X, y, gamma0):
     full, _, _ = deep_linear_grid(X, y, gamma0, DT, STEPS, 2)
     gia, _, _ = deep_linear_grid(X, y, gamma0, DT, STEPS, 2, responses=False)
     lazy, _, _ = deep_linear_grid(X, y, 1e-6, DT, STEPS, 2)
-    return float(np.max(np.abs(gia - full))), float(np.max(np.abs(lazy - full)))
+    series, _, _ = perturbative_grid(X, y, gamma0, DT, STEPS, 2)
+    return tuple(float(np.max(np.abs(a - full))) for a in (gia, lazy, series))
 
 
 def _approximations(quick):
+    """The order of each departure from two small γ₀ (the next order changes it by about γ₀², so 0.1 bounds it)."""
     X, y = _task()
     small = [_departures(X, y, g) for g in (0.05, 0.1)]
-    orders = [math.log2(small[1][k] / small[0][k]) for k in range(2)]
+    orders = [math.log2(small[1][k] / small[0][k]) for k in range(len(APPROXIMATIONS))]
     big = {g: _departures(X, y, g) for g in (1.0, 1.5)}
-    words = "; ".join(f"γ0 = {g}: gradient independence {a:.3f}, static NTK {s:.3f}" for g, (a, s) in big.items())
-    return [CheckResult(f"dmft-approximations: {name} departs at order γ0²", "numeric", abs(o - 2) <= 0.1, 2.0, o, 0.1,
-                        f"deep linear, two hidden layers: max |f_approx − f| at γ0 = 0.05, 0.1: "
+    words = "; ".join(f"γ0 = {g}: " + ", ".join(f"{name} {v:.3f}" for (name, _), v in zip(APPROXIMATIONS, values))
+                      for g, values in big.items())
+    return [CheckResult(f"dmft-approximations: {name} departs at order γ0^{p}", "numeric", abs(o - p) <= 0.1, p, o,
+                        0.1, f"deep linear, two hidden layers: max |f_approx − f| at γ0 = 0.05, 0.1: "
                         f"{small[0][k]:.2e}, {small[1][k]:.2e}. Departures at O(1) γ0: {words}")
-            for k, (name, o) in enumerate(zip(("gradient independence", "static NTK"), orders))]
+            for k, ((name, p), o) in enumerate(zip(APPROXIMATIONS, orders))]
 
 
 def attach_checks(d) -> None:
@@ -209,7 +229,8 @@ def attach_checks(d) -> None:
     d.check("dmft-network-tanh", "simulation", "tanh networks against the Monte-Carlo DMFT")(_network_tanh)
     d.check("dmft-network-deep-linear", "simulation", "deep linear networks against the deep linear solver")(
         _network_deep_linear)
-    d.check("dmft-approximations", "numeric", "static NTK and gradient independence against the full DMFT")(
+    d.check("dmft-approximations", "numeric", "static NTK, gradient independence and perturbation theory against "
+            "the full DMFT")(
         _approximations)
     attach_deep_checks(d)
 

@@ -212,6 +212,37 @@ def _static(closure):
     return tuple(sp.Eq(eq.lhs, eq.rhs.xreplace(zero).doit()) for eq in closure[2:4])
 
 
+#: the bookkeeping order of the series: C, D carry one power of γ₀, the kernels' corrections two
+epsilon = sp.Symbol("epsilon", positive=True)
+C1, C3, D1, D3 = (sp.MatrixSymbol(q, n, n) for q in ("C_1", "C_3", "D_1", "D_3"))
+Phi_in0, Phi_in2, G_out0, G_out2 = (sp.MatrixSymbol(q, n, n) for q in (r"\Phi^{l-1}_0", r"\Phi^{l-1}_2", "G^{l+1}_0",
+                                                                         "G^{l+1}_2"))
+#: the orders kept of each closure statement (Φ^l, G^l, A, B, M): f = diag(M)/γ₀ to order γ₀² needs M to order 3
+SERIES_ORDERS = ((0, 2), (0, 2), (1, 3), (1, 3), (1, 3))
+
+
+def _series(closure):
+    """C = εC₁ + ε³C₃, D = εD₁ + ε³D₃, Φ^(l−1) = Φ₀ + ε²Φ₂, G^(l+1) = G₀ + ε²G₂ in the closure; each inverse
+    (I − CD)⁻¹ = I + CD + O(ε⁴) (CD is of order ε², so nothing of order three or less is dropped); expanded,
+    the coefficients of the orders kept."""
+    expand = {C: epsilon * C1 + epsilon ** 3 * C3, Dop: epsilon * D1 + epsilon ** 3 * D3,
+              Phi_in: Phi_in0 + epsilon ** 2 * Phi_in2, G_out: G_out0 + epsilon ** 2 * G_out2}
+    out = []
+    for eq, orders in zip(closure[2:], SERIES_ORDERS):
+        truncated = eq.rhs.replace(lambda e: isinstance(e, sp.Inverse), lambda e: 2 * I - e.arg)
+        terms = sp.expand(truncated.xreplace(expand).doit())
+        coeffs = {k: sp.ZeroMatrix(n, n) for k in orders}
+        for term in sp.Add.make_args(terms):
+            c, m = term.as_coeff_mmul()
+            for (power,), value in sp.Poly(c, epsilon).terms():
+                if power in coeffs:
+                    coeffs[power] = coeffs[power] + value * m
+                elif power < max(orders):
+                    raise ValueError(f"{eq.lhs}: a term of order {power} outside the orders {orders}")
+        out += [sp.Eq(sp.MatrixSymbol(f"{eq.lhs.name}_{k}", n, n), coeffs[k]) for k in orders]
+    return tuple(out)
+
+
 def _linear(d: Derivation) -> None:
     d.define("operators", "Operator form", "On the (time, example) pairs the single-site equations read h = u + C g "
              "and z = r + D φ(h): C holds γ₀ times the response A "
@@ -225,6 +256,12 @@ def _linear(d: Derivation) -> None:
                        "⟨uuᵀ⟩ = Φ (layer l-1), ⟨rrᵀ⟩ = G (layer l+1), ⟨urᵀ⟩ = 0", name="solve and average"))
     d.derive("static-limit", "Lazy limit", "C and D carry γ₀: as γ₀ → 0 every kernel stays at its start, the "
              "static NTK of the lazy regime.", transform("deep-linear-closure", _static, "C = D = 0", name="limit"))
+    d.derive("perturbation-series", "Perturbation theory in γ₀²", "C and D are of order γ₀, so the kernels' "
+             "corrections start at γ₀² and f = diag(M)/γ₀ needs M to order γ₀³: each quantity written as its "
+             "series, (I − CD)⁻¹ = I + CD + O(γ₀⁴), expanded and sorted by order. Order zero is the lazy limit; "
+             "the γ₀² kernels are built from the first-order operators, which hold only the lazy error.",
+             transform("deep-linear-closure", _series, "C = γ₀C₁ + γ₀³C₃, D likewise, Φ = Φ₀ + γ₀²Φ₂, "
+                       "G = G₀ + γ₀²G₂; Neumann series; coefficients of each order", name="series"))
     d.approximate("gradient-independence", "Gradient independence", "Drop the response functions A and B: the "
                   "approximation that treats the backward weights as independent of the forward ones.",
                   (sp.Eq(A_op, sp.ZeroMatrix(n, n)), sp.Eq(B_op, sp.ZeroMatrix(n, n))),

@@ -111,3 +111,35 @@ def test_the_tangent_kernel_is_derived_from_the_network_it_is_given():
     readout = [t for t in sp.Add.make_args(stated) if not t.has(sp.Sum) and not t.has(sp.Function("G^{1}_{\\mu\\nu}"))]
     assert len(readout) == 1
     assert sp.simplify(replayed - (stated - readout[0] + readout[0] / N ** 2)) == 0
+
+
+def test_perturbation_theory_departs_from_the_deep_linear_dmft_at_order_gamma0_to_the_fourth():
+    """Two hidden layers, 10 steps of dt = 0.1: the series' departure at γ₀ = 0.1 and 0.2 grows as γ₀⁴ (the next
+    order changes the slope by about γ₀², hence 0.15), and it is far closer than the lazy limit."""
+    from derivations.feature_learning.deep_linear_theory import deep_linear_grid
+    from derivations.feature_learning.perturbation_theory import perturbative_grid
+    rng = np.random.default_rng(5)
+    X, y = rng.standard_normal((3, 5)), rng.standard_normal(3)
+    gaps, lazy = [], []
+    for gamma0 in (0.1, 0.2):
+        full, _, _ = deep_linear_grid(X, y, gamma0, 0.1, 10, 2)
+        series, _, conv = perturbative_grid(X, y, gamma0, 0.1, 10, 2)
+        assert conv.converged
+        gaps.append(np.max(np.abs(series - full)))
+        lazy.append(np.max(np.abs(deep_linear_grid(X, y, 1e-7, 0.1, 10, 2)[0] - full)))
+    assert abs(np.log2(gaps[1] / gaps[0]) - 4) < 0.15
+    assert gaps[0] < 1e-2 * lazy[0]
+
+
+def test_perturbation_theory_refuses_a_grid_too_large():
+    from derivations.feature_learning.perturbation_theory import perturbative_grid
+    with pytest.raises(ValueError, match="exceeds"):
+        perturbative_grid(np.ones((100, 2)), np.ones(100), 0.5, 0.01, 100, 2)
+
+
+def test_the_perturbation_series_is_the_closure_expanded():
+    """At the lowest orders the series is the lazy limit (every kernel its start) and the responses are the
+    first-order operators themselves."""
+    series = {eq.lhs.name: eq.rhs for eq in D["perturbation-series"]}
+    assert series["Phi^l_0"] == ds.Phi_in0 and series["G^l_0"] == ds.G_out0
+    assert series["A_1"] == ds.C1 and series["B_1"] == ds.D1
