@@ -10,6 +10,7 @@ force, see :mod:`numerics.precision`; tolerances follow that precision).
 :func:`find_root_bracketed`  scalar root inside a sign-changing bracket
 :func:`fixed_point`          damped iteration ``x <- (1-d) g(x) + d x``
 :func:`find_root_vector`     root of a system ``F(x) = 0`` from a start point
+:func:`anderson_fixed_point` fixed point of an array map, Anderson-accelerated
 =========================  ==================================================
 
 >>> import mpmath
@@ -37,6 +38,7 @@ __all__ = [
     "find_root_bracketed",
     "fixed_point",
     "find_root_vector",
+    "anderson_fixed_point",
 ]
 
 _BACKENDS = ("float64", "mpmath")
@@ -256,6 +258,43 @@ def fixed_point(g, x0, *, tol=None, maxiter=1000, damping=0.0,
     _fail(FixedPointResult(x, step, maxiter, False,
                            f"fixed_point did not converge in {maxiter} iterations "
                            f"(last step {step}, tol {tol})"))
+
+
+def anderson_fixed_point(g, x0, *, tol, maxiter=400, memory=5) -> FixedPointResult:
+    """A fixed point x = g(x) of a map of float64 arrays by Anderson mixing (Walker & Ni, SIAM J. Numer. Anal.
+    49, 1715 (2011)): the next point is g(x_k) − ΔG γ with γ the least-squares fit of the last ``memory``
+    residual differences ΔR γ ≈ r_k, r = g(x) − x.  Converged when max|g(x) − x| <= ``tol`` (absolute);
+    ``iterations`` counts the calls of g.  A step whose residual grows tenfold restarts the history.  Raises
+    :class:`ConvergenceError` after ``maxiter`` calls, or at once on NaN/inf.
+
+    >>> import numpy as np
+    >>> r = anderson_fixed_point(np.cos, np.array([1.0, 0.5]), tol=1e-12)
+    >>> r.converged, bool(np.allclose(r.x, 0.7390851332151607)), r.iterations < 20
+    (True, True, True)
+    """
+    maxiter, memory = _check_maxiter(maxiter), _check_maxiter(memory)
+    x = np.array(x0, dtype=float)
+    values, residuals = [], []
+    residual = np.inf
+    for it in range(1, maxiter + 1):
+        gx = np.asarray(g(x), dtype=float)
+        r = gx - x
+        previous, residual = residual, float(np.max(np.abs(r)))
+        if not np.isfinite(residual):
+            _fail(FixedPointResult(x, residual, it, False, f"anderson_fixed_point hit a non-finite value at call {it}"))
+        if residual <= tol:
+            return FixedPointResult(x, residual, it, True, f"converged in {it} calls")
+        if residual > 10 * previous:
+            values, residuals = [], []
+        values, residuals = (values + [gx.ravel()])[-(memory + 1):], (residuals + [r.ravel()])[-(memory + 1):]
+        if len(residuals) > 1:
+            dR, dG = np.diff(np.array(residuals), axis=0).T, np.diff(np.array(values), axis=0).T
+            gamma = np.linalg.lstsq(dR, r.ravel(), rcond=None)[0]
+            x = (gx.ravel() - dG @ gamma).reshape(gx.shape)
+        else:
+            x = gx
+    _fail(FixedPointResult(x, residual, maxiter, False, f"anderson_fixed_point did not converge in {maxiter} "
+                           f"calls (last residual {residual:.3g}, tol {tol:g})"))
 
 
 # --------------------------------------------------------------------------

@@ -36,11 +36,14 @@ from derivations.feature_learning.curve_theory import (STEP, Convergence, activa
                                                        summarise, validate)
 from derivations.feature_learning.deep_linear_theory import deep_linear_curve
 from derivations.feature_learning.deep_theory import DEEP_MAX_STEPS, DEEP_MIN_STEPS, DEEP_TOL, deep_curve
+from numerics.solvers import ConvergenceError, anderson_fixed_point
 from numerics.validate import finite, positive, positive_int
 
 
 #: the most Monte-Carlo samples one curve takes
 MAX_SAMPLES = 10_000_000
+#: passes remembered by the Anderson mixing of the alternating procedure
+ANDERSON_MEMORY = 5
 
 
 def draw(gram, replicas, per_replica, seed):
@@ -85,27 +88,45 @@ def static_error(K0, y, dt, steps):
     return out
 
 
-def alternating(gram, y, gamma0, dt, steps, u, r, act, *, damping, tol, max_iterations):
-    """The paper's alternating procedure on the grid: (f, K, Convergence)."""
-    _, K = sweep(gram, y, gamma0, dt, 0, u, r, act)
-    delta = static_error(K[0], y, dt, steps)
+def alternating(gram, y, gamma0, dt, steps, u, r, act, *, damping, tol, max_iterations, memory=ANDERSON_MEMORY,
+                start=None):
+    """The paper's alternating procedure on the grid: (f, K, Convergence).  Each pass samples the kernels with the
+    last error and gives the predictions; the passes repeat until the error moves less than ``tol``.  The first
+    error is ``start`` (steps+1 × R × P) or that of the static kernel.  With ``damping`` 1 the passes are
+    Anderson-mixed (``memory`` of them; 0: plain passes), otherwise damped."""
+    if start is None:
+        _, K = sweep(gram, y, gamma0, dt, 0, u, r, act)
+        start = static_error(K[0], y, dt, steps)
+    last = {}
+
+    def one_pass(delta):
+        last["f"], last["K"] = sweep(gram, y, gamma0, dt, steps, u, r, act, delta=delta)
+        return y - last["f"]
+
+    if damping == 1 and memory > 0:
+        try:
+            result = anderson_fixed_point(one_pass, start, tol=tol, maxiter=max_iterations, memory=memory)
+        except ConvergenceError as e:
+            raise RuntimeError(f"alternating DMFT did not converge: {e} (raise max_iterations or damp the "
+                               "passes)") from None
+        return last["f"], last["K"], Convergence("alternating", result.iterations, result.residual, tol, True)
+    delta = start
     for it in range(1, max_iterations + 1):
-        f, K = sweep(gram, y, gamma0, dt, steps, u, r, act, delta=delta)
-        new = y - f
+        new = one_pass(delta)
         residual = float(np.max(np.abs(new - delta)))
         delta = (1 - damping) * delta + damping * new
         if residual <= tol:
-            return f, K, Convergence("alternating", it, residual, tol, True)
+            return last["f"], last["K"], Convergence("alternating", it, residual, tol, True)
     raise RuntimeError(f"alternating DMFT did not converge: |ΔΔ| = {residual:.3g} > tol = {tol:g} after "
                        f"{max_iterations} passes (raise max_iterations or lower the damping's step)")
 
 
-def _solve_grid(X, y, gamma0, dt, steps, act, u, r, method, options):
+def _solve_grid(X, y, gamma0, dt, steps, act, u, r, method, options, start=None):
     gram = X @ X.T / X.shape[1]
     if method == "sweep":
         f, K = sweep(gram, y, gamma0, dt, steps, u, r, act)
         return f, K, Convergence("sweep", 1, 0.0, options["tol"], True)
-    return alternating(gram, y, gamma0, dt, steps, u, r, act, **options)
+    return alternating(gram, y, gamma0, dt, steps, u, r, act, start=start, **options)
 
 
 def dmft_curve(X, y, times, gamma0, *, depth=1, activation="tanh", samples=10_000, seed=0, replicas=8,
@@ -158,7 +179,10 @@ def monte_carlo(times, dt, steps, extrapolate, samples, X, y, gamma0, act, u, r,
     f, K, conv = _solve_grid(X, y, gamma0, dt, steps, act, u, r, method, options)
     gap, passes = 0.0, conv.iterations
     if extrapolate and steps:
-        f2, K2, conv2 = _solve_grid(X, y, gamma0, dt / 2, 2 * steps, act, u, r, method, options)
+        coarse = y - f                                      # the fine grid's passes start from the coarse error
+        start = np.concatenate([coarse[:1], np.repeat((coarse[:-1] + coarse[1:]) / 2, 2, axis=0)])
+        start[2::2] = coarse[1:]
+        f2, K2, conv2 = _solve_grid(X, y, gamma0, dt / 2, 2 * steps, act, u, r, method, options, start=start)
         gap = float(np.max(np.abs(f2[::2] - f)))
         f, K = 2 * f2[::2] - f, 2 * K2[::2] - K
         passes, conv = passes + conv2.iterations, conv2 if conv2.residual > conv.residual else conv
