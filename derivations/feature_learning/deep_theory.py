@@ -60,7 +60,8 @@ def curvature(name):
     """φ'' of an activation: the derivative of its (activation-slopes) statement, compiled."""
     if name == "relu":
         raise ValueError("activation 'relu' is solved for one hidden layer only: its φ'' is a delta function that "
-                         "the Jacobian responses miss")
+                         "the Jacobian responses miss, and without responses the passes do not settle (φ' jumps, "
+                         "so the sampled kernels jump with the last pass's: measured, a change of 5e-3 cycling)")
     k = ds.ACTIVATIONS.index(name)
     second = to_numpy(sp.diff(ds.derivation()["activation-slopes"][k].rhs, ds.z), [ds.z])
     return lambda h: second(h) + 0.0 * h
@@ -109,6 +110,7 @@ class _Replica:
 
     def __init__(self, X, y, gamma0, dt, steps, depth, act, samples, rng, jacobian_samples, curvature):
         self.P, self.n, self.L = len(y), (steps + 1) * len(y), depth
+        self.responses = curvature is not None                  # None: gradient independence, no responses
         self.jac, self.curvature = min(jacobian_samples, samples), curvature
         self.y, self.gamma0, self.dt, self.steps, self.act = y, gamma0, dt, steps, act
         self.gram_small = X @ X.T / X.shape[1]
@@ -125,12 +127,7 @@ class _Replica:
         state = ([self.gram] * (self.L + 1), [None] + [ones] * (self.L + 1), [None] * self.L, [None] * self.L, None)
         for _ in range(self.L):                                     # layer by layer: the static kernels
             state = self.step(state)[:4] + (None,)
-        K = self.ntk(state[0], state[1])
-        delta = np.empty((self.steps + 1, self.P))
-        delta[0] = self.y
-        for k in range(self.steps):
-            delta[k + 1] = delta[k] - (self.dt / self.P) * K[k] @ delta[k]
-        return state[:4] + (delta,)
+        return state[:4] + (self.kernel_error(self.ntk(state[0], state[1])),)
 
     def _fields(self, l, Phi, G):
         """u^l and r^l (samples × n) from the kernels below and above."""
@@ -161,14 +158,24 @@ class _Replica:
             h, a, z, g = _sweep(u, r, C, D, self.P, self.act)
             newPhi.append(a.T @ a / S)
             newG[l + 1] = g.T @ g / S
-            response_r, response_u = _jacobians(h[:self.jac], z[:self.jac], C, D, self.act, self.curvature)
-            if l < self.L - 1:
-                newA[l] = response_r
-            if l > 0:
-                newB[l - 1] = response_u
+            if self.responses:
+                response_r, response_u = _jacobians(h[:self.jac], z[:self.jac], C, D, self.act, self.curvature)
+                newA[l] = response_r if l < self.L - 1 else None
+                if l > 0:
+                    newB[l - 1] = response_u
+        if not self.responses:                  # the error driven by the kernels (deep_linear_theory's docstring)
+            return newPhi, newG, newA, newB, self.y - self.kernel_error(self.ntk(newPhi, newG))
         start = np.mean(r * self.act[0](u), axis=0)
         f = (np.mean(z * a, axis=0) - start) / self.gamma0
         return newPhi, newG, newA, newB, f.reshape(self.steps + 1, self.P)
+
+    def kernel_error(self, K):
+        """Δ(k+1) = Δ(k) − (dt/P) K(k) Δ(k) from Δ(0) = y."""
+        delta = np.empty((self.steps + 1, self.P))
+        delta[0] = self.y
+        for k in range(self.steps):
+            delta[k + 1] = delta[k] - (self.dt / self.P) * K[k] @ delta[k]
+        return delta
 
     def ntk(self, Phi, G):
         """K(k) = Σ_l G^(l+1)(k, k)∘Φ^l(k, k)."""
@@ -186,7 +193,7 @@ def _solve(rep, damping, tol, max_iterations):
         residual = max(float(np.max(np.abs(delta - state[4]))), _change(state[0], Phi), _change(state[1], G))
         if not np.isfinite(residual):
             break
-        mix = lambda o, w: [w if (a is None or b is None) else (1 - damping) * a + damping * b
+        mix = lambda o, w: [b if (a is None or b is None) else (1 - damping) * a + damping * b
                             for a, b in zip(o, w)]
         state = (mix(state[0], Phi), mix(state[1], G), mix(state[2], A), mix(state[3], B),
                  (1 - damping) * state[4] + damping * delta)
@@ -197,15 +204,17 @@ def _solve(rep, damping, tol, max_iterations):
 
 
 def deep_grid(X, y, gamma0, dt, steps, depth, activation, *, samples, replicas=8, seed=0, damping=1.0, tol=DEEP_TOL,
-              max_iterations=400, jacobian_samples=JACOBIAN_SAMPLES):
+              max_iterations=400, jacobian_samples=JACOBIAN_SAMPLES, responses=True):
     """The DMFT of ``depth`` hidden layers on the grid by the alternating procedure: f (steps+1 × R × P), the
-    NTK (steps+1 × R × P × P) per replica, and the Convergence record (the most passes any replica took)."""
+    NTK (steps+1 × R × P × P) per replica, and the Convergence record (the most passes any replica took).
+    ``responses=False``: the gradient-independence approximation (no response functions, the error driven by
+    the tangent kernel)."""
     act = activation_pair(activation)
+    second = curvature(activation) if responses else (curvature(activation), None)[1]
     rng = np.random.default_rng(seed)
     fs, Ks, passes, worst = [], [], 0, 0.0
     for _ in range(replicas):
-        rep = _Replica(X, y, gamma0, dt, steps, depth, act, samples // replicas, rng, jacobian_samples,
-                       curvature(activation))
+        rep = _Replica(X, y, gamma0, dt, steps, depth, act, samples // replicas, rng, jacobian_samples, second)
         f, K, it, res = _solve(rep, damping, tol, max_iterations)
         fs.append(f)
         Ks.append(K)

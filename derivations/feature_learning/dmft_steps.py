@@ -265,7 +265,7 @@ def _linear(d: Derivation) -> None:
     d.approximate("gradient-independence", "Gradient independence", "Drop the response functions A and B: the "
                   "approximation that treats the backward weights as independent of the forward ones.",
                   (sp.Eq(A_op, sp.ZeroMatrix(n, n)), sp.Eq(B_op, sp.ZeroMatrix(n, n))),
-                  checked_by=("dmft-approximations",))
+                  checked_by=("dmft-approximations", "dmft-approximations-tanh"))
 
 
 @functools.cache

@@ -130,17 +130,19 @@ def _solve_grid(X, y, gamma0, dt, steps, act, u, r, method, options, start=None)
 
 
 def dmft_curve(X, y, times, gamma0, *, depth=1, activation="tanh", samples=10_000, seed=0, replicas=8,
-               method=None, step=STEP, extrapolate=True, damping=1.0, tol=None, max_iterations=400):
+               method=None, step=STEP, extrapolate=True, damping=1.0, tol=None, max_iterations=400, responses=True):
     """The infinite-width DMFT of gradient flow at ``times`` for the examples X (P × D) with targets y.
 
-    ``activation`` one of ``linear``, ``tanh``, ``erf``, ``relu`` (ReLU: one hidden layer); ``depth`` hidden
+    ``activation`` one of ``linear``, ``tanh``, ``erf``, ``relu`` (ReLU beyond one layer: with
+    ``responses=False`` only); ``depth`` hidden
     layers; ``method``: ``"exact"`` (φ(z) = z only, the default there: the deterministic solver of
     :mod:`.deep_linear_theory`), ``"sweep"`` (one hidden layer, the default there) or ``"alternating"`` (the
     paper's procedure; the default beyond one layer, :mod:`.deep_theory`), the Monte-Carlo routes with
     ``samples`` in ``replicas`` independent groups, seeded by ``seed``; ``step`` the largest dt of the grid;
     ``extrapolate``: Richardson in dt; ``tol``: the change of Δ and the kernels at which the passes stop (default
-    1e-10, 1e-6 beyond one layer).  Returns a :class:`DMFTCurve`; a solver that does not converge raises
-    RuntimeError saying so.
+    1e-10, 1e-6 beyond one layer); ``responses=False``: the gradient-independence approximation (the response
+    functions dropped, the error driven by the tangent kernel; beyond one hidden layer, where there are
+    responses).  Returns a :class:`DMFTCurve`; a solver that does not converge raises RuntimeError saying so.
     """
     X, y, times, gamma0, depth = validate(X, y, times, gamma0, depth, activation)
     method = method or ("exact" if activation == "linear" else "sweep" if depth == 1 else "alternating")
@@ -158,16 +160,22 @@ def dmft_curve(X, y, times, gamma0, *, depth=1, activation="tanh", samples=10_00
     if damping > 1:
         raise ValueError(f"damping must lie in (0, 1], got {damping}")
     options = dict(damping=damping, tol=tol, max_iterations=positive_int("max_iterations", max_iterations))
+    if not isinstance(responses, bool):
+        raise ValueError(f"responses must be True or False, got {responses!r}")
     if method == "exact":
         if activation != "linear":
             raise ValueError(f"method 'exact' solves activation='linear' only, got {activation!r}")
-        return deep_linear_curve(X, y, times, gamma0, depth=depth, step=step, extrapolate=extrapolate, **options)
+        return deep_linear_curve(X, y, times, gamma0, depth=depth, step=step, extrapolate=extrapolate,
+                                 responses=responses, **options)
+    if not responses and depth == 1:
+        raise ValueError("responses=False needs depth >= 2 for the Monte-Carlo routes: one hidden layer has no "
+                         "response functions to drop (gradient independence is the full DMFT there)")
     if depth > 1:
         dt, steps = grid_step(times, max(step, float(times[-1]) / DEEP_MAX_STEPS), least=DEEP_MIN_STEPS)
         if method != "alternating":
             raise ValueError(f"method must be 'alternating' for depth {depth} (the sweep covers one hidden layer)")
         return deep_curve(X, y, times, gamma0, depth, activation, dt, steps, extrapolate, samples=samples,
-                          replicas=replicas, seed=seed, **options)
+                          replicas=replicas, seed=seed, responses=responses, **options)
     dt, steps = grid_step(times, step)
     u, r = draw(X @ X.T / X.shape[1], replicas, samples // replicas, seed)
     args = (X, y, gamma0, activation_pair(activation), u, r, method, options)
