@@ -18,7 +18,7 @@ Gradient descent with step dt on the slots (example μ, step τ).  The chain, on
 >>> from derivations.feature_learning.dmft_steps import derivation
 >>> d = derivation()
 >>> d["msr-saddle"][0]
-Eq(\\hat{A}^{l}[mu, tau, nu, sigma], -B^{l}[mu, tau, nu, sigma])
+Eq(Ahat^l[mu, tau, nu, sigma], -B^l[mu, tau, nu, sigma])
 """
 from __future__ import annotations
 
@@ -37,15 +37,16 @@ T_STEPS = SLOT[1][2]
 SLOTS = SLOT + ((nu, 1, P), (sigma, 0, T_STEPS))
 SWAP = {mu: nu, nu: mu, tau: sigma, sigma: tau}
 
-Phi_d, G_d, A_d, B_d = (sp.IndexedBase(q, real=True) for q in (r"\Phi^{l}", "G^{l+1}", "A^{l}", "B^{l}"))
-A_hat, B_hat = sp.IndexedBase(r"\hat{A}^{l}"), sp.IndexedBase(r"\hat{B}^{l}")
-chi, xi, z_l = (sp.IndexedBase(q, real=True) for q in (r"\chi^{l+1}", r"\xi^{l}", "z^{l}"))
-chi_t, xi_t = sp.IndexedBase(r"\tilde{\chi}^{l+1}"), sp.IndexedBase(r"\tilde{\xi}^{l}")
-u, r, src = (sp.IndexedBase(q, real=True) for q in ("u^{l+1}", "r^{l}", "j"))
+#: indexed names that read in the terminal (Phi^l[mu, tau, nu, sigma]) and print as Φ^{l}, χ̃^{l+1}, Â^{l} in LaTeX
+Phi_d, G_d, A_d, B_d = (sp.IndexedBase(q, real=True) for q in ("Phi^l", "G^l+1", "A^l", "B^l"))
+A_hat, B_hat = sp.IndexedBase("Ahat^l"), sp.IndexedBase("Bhat^l")
+chi, xi, z_l = (sp.IndexedBase(q, real=True) for q in ("chi^l+1", "xi^l", "z^l"))
+chi_t, xi_t = sp.IndexedBase("chitilde^l+1"), sp.IndexedBase("xitilde^l")
+u, r, src = (sp.IndexedBase(q, real=True) for q in ("u^l+1", "r^l", "j"))
 Cov, E = sp.Function("Cov"), sp.Function("E")
-W_avg, S_msr = sp.Symbol(r"\mathcal{W}^{l}"), sp.Symbol(r"S^{l}")
+W_avg, S_msr = sp.Symbol("Wcal^l"), sp.Symbol("S^l")
 #: the action's parts: the order parameters, the neurons of layer l+1, those of layer l
-S_parts = tuple(sp.Symbol(q) for q in (r"S^{l}_{A B}", r"S^{l+1}_{\chi}", r"S^{l}_{\xi}"))
+S_parts = tuple(sp.Symbol(q) for q in ("S^l_AB", "S^l+1_chi", "S^l_xi"))
 _TIMED = (Delta, g, h, W)
 
 
@@ -206,7 +207,7 @@ def _response_identity(responses, fields):
 
 def _single_site_discrete(split, fields, identity):
     """One neuron: the split fields with χ, ξ read off and A, B the responses."""
-    own = {r"\chi^{l+1}": fields[0], r"\xi^{l}": fields[2]}
+    own = {"chi^l+1": fields[0], "xi^l": fields[2]}
     out = []
     for eq in split:
         neuron = eq.lhs.indices[1] if eq.lhs.base == h else eq.lhs.indices[0]
@@ -232,9 +233,9 @@ def _response_functions():
 
 #: the names of the continuous-time statement (arXiv:2205.09653 Eq. 10): the h equation is written for layer l
 #: (its kernel and response from layer l−1), the z equation for layer l
-_H_NAMES = {"h": "h^l_mu", "u^{l+1}": "u^l_mu", "g": "g^l_nu", r"\Phi^{l}": r"\Phi^{l-1}_{\mu\nu}",
+_H_NAMES = {"h": "h^l_mu", "u^l+1": "u^l_mu", "g": "g^l_nu", "Phi^l": r"\Phi^{l-1}_{\mu\nu}",
             "Delta": "Delta_nu", r"A^{l}_{\mu\nu}": r"A^{l-1}_{\mu\nu}"}
-_Z_NAMES = {"z^{l}": "z^l_mu", "r^{l}": "r^l_mu", "h": "h^l_nu", "G^{l+1}": r"G^{l+1}_{\mu\nu}", "Delta": "Delta_nu"}
+_Z_NAMES = {"z^l": "z^l_mu", "r^l": "r^l_mu", "h": "h^l_nu", "G^l+1": r"G^{l+1}_{\mu\nu}", "Delta": "Delta_nu"}
 
 
 def continuum(discrete, responses):
