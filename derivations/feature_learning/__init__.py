@@ -7,12 +7,13 @@ Reads bottom-up like the paper:
   parameters and the tangent kernel, two conserved quantities, the closed flow at any width, its solution at
   infinite width and the lazy limit) ← :mod:`.points_steps` (P examples: the closed system of the P × P kernels
   and its perturbation series in γ₀²); :mod:`.dmft_steps` (deep networks: activations, backward fields, weight
-  flows, kernels, the NTK, the single-site processes, the deep linear closure, the lazy limit, gradient
-  independence);
+  flows, kernels, the NTK by the chain rule, the deep linear closure, the lazy limit, its perturbation series,
+  gradient independence) with :mod:`.dmft_msr_steps` (the single-site processes derived from gradient descent
+  by MSR) and the shared symbols of :mod:`.dmft_symbols`;
 * theory — :mod:`.linear_theory`, :mod:`.points_theory`, :mod:`.points_series_theory` (compiled from the steps);
   :mod:`.curve_theory` (the solution record), :mod:`.deep_linear_theory` (the closure iterated),
   :mod:`.deep_theory` (the alternating Monte Carlo beyond one layer), :mod:`.dmft_theory` (``dmft_curve``, the
-  Monte Carlo of one hidden layer, the static NTK);
+  Monte Carlo of one hidden layer, the static NTK), :mod:`.perturbation_theory` (the series in γ₀²);
 * checks — :mod:`.linear_checks`, :mod:`.points_checks`, :mod:`.dmft_checks` (routes against each other, orders
   in dt and γ₀, networks trained by gradient descent at finite width and in ensembles);
 * figures — :mod:`.figures`, :mod:`.dmft_figures`;
