@@ -143,3 +143,21 @@ def test_the_perturbation_series_is_the_closure_expanded():
     series = {eq.lhs.name: eq.rhs for eq in D["perturbation-series"]}
     assert series["Phi^l_0"] == ds.Phi_in0 and series["G^l_0"] == ds.G_out0
     assert series["A_1"] == ds.C1 and series["B_1"] == ds.D1
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    (dict(y=np.ones(3)), "y"),
+    (dict(gamma0=0.0), "gamma0"),
+    (dict(X=np.full((4, 6), np.inf)), "X"),
+    (dict(times=[2.0, 1.0]), "times"),
+    (dict(depth=0), "depth"),
+    (dict(step=-0.1), "step"),
+])
+def test_perturbation_theory_refuses_bad_input_by_name(kwargs, match):
+    from derivations.feature_learning import perturbative_curve
+    rng = np.random.default_rng(1)
+    args = dict(X=rng.standard_normal((4, 6)), y=rng.standard_normal(4), times=[0.0, 1.0], gamma0=0.5)
+    args.update(kwargs)
+    X_, y_, t_, g_ = (args.pop(k) for k in ("X", "y", "times", "gamma0"))
+    with pytest.raises(ValueError, match=match):
+        perturbative_curve(X_, y_, t_, g_, **args)
