@@ -266,8 +266,8 @@ def _approximations_tanh(quick):
                         f"|z| > {threshold:.2f}", f"two tanh hidden layers up to t = 1, dt = 0.1 and 0.05 "
                         f"Richardson-extrapolated, {samples} samples in {replicas} replicas (the same random numbers "
                         f"for both), responses from {jacobians} Jacobians per replica: largest departure "
-                        f"{float(big.mean[k]):.3f} ± {float(big.se[k]):.3f}; at γ0 = 0.5: "
-                        f"{float(small.mean[j]):.3f} ± {float(small.se[j]):.3f}")]
+                        f"{float(big.mean[k]):.2e} ± {float(big.se[k]):.1e}; at γ0 = 0.5: "
+                        f"{float(small.mean[j]):.2e} ± {float(small.se[j]):.1e}")]
 
 
 def _network_deep_tanh(quick):

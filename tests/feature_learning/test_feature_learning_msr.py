@@ -161,3 +161,10 @@ def test_perturbation_theory_refuses_bad_input_by_name(kwargs, match):
     X_, y_, t_, g_ = (args.pop(k) for k in ("X", "y", "times", "gamma0"))
     with pytest.raises(ValueError, match=match):
         perturbative_curve(X_, y_, t_, g_, **args)
+
+
+def test_the_entry_verifies_quickly():
+    """Every step of feature-learning-dmft replayed and every check run (quick mode), as the main job does."""
+    from derivations.feature_learning import build_dmft
+    report = build_dmft().verify(quick=True)
+    assert report.passed, [c.name for c in report.checks if not c.passed]
