@@ -45,6 +45,7 @@ CATALOGUE = {
     "online-random-features": "derivations.online_sgd",
     "feature-learning-linear": "derivations.feature_learning",
     "feature-learning-dmft": "derivations.feature_learning",
+    "feature-learning-finite-width": "derivations.feature_learning",
 }
 #: the faces that hold scaling laws (the exponent table, in this order)
 LAW_AREAS = ("derivations.ridge", "derivations.random_features", "derivations.dmft", "derivations.online_sgd")

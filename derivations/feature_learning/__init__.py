@@ -9,12 +9,14 @@ Reads bottom-up like the paper:
   and its perturbation series in γ₀²); :mod:`.dmft_steps` (deep networks: activations, backward fields, weight
   flows, kernels, the NTK by the chain rule, the deep linear closure, the lazy limit, its perturbation series,
   gradient independence) with :mod:`.dmft_msr_steps` (the single-site processes derived from gradient descent
-  by MSR) and the shared symbols of :mod:`.dmft_symbols`;
+  by MSR) and the shared symbols of :mod:`.dmft_symbols`; :mod:`.finite_width_steps` (the O(1/N) fluctuations
+  of the two-layer linear network: the start's statistics, the flow's sensitivities, the delta method);
 * theory — :mod:`.linear_theory`, :mod:`.points_theory`, :mod:`.points_series_theory` (compiled from the steps);
   :mod:`.curve_theory` (the solution record), :mod:`.deep_linear_theory` (the closure iterated),
   :mod:`.deep_theory` (the alternating Monte Carlo beyond one layer), :mod:`.dmft_theory` (``dmft_curve``, the
-  Monte Carlo of one hidden layer, the static NTK), :mod:`.perturbation_theory` (the series in γ₀²);
-* checks — :mod:`.linear_checks`, :mod:`.points_checks`, :mod:`.dmft_checks` (routes against each other, orders
+  Monte Carlo of one hidden layer, the static NTK), :mod:`.perturbation_theory` (the series in γ₀²), :mod:`.finite_width_theory`
+  (``prediction_fluctuations``);
+* checks — :mod:`.linear_checks`, :mod:`.points_checks`, :mod:`.finite_width_checks`, :mod:`.dmft_checks` (routes against each other, orders
   in dt and γ₀, networks trained by gradient descent at finite width and in ensembles);
 * figures — :mod:`.figures`, :mod:`.dmft_figures`;
 * this face.
@@ -28,13 +30,15 @@ import functools
 
 from derivations.engine import Entry
 from derivations.engine.figures import FigureSpec
-from derivations.feature_learning import dmft_checks, dmft_steps, linear_checks, linear_steps, points_checks, points_steps
+from derivations.feature_learning import (dmft_checks, dmft_steps, finite_width_checks, finite_width_steps,
+                                          linear_checks, linear_steps, points_checks, points_steps)
 from derivations.feature_learning.deep_linear_theory import deep_linear_curve
 from derivations.feature_learning.curve_theory import Convergence, DMFTCurve
 from derivations.feature_learning.dmft_theory import (dmft_curve, static_curve,
                                                       static_ntk)
 from derivations.feature_learning import dmft_figures
 from derivations.feature_learning.figures import CAPTIONS, linear_curves
+from derivations.feature_learning.finite_width_theory import FiniteWidthCurve, prediction_fluctuations
 from derivations.feature_learning.linear_theory import (final_kernel, flow_prediction, lazy_prediction, prediction,
                                                         tangent_kernel)
 from derivations.feature_learning.perturbation_theory import perturbative_curve
@@ -43,7 +47,8 @@ from derivations.feature_learning.points_theory import KernelCurve, kernel_flow
 
 __all__ = ["ENTRIES", "FIGURES", "KernelCurve", "build_linear", "build_dmft", "kernel_flow", "prediction",
            "flow_prediction", "tangent_kernel", "final_kernel", "lazy_prediction", "dmft_curve", "DMFTCurve",
-           "Convergence", "deep_linear_curve", "static_ntk", "static_curve", "perturbative_flow", "perturbative_curve"]
+           "Convergence", "deep_linear_curve", "static_ntk", "static_curve", "perturbative_flow", "perturbative_curve", "build_finite_width",
+           "prediction_fluctuations", "FiniteWidthCurve"]
 
 
 @functools.cache
@@ -63,8 +68,18 @@ def build_dmft():
     return d
 
 
+@functools.cache
+def build_finite_width():
+    """The ``feature-learning-finite-width`` derivation with its checks."""
+    d = finite_width_steps.derivation()
+    finite_width_checks.attach_checks(d)
+    return d
+
+
 ENTRIES = {linear_steps.NAME: Entry(linear_steps.NAME, linear_steps.TITLE, linear_steps.SOURCE, build_linear),
-           dmft_steps.NAME: Entry(dmft_steps.NAME, dmft_steps.TITLE, dmft_steps.SOURCE, build_dmft)}
+           dmft_steps.NAME: Entry(dmft_steps.NAME, dmft_steps.TITLE, dmft_steps.SOURCE, build_dmft),
+           finite_width_steps.NAME: Entry(finite_width_steps.NAME, finite_width_steps.TITLE, finite_width_steps.SOURCE,
+                                          build_finite_width)}
 FIGURES = {"feature-learning-linear": FigureSpec(linear_curves, CAPTIONS["feature-learning-linear"]),
            **{name: FigureSpec(fn, dmft_figures.CAPTIONS[name]) for name, fn in (
                ("feature-learning-dmft-loss", dmft_figures.loss_curves),
