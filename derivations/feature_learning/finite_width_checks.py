@@ -82,4 +82,4 @@ def attach_checks(d) -> None:
     """Add the checks of ``feature-learning-finite-width`` to ``d``."""
     d.check("finite-width-networks", "simulation", "network ensembles against N·Var f and N·(E f − f_∞)")(_networks)
     d.check("finite-width-start", "numeric", "the start's variance")(_start)
-    d.check("finite-width-lazy", "numeric", "the lazy limit's closed forms")(_lazy)
+    d.check("finite-width-lazy", "numeric", "the lazy limit's closed form of the variance")(_lazy)

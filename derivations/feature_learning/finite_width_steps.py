@@ -59,16 +59,50 @@ def _statistics(ntk, overlap, params, weights):
             sp.Eq(N * Cov_(K0, f0), cov(k, m) / gamma0))
 
 
-def _sensitivities(closed):
-    """d/dt of ∂f/∂q and ∂²f/∂q² (q = K₀, f₀) from the flow df/dt = F(f; K₀, f₀): the chain rule."""
+def _kernel(closed):
+    """The tangent kernel at any width: the flow is df/dt = K(t)(y − f), so K(t) is its right side over y − f."""
+    return sp.Eq(ls.K(t), sp.simplify(closed.rhs / (ls.y - f(t))))
+
+
+#: the flow's first and second derivatives in f, named (they multiply the sensitivities in every flow below)
+slope, curvature = sp.Function("a"), sp.Function("b")
+
+
+def _tidy(e, kernel):
+    """The root written as the kernel K(t), then each coefficient of the sensitivities factored."""
+    e = sp.expand(e.subs(kernel.rhs, kernel.lhs))
+    states = [S_K(t), S_KK(t), S_f(t), S_ff(t), slope(t), curvature(t)]
+    grouped = sp.collect(e, [S ** 2 for S in states] + states, evaluate=False)
+    return sp.Add(*(sp.factor(c) * m for m, c in grouped.items()))
+
+
+def _coefficients(closed, kernel):
+    """a = ∂F/∂f and b = ∂²F/∂f² of the flow df/dt = F(f; K₀, f₀)."""
+    x = sp.Symbol("x", real=True)
+    Fx = closed.rhs.xreplace({f(t): x})
+    return tuple(sp.Eq(name(t), _tidy(sp.diff(Fx, *v).xreplace({x: f(t)}), kernel))
+                 for name, v in ((slope, (x,)), (curvature, (x, x))))
+
+
+def _sensitivities(closed, kernel, coefficients, stats_):
+    """d/dt of ∂f/∂q and ∂²f/∂q² (q = K₀, f₀) by the chain rule through df/dt = F(f; K₀, f₀), with ∂F/∂f = a and
+    ∂²F/∂f² = b named and the root written as K(t); the driving terms at the start's means (where the delta
+    method needs them)."""
     F, x = closed.rhs, sp.Symbol("x", real=True)
     Fx = F.xreplace({f(t): x})
-    d = lambda *v: sp.diff(Fx, *v).xreplace({x: f(t)})
+    means = {K0: stats_[0].rhs, f0: stats_[2].rhs}
+    d = lambda *v: sp.diff(Fx, *v).xreplace({x: f(t)}).xreplace(means)
+    named = {eq.rhs: eq.lhs for eq in coefficients}
+    a, b = coefficients[0].lhs, coefficients[1].lhs
+    plain = lambda *v: sp.diff(Fx, *v).xreplace({x: f(t)})
+    if _tidy(plain(x), kernel) != coefficients[0].rhs or _tidy(plain(x, x), kernel) != coefficients[1].rhs:
+        raise ValueError(f"the coefficients {named} are not the flow's derivatives in f")
+    root = kernel.rhs.xreplace(means)
+    tidy = lambda e: _tidy(sp.factor(sp.simplify(e)).subs(root, kernel.lhs), kernel)
     out = []
     for q, S1, S2 in ((K0, S_K, S_KK), (f0, S_f, S_ff)):
-        out.append(sp.Eq(sp.Derivative(S1(t), t), d(x) * S1(t) + d(q)))
-        out.append(sp.Eq(sp.Derivative(S2(t), t), d(x, x) * S1(t) ** 2 + 2 * d(x, q) * S1(t) + d(q, q)
-                         + d(x) * S2(t)))
+        out.append(sp.Eq(sp.Derivative(S1(t), t), a * S1(t) + tidy(d(q))))
+        out.append(sp.Eq(sp.Derivative(S2(t), t), a * S2(t) + b * S1(t) ** 2 + tidy(2 * d(x, q) * S1(t) + d(q, q))))
     return tuple(out)
 
 
@@ -91,10 +125,18 @@ def _fluctuations(d: Derivation) -> None:
                        _statistics,
                        "one neuron's share of K and of γ₀f, its mean and (co)variance over the Gaussian weights",
                        name="average"))
-    d.derive("sensitivity-flows", "Sensitivities to the start", "Differentiate the closed flow by K₀ and f₀: "
-             "linear flows for ∂f/∂q driven by ∂F/∂q, and for the second derivatives; at t = 0, ∂f/∂f₀ = 1 and the "
-             "others vanish.", transform("closed-flow", _sensitivities, "∂/∂q and ∂²/∂q² of df/dt = F(f; K₀, f₀)",
-                                         name="differentiate"))
+    d.derive("kernel-any-width", "The kernel at any width", "The closed flow is df/dt = K(t)(y − f): its root is "
+             "the tangent kernel, fixed by f and the start.", transform("closed-flow", _kernel,
+                                                                        "K = (df/dt)/(y − f)", name="solve"))
+    d.derive("flow-coefficients", "The flow's slope and curvature", "The derivatives of df/dt = F(f; K₀, f₀) in f "
+             "that every sensitivity flow carries, written with the kernel K.",
+             transform(("closed-flow", "kernel-any-width"), _coefficients, "a = ∂F/∂f, b = ∂²F/∂f²",
+                       name="differentiate"))
+    d.derive("sensitivity-flows", "Sensitivities to the start", "Differentiate the closed flow by K₀ and f₀ (chain "
+             "rule through f): linear flows for ∂f/∂q driven by ∂F/∂q, and for the second derivatives, at the "
+             "start's means (a, b there too); at t = 0, ∂f/∂f₀ = 1 and the others vanish.",
+             transform(("closed-flow", "kernel-any-width", "flow-coefficients", "initial-statistics"), _sensitivities,
+                       "∂/∂q and ∂²/∂q² of df/dt = F(f; K₀, f₀), at K₀ = E K₀, f₀ = E f₀", name="differentiate"))
     d.approximate("delta-method", "Fluctuations to order 1/N", "Expand f(t) about the start's means to second "
                   "order: the variance of f is the first derivatives squared times the start's covariance, the mean's "
                   "shift from the infinite-width curve f_∞ half the second derivatives times it; the rest is "

@@ -40,11 +40,13 @@ class FiniteWidthCurve:
 def _compiled():
     d = fs.derivation()
     flow, sens, stats_, delta = d["closed-flow"], d["sensitivity-flows"], d["initial-statistics"], d["delta-method"]
+    kernel, coefficients = d["kernel-any-width"], d["flow-coefficients"]
+    back = {eq.lhs: eq.rhs.xreplace({kernel.lhs: kernel.rhs}) for eq in coefficients}
     state = [ls.f(ls.t), fs.S_K(ls.t), fs.S_KK(ls.t), fs.S_f(ls.t), fs.S_ff(ls.t)]
     plain = sp.symbols("x0:5", real=True)
     params = [ls.K0, ls.f0, ls.y, ls.gamma0, ls.Phi0]
     by_lhs = {eq.lhs.args[0]: eq.rhs for eq in sens}
-    rhs = [flow.rhs] + [by_lhs[s] for s in state[1:]]
+    rhs = [flow.rhs] + [by_lhs[s].xreplace(back).xreplace({kernel.lhs: kernel.rhs}) for s in state[1:]]
     rates = to_numpy_many([e.xreplace(dict(zip(state, plain))) for e in rhs], list(plain) + params)
     means = {eq.lhs.args[0]: eq.rhs for eq in stats_[::2][:2]}                   # E K₀, E f₀
     start = to_numpy_many([means[ls.K0], means[ls.f0]], [ls.gamma0, ls.Phi0])
