@@ -5,8 +5,10 @@
 ['marchenko-pastur', 'ridge-regression', 'linear-random-features']
 >>> derivations.names()[3:8]
 ['ridge-exponents', 'random-feature-exponents', 'structured-random-features', 'dmft-langevin', 'dmft-exponents']
->>> derivations.names()[8:]
-['random-feature-dynamics', 'online-sgd-linear', 'online-sgd-erf', 'online-sgd-overrealizable', 'online-random-features', 'feature-learning-linear', 'feature-learning-dmft']
+>>> derivations.names()[8:13]
+['random-feature-dynamics', 'online-sgd-linear', 'online-sgd-erf', 'online-sgd-overrealizable', 'online-random-features']
+>>> derivations.names()[13:]
+['feature-learning-linear', 'feature-learning-dmft', 'feature-learning-finite-width']
 >>> derivations.get("marchenko-pastur")["s-transform"]
 Eq(S_W(t), 1/(q*t + 1))
 
