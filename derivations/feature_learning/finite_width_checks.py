@@ -5,7 +5,9 @@
   O(1/N²) rest removed), z-tests against (delta-method) at four times, family-wise level 1e-3;
 * ``finite-width-start``: at t = 0 the theory's N·Var f is the start's Φ⁰/γ₀² of (initial-statistics) and its mean
   correction vanishes;
-* ``finite-width-lazy``: γ₀ → 0, the variance against the closed form of the static kernel's solution.
+* ``finite-width-lazy``: γ₀ → 0, the variance against the closed form of the static kernel's solution;
+* ``finite-width-exact-route``: the same coefficients from the exact solution at any width, which depends on two
+  independent χ²_N/N numbers (each neuron rotated to u, v = (h/√Φ⁰ ± w)/√2), differentiated at their means.
 """
 from __future__ import annotations
 
@@ -78,8 +80,40 @@ def _lazy(quick):
                         "the lazy closed form; bound: the γ0² terms (1e-8) with the integration's 1e-11 far below")]
 
 
+def _exact_prediction(t, X, Y, y, gamma0, phi0):
+    """f(t) of one network at any width from its two numbers X = |u(0)|²/N, Y = |v(0)|²/N, where each neuron is
+    rotated to u, v = (h/√Φ⁰ ± w)/√2: du/dt = γ₀√Φ⁰Δu, dv/dt = −γ₀√Φ⁰Δv, so with z = e^(2s), s = γ₀√Φ⁰∫Δ,
+    f = √Φ⁰(Xz − Y/z)/(2γ₀) and z solves the Riccati equation dz/dt = −Φ⁰Xz² + 2γ₀√Φ⁰yz + Φ⁰Y, z(0) = 1, whose
+    solution runs between its roots z± at the rate k = 2√Φ⁰√(γ₀²y² + Φ⁰XY) (an independent derivation, typed)."""
+    r = np.sqrt(gamma0 ** 2 * y ** 2 + phi0 * X * Y)
+    zp, zm = (gamma0 * y + r) / (np.sqrt(phi0) * X), (gamma0 * y - r) / (np.sqrt(phi0) * X)
+    e = np.exp(-2 * np.sqrt(phi0) * r * t)
+    z = (zp * (1 - zm) + zm * (zp - 1) * e) / ((1 - zm) + (zp - 1) * e)
+    return np.sqrt(phi0) * (X * z - Y / z) / (2 * gamma0)
+
+
+def _exact_route(quick):
+    """X and Y are independent χ²_N/N (means 1, N·Var 2, no O(1/N) shift of the means), so to O(1/N)
+    N·Var f = 2(f_X² + f_Y²) and N·(E f − f_∞) = f_XX + f_YY at X = Y = 1: a second route to (delta-method),
+    through the exact solution instead of the sensitivity flows and sympy.stats."""
+    t, h, worst = np.linspace(0.25, 2, 8), 1e-4, 0.0
+    for y, gamma0, phi0 in ((1.0, 1.0, 1.0), (1.0, 0.5, 1.5625), (0.7, 1.5, 0.8)):
+        f = lambda X, Y: _exact_prediction(t, X, Y, y, gamma0, phi0)
+        fx, fy = (f(1 + h, 1) - f(1 - h, 1)) / (2 * h), (f(1, 1 + h) - f(1, 1 - h)) / (2 * h)
+        fxx = (f(1 + h, 1) - 2 * f(1, 1) + f(1 - h, 1)) / h ** 2
+        fyy = (f(1, 1 + h) - 2 * f(1, 1) + f(1, 1 - h)) / h ** 2
+        c = prediction_fluctuations(t, y, gamma0, phi0)
+        worst = max(worst, float(np.max(np.abs(2 * (fx ** 2 + fy ** 2) - c.variance) / (1 + np.abs(c.variance)))),
+                    float(np.max(np.abs(fxx + fyy - c.mean_correction))), float(np.max(np.abs(f(1, 1) - c.prediction))))
+    return [CheckResult("finite-width-exact-route: the exact two-number solution gives the same coefficients", "numeric",
+                        worst <= 1e-6, 0.0, worst, 1e-6, "three (y, γ0, Φ⁰), t = 0.25 … 2: largest gap of N·Var f, "
+                        "N·(E f − f_∞) and f_∞; bound: central differences with h = 1e-4 (truncation about h² times "
+                        "the fourth derivative, round-off about 1e-16/h², both near 1e-8)")]
+
+
 def attach_checks(d) -> None:
     """Add the checks of ``feature-learning-finite-width`` to ``d``."""
     d.check("finite-width-networks", "simulation", "network ensembles against N·Var f and N·(E f − f_∞)")(_networks)
     d.check("finite-width-start", "numeric", "the start's variance")(_start)
     d.check("finite-width-lazy", "numeric", "the lazy limit's closed form of the variance")(_lazy)
+    d.check("finite-width-exact-route", "numeric", "the exact two-number solution at any width")(_exact_route)
