@@ -41,6 +41,7 @@ import sympy as sp
 
 import derivations.feature_learning.dmft_steps as ds
 from derivations.feature_learning.curve_theory import Convergence, activation_pair, summarise
+from derivations.feature_learning.deep_linear_theory import _kernel_error
 from derivations.feature_learning.deep_linear_theory import change as _change
 from numerics.bridge import to_numpy
 
@@ -170,12 +171,8 @@ class _Replica:
         return newPhi, newG, newA, newB, f.reshape(self.steps + 1, self.P)
 
     def kernel_error(self, K):
-        """Δ(k+1) = Δ(k) − (dt/P) K(k) Δ(k) from Δ(0) = y."""
-        delta = np.empty((self.steps + 1, self.P))
-        delta[0] = self.y
-        for k in range(self.steps):
-            delta[k + 1] = delta[k] - (self.dt / self.P) * K[k] @ delta[k]
-        return delta
+        """Δ(k+1) = Δ(k) − (dt/P) K(k) Δ(k) from Δ(0) = y (the deep linear solver's rule)."""
+        return _kernel_error(K, self.y, self.dt)
 
     def ntk(self, Phi, G):
         """K(k) = Σ_l G^(l+1)(k, k)∘Φ^l(k, k)."""
